@@ -1,0 +1,51 @@
+# Ringfence: two commands on a fresh machine with Python 3.11 and make.
+#   make run    install, migrate, load the demo, serve on http://127.0.0.1:$(PORT)
+#   make test   install the test tools and run the whole suite (DATABASE_URL=postgresql://... for PostgreSQL)
+PYTHON ?= python3.11
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+.PHONY: run test install install-dev migrate seed serve lint bench screenshots clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Ringfence needs Python 3.11 ($(PYTHON) not found)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	@echo "Serving Ringfence on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install-dev
+	@if [ -x /usr/bin/chromium ]; then echo "Browser tests: Chromium found at /usr/bin/chromium, they will run."; \
+	 else echo "Browser tests: SKIPPED, /usr/bin/chromium is not installed (apt-get install chromium)."; fi
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+bench: install-dev
+	$(PY) bench/ledger_bench.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3

@@ -1,0 +1,32 @@
+"""python manage.py seed_demo: load the fictional West Midlands scenario, through the real services.
+
+Safe to run twice: people and reference data are matched by their keys, and the postings are made only when the
+ledger is empty, so a second run changes nothing.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from demo.funds import seed_budgets_and_income, seed_funds
+from demo.people import DEMO_USERS, demo_password, seed_people
+from funds.models import FinancialYear
+from ledger.models import JournalEntry
+
+
+class Command(BaseCommand):
+    help = "Load the demo scenario (idempotent) and print the demo logins."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            users = seed_people()
+            funds = seed_funds(users)
+            if JournalEntry.objects.exists():
+                self.stdout.write("Demo ledger already loaded; nothing posted.")
+            else:
+                years = {y.start_year: y for y in FinancialYear.objects.filter(start_year__in=[2025, 2026])}
+                seed_budgets_and_income(users, funds, years)
+                self.stdout.write(f"Demo ledger loaded: {JournalEntry.objects.count()} journal entries.")
+        password = demo_password()
+        self.stdout.write("Demo logins (password: %s):" % password)
+        for username, first, last, role, is_admin in DEMO_USERS:
+            self.stdout.write(f"  {username:<14} {first} {last} - {role or 'Django admin (back office)'}")

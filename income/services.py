@@ -1,0 +1,214 @@
+"""Recording income. Every service validates, writes the document and posts it through the ledger in one
+transaction; a refusal writes nothing."""
+
+from datetime import date as Date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+
+from core.audit import record_event, save_with_history
+from core.money import ZERO, format_gbp, gbp, parse_amount, quantize
+from core.roles import FINANCE_OFFICER, has_role
+from funds.models import FinancialYear, Fund
+from ledger import accounts as acc
+from ledger.posting import CREDIT, DEBIT, Leg, entry_post, open_period_for
+from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt
+
+INCOME_MODELS = (AwardLetter, CashReceipt, PocaReceipt, FpnReturn, FeeReceipt)
+
+
+def _require_officer(by):
+    if not has_role(by, FINANCE_OFFICER):
+        raise PermissionDenied("Only finance officers record income.")
+
+
+def _clean_reference(reference: str) -> str:
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError({"reference": "Give the document's reference, e.g. the award letter number."})
+    if len(reference) > 60:
+        raise ValidationError({"reference": "A reference is at most 60 characters."})
+    return reference
+
+
+def reference_in_use(reference: str) -> bool:
+    return any(model.objects.filter(reference=reference).exists() for model in INCOME_MODELS)
+
+
+def _unique_reference(reference: str) -> str:
+    reference = _clean_reference(reference)
+    if reference_in_use(reference):
+        raise ValidationError({"reference": f"Reference '{reference}' has already been recorded."})
+    return reference
+
+
+def parse_percent(raw, *, field: str) -> Decimal:
+    if isinstance(raw, float):
+        raise ValidationError({field: "Give the percentage as text, e.g. 18.75."})
+    try:
+        value = Decimal(str(raw).strip().rstrip("%"))
+    except InvalidOperation:
+        raise ValidationError({field: f"'{raw}' is not a percentage; write it like 18.75."})
+    if not value.is_finite() or value <= 0 or value > 100:
+        raise ValidationError({field: f"A share must be more than 0% and at most 100%; {raw}% was given."})
+    if value.as_tuple().exponent < -3:
+        raise ValidationError({field: "A share has at most three decimal places, e.g. 18.75."})
+    return value
+
+
+def _fund_kind(fund: Fund, *kinds: str, what: str):
+    if fund.income_kind not in kinds:
+        raise ValidationError(
+            {"fund": f"{fund.code} receives {fund.get_income_kind_display().lower()}, not {what}."}
+        )
+
+
+@transaction.atomic
+def award_letter_record(*, fund: Fund, year: FinancialYear, reference: str, letter_date: Date, amount, by,
+                        description: str = "") -> AwardLetter:
+    _require_officer(by)
+    value = parse_amount(amount)
+    reference = _unique_reference(reference)
+    if fund.limit_basis != Fund.LimitBasis.AWARD:
+        raise ValidationError(
+            {"fund": f"{fund.code} may spend only the cash it receives, so it takes receipts, not award letters."}
+        )
+    open_period_for(letter_date)
+    letter = AwardLetter(fund=fund, year=year, reference=reference, letter_date=letter_date, amount=gbp(value),
+                         recorded_by=by, description=description)
+    letter.entry = entry_post(
+        date=letter_date, description=f"Award letter {reference}: {fund.code} {year.label}", by=by,
+        source_type="income.awardletter", source_reference=reference,
+        legs=[Leg(acc.AWARDS_RECEIVABLE, fund, DEBIT, value, year), Leg(acc.GRANT_INCOME, fund, CREDIT, value, year)],
+    )
+    save_with_history(letter, by=by, reason="Award letter recorded")
+    record_event("income.award_recorded", by=by, obj=letter, summary=f"{letter}: {format_gbp(value)}")
+    return letter
+
+
+def award_outstanding(letter: AwardLetter) -> Decimal:
+    received = CashReceipt.objects.filter(award_letter=letter).aggregate(s=Sum("amount"))["s"] or ZERO
+    return quantize(letter.amount.amount - quantize(received))
+
+
+@transaction.atomic
+def receipt_record(*, fund: Fund, reference: str, date: Date, amount, by, award_letter: AwardLetter | None = None,
+                   description: str = "") -> CashReceipt:
+    """Cash received. Against an award letter it settles what the funder owes; for a receipts-based fund it is
+    income that raises the spending limit."""
+    _require_officer(by)
+    value = parse_amount(amount)
+    reference = _unique_reference(reference)
+    if award_letter is None and fund.limit_basis == Fund.LimitBasis.AWARD:
+        award_letter = AwardLetter.objects.filter(fund=fund).order_by("letter_date", "id").last()
+        if award_letter is None:
+            raise ValidationError({"award_letter": f"{fund.code} is award-based: record its award letter first."})
+    if award_letter is not None:
+        if award_letter.fund_id != fund.pk:
+            raise ValidationError({"award_letter": f"Award letter {award_letter.reference} is not for {fund.code}."})
+        AwardLetter.objects.select_for_update().filter(pk=award_letter.pk).first()
+        outstanding = award_outstanding(award_letter)
+        if value > outstanding:
+            raise ValidationError(
+                {"amount": f"Only {format_gbp(outstanding)} of award letter {award_letter.reference} is still to be "
+                           f"received; {format_gbp(value)} is more than that."}
+            )
+        legs = [Leg(acc.CASH, fund, DEBIT, value, award_letter.year),
+                Leg(acc.AWARDS_RECEIVABLE, fund, CREDIT, value, award_letter.year)]
+    else:
+        legs = [Leg(acc.CASH, fund, DEBIT, value), Leg(acc.OTHER_INCOME, fund, CREDIT, value)]
+    open_period_for(date)
+    receipt = CashReceipt(fund=fund, reference=reference, date=date, amount=gbp(value), award_letter=award_letter,
+                          recorded_by=by, description=description)
+    receipt.entry = entry_post(date=date, description=f"Cash received {reference} for {fund.code}", by=by,
+                               source_type="income.cashreceipt", source_reference=reference, legs=legs)
+    save_with_history(receipt, by=by, reason="Receipt recorded")
+    record_event("income.receipt_recorded", by=by, obj=receipt, summary=f"{receipt}: {format_gbp(value)}")
+    return receipt
+
+
+def poca_share(gross: Decimal, percent: Decimal) -> Decimal:
+    return quantize(gross * percent / Decimal(100))
+
+
+@transaction.atomic
+def poca_receipt_record(*, fund: Fund, reference: str, case_reference: str, date: Date, gross_recovered,
+                        agency_share_percent, by, description: str = "") -> PocaReceipt:
+    _require_officer(by)
+    _fund_kind(fund, Fund.IncomeKind.POCA, what="proceeds of crime")
+    gross = parse_amount(gross_recovered, field="gross_recovered")
+    share = parse_percent(agency_share_percent, field="agency_share_percent")
+    reference = _unique_reference(reference)
+    case_reference = (case_reference or "").strip()
+    if not case_reference:
+        raise ValidationError({"case_reference": "Give the court case reference of the confiscation order."})
+    amount = poca_share(gross, share)
+    if amount <= 0:
+        raise ValidationError({"gross_recovered": f"{share}% of {format_gbp(gross)} rounds to nothing."})
+    open_period_for(date)
+    receipt = PocaReceipt(fund=fund, reference=reference, case_reference=case_reference, date=date,
+                          gross_recovered=gbp(gross), agency_share_percent=share, amount=gbp(amount),
+                          recorded_by=by, description=description)
+    receipt.entry = entry_post(
+        date=date, description=f"Proceeds of crime {case_reference}: {share}% of {format_gbp(gross)}", by=by,
+        source_type="income.pocareceipt", source_reference=reference,
+        legs=[Leg(acc.CASH, fund, DEBIT, amount), Leg(acc.POCA_INCOME, fund, CREDIT, amount)],
+    )
+    save_with_history(receipt, by=by, reason="Proceeds of crime receipt recorded")
+    record_event("income.poca_recorded", by=by, obj=receipt, summary=f"{receipt}: {format_gbp(amount)}")
+    return receipt
+
+
+@transaction.atomic
+def fpn_return_record(*, fund: Fund, reference: str, month_start: Date, tickets: int, gross_value, by,
+                      description: str = "") -> FpnReturn:
+    """A month's fixed penalties. The fund keeps its retained share (rounded to pence); the rest is owed to HM
+    Treasury. The share is copied onto the return, so a later change of rate does not rewrite history."""
+    _require_officer(by)
+    _fund_kind(fund, Fund.IncomeKind.FPN, what="fixed penalty income")
+    gross = parse_amount(gross_value, field="gross_value")
+    if not isinstance(tickets, int) or tickets < 0:
+        raise ValidationError({"tickets": "Give the number of tickets as a whole number, 0 or more."})
+    reference = _unique_reference(reference)
+    period = open_period_for(month_start)
+    if FpnReturn.objects.filter(fund=fund, period=period).exists():
+        raise ValidationError({"month_start": f"{fund.code} already has a fixed penalty return for {period}."})
+    share = Decimal(fund.retained_share_percent)
+    retained = quantize(gross * share / Decimal(100))
+    treasury = gross - retained
+    legs = [Leg(acc.CASH, fund, DEBIT, gross)]
+    if retained:
+        legs.append(Leg(acc.FPN_INCOME, fund, CREDIT, retained))
+    if treasury:
+        legs.append(Leg(acc.TREASURY_CREDITOR, fund, CREDIT, treasury))
+    fpn = FpnReturn(fund=fund, reference=reference, period=period, tickets=tickets, gross_value=gbp(gross),
+                    retained_share_percent=share, retained=gbp(retained), owed_to_treasury=gbp(treasury),
+                    recorded_by=by, description=description)
+    fpn.entry = entry_post(
+        date=month_start,
+        description=f"Fixed penalties {period}: {tickets} tickets, {share}% retained", by=by,
+        source_type="income.fpnreturn", source_reference=reference, legs=legs,
+    )
+    save_with_history(fpn, by=by, reason="Fixed penalty return recorded")
+    record_event("income.fpn_recorded", by=by, obj=fpn, summary=f"{fpn}: {format_gbp(retained)} retained")
+    return fpn
+
+
+@transaction.atomic
+def fee_receipt_record(*, fund: Fund, reference: str, date: Date, amount, by, courses: int = 0,
+                       description: str = "") -> FeeReceipt:
+    _require_officer(by)
+    _fund_kind(fund, Fund.IncomeKind.FEES, what="course fees")
+    value = parse_amount(amount)
+    reference = _unique_reference(reference)
+    open_period_for(date)
+    fee = FeeReceipt(fund=fund, reference=reference, date=date, amount=gbp(value), courses=courses,
+                     recorded_by=by, description=description)
+    fee.entry = entry_post(date=date, description=f"Course fees {reference}", by=by,
+                           source_type="income.feereceipt", source_reference=reference,
+                           legs=[Leg(acc.CASH, fund, DEBIT, value), Leg(acc.FEE_INCOME, fund, CREDIT, value)])
+    save_with_history(fee, by=by, reason="Course fees recorded")
+    record_event("income.fee_recorded", by=by, obj=fee, summary=f"{fee}: {format_gbp(value)}")
+    return fee

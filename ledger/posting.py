@@ -1,0 +1,300 @@
+"""Posting: the only way money enters the ledger.
+
+``entry_post`` checks every rule, locks the funds it touches, numbers and chains the entry, writes its lines,
+and brings the maintained balances and fund positions up to date, all in one transaction. Either all of that
+happens or none of it does.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date as Date
+from datetime import timezone as dt_timezone
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from core.locking import lock
+from core.money import format_gbp, from_pence, parse_amount, to_pence
+from funds.models import FinancialYear, Fund, Period
+from ledger.models import Account, Balance, ChainHead, FundPosition, JournalEntry, JournalLine
+
+DEBIT = JournalLine.Direction.DEBIT
+CREDIT = JournalLine.Direction.CREDIT
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One line of a journal entry before it is posted."""
+
+    account: str  # account code, see ledger.accounts
+    fund: Fund
+    direction: str  # "D" or "C"
+    amount: Decimal
+    funding_year: FinancialYear | None = None  # defaults to the entry's own financial year
+
+
+def period_for(day: Date) -> Period:
+    """The open or closed period that holds ``day``, or a clear refusal when no financial year does."""
+    if not isinstance(day, Date):
+        raise ValidationError({"date": "Enter a date, for example 31/03/2026."})
+    period = Period.objects.select_related("year").filter(start_date__lte=day, end_date__gte=day).first()
+    if period is None:
+        years = list(FinancialYear.objects.values_list("start_year", flat=True))
+        known = (
+            f"Financial years set up: {FinancialYear(start_year=min(years)).label} to {FinancialYear(start_year=max(years)).label}."
+            if years
+            else "No financial year has been set up yet."
+        )
+        raise ValidationError({"date": f"{day:%d/%m/%Y} is not in any financial year. {known}"})
+    return period
+
+
+def open_period_for(day: Date) -> Period:
+    period = period_for(day)
+    if period.is_closed:
+        raise ValidationError(
+            {"date": f"{period} is closed, so nothing can be posted on {day:%d/%m/%Y}. "
+                     "Post the correction into an open period, or ask a finance director to reopen it."}
+        )
+    return period
+
+
+def _position_effects(legs, accounts) -> dict:
+    """Net change to (limit, committed, actual) in pence per (fund id, funding year id)."""
+    effects = defaultdict(lambda: [0, 0, 0])
+    for leg, year in legs:
+        role = accounts[leg.account].role
+        pence = to_pence(leg.amount)
+        signed_debit = pence if leg.direction == DEBIT else -pence
+        key = (leg.fund.pk, year.pk)
+        if role == Account.Role.LIMIT:
+            effects[key][0] -= signed_debit
+        elif role == Account.Role.COMMITTED:
+            effects[key][1] += signed_debit
+        elif role == Account.Role.ACTUAL:
+            effects[key][2] += signed_debit
+    return effects
+
+
+def _entry_hash(entry: JournalEntry, lines: list[JournalLine], accounts_by_id, funds_by_id, years_by_id) -> str:
+    content = {
+        "year": years_by_id[entry.year_id].label,
+        "number": entry.number,
+        "date": entry.date.isoformat(),
+        "period": entry.period_id,
+        "description": entry.description,
+        "source": [entry.source_type, entry.source_id, entry.source_reference],
+        "posted_by": entry.posted_by_id,
+        "posted_at": entry.posted_at.astimezone(dt_timezone.utc).isoformat(timespec="microseconds"),
+        "reverses": entry.reverses_id,
+        "lines": [
+            [
+                accounts_by_id[line.account_id].code,
+                funds_by_id[line.fund_id].code,
+                years_by_id[line.funding_year_id].label,
+                line.direction,
+                f"{Decimal(line.amount.amount):.2f}",
+            ]
+            for line in lines
+        ],
+        "previous": entry.previous_hash,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def entry_hash(entry: JournalEntry, lines: list[JournalLine], accounts_by_id, funds_by_id, years_by_id) -> str:
+    """Recompute an entry's hash from its stored content (used by verify_ledger)."""
+    return _entry_hash(entry, lines, accounts_by_id, funds_by_id, years_by_id)
+
+
+def _check_balanced(legs) -> None:
+    total = defaultdict(int)
+    per_fund = defaultdict(int)
+    for leg, year in legs:
+        signed = to_pence(leg.amount) * (1 if leg.direction == DEBIT else -1)
+        total["all"] += signed
+        per_fund[(leg.fund.code, year.label)] += signed
+    if total["all"] != 0:
+        raise ValidationError(
+            f"The entry does not balance: debits and credits differ by {format_gbp(from_pence(abs(total['all'])))}."
+        )
+    for (code, label), diff in per_fund.items():
+        if diff != 0:
+            raise ValidationError(
+                f"The entry does not balance within fund {code} {label}: debits and credits differ by "
+                f"{format_gbp(from_pence(abs(diff)))}. Move money between funds through the inter-fund account."
+            )
+
+
+def _upsert_balances(rows) -> None:
+    """Add each line's pence to its balance row, creating it when new. One statement for the whole entry."""
+    table = Balance._meta.db_table
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    params = []
+    ops = connection.ops
+    for (year_id, fund_id, account_id, day, posted_on), (debit, credit) in rows.items():
+        params += [fund_id, account_id, year_id, ops.adapt_datefield_value(day), ops.adapt_datefield_value(posted_on), debit, credit]
+    sql = (
+        f"INSERT INTO {table} (fund_id, account_id, funding_year_id, date, posted_on, debit_pence, credit_pence) "
+        f"VALUES {placeholders} ON CONFLICT (funding_year_id, fund_id, account_id, date, posted_on) DO UPDATE SET "
+        f"debit_pence = {table}.debit_pence + excluded.debit_pence, "
+        f"credit_pence = {table}.credit_pence + excluded.credit_pence"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def available_pence(position: FundPosition) -> int:
+    return position.limit_pence - position.committed_pence - position.actual_pence
+
+
+@transaction.atomic
+def entry_post(
+    *,
+    date: Date,
+    description: str,
+    legs: list[Leg],
+    by,
+    source=None,
+    source_type: str = "",
+    source_id: str = "",
+    source_reference: str = "",
+    reverses: JournalEntry | None = None,
+) -> JournalEntry:
+    """Post a balanced journal entry, or refuse with a clear message and write nothing."""
+    if by is None or not getattr(by, "pk", None):
+        raise ValidationError("Every posting needs the person who made it.")
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": "Describe the entry, e.g. 'MoJ award letter 2025/26'."})
+    if len(legs) < 2:
+        raise ValidationError("A journal entry needs at least one debit and one credit.")
+    period = open_period_for(date)
+    checked = []
+    for leg in legs:
+        if leg.direction not in (DEBIT, CREDIT):
+            raise ValidationError(f"A line must be a debit (D) or a credit (C), not {leg.direction!r}.")
+        amount = parse_amount(leg.amount)
+        year = leg.funding_year or period.year
+        checked.append((Leg(leg.account, leg.fund, leg.direction, amount, year), year))
+    _check_balanced(checked)
+
+    accounts = Account.objects.in_bulk([leg.account for leg, _ in checked], field_name="code")
+    unknown = sorted({leg.account for leg, _ in checked} - set(accounts))
+    if unknown:
+        raise ValidationError(f"Unknown ledger account(s): {', '.join(unknown)}.")
+
+    # Lock every fund touched (in id order), then check the spending positions under those locks.
+    fund_ids = sorted({leg.fund.pk for leg, _ in checked})
+    funds = {f.pk: f for f in lock(Fund.objects.filter(pk__in=fund_ids))}
+    effects = _position_effects(checked, accounts)
+    FundPosition.objects.bulk_create(
+        [FundPosition(fund_id=f, funding_year_id=y) for (f, y) in effects], ignore_conflicts=True
+    )
+    positions = {
+        (p.fund_id, p.funding_year_id): p
+        for p in FundPosition.objects.filter(fund_id__in=fund_ids, funding_year_id__in={y for _, y in effects})
+    }
+    years = {year.pk: year for _, year in checked}
+    years[period.year_id] = period.year
+    for (fund_id, year_id), (d_limit, d_committed, d_actual) in effects.items():
+        position = positions[(fund_id, year_id)]
+        after = available_pence(position) + d_limit - d_committed - d_actual
+        if after < 0 and (d_committed > 0 or d_actual > 0 or d_limit < 0):
+            fund = funds[fund_id]
+            needed = d_committed + d_actual - d_limit
+            raise ValidationError(
+                f"Not enough money available in {fund.code} ({fund.name}) for {years[year_id].label}: "
+                f"{format_gbp(from_pence(available_pence(position)))} is available and this needs "
+                f"{format_gbp(from_pence(needed))}."
+            )
+
+    # Number and chain under the single chain-head lock.
+    head = lock(ChainHead.objects.filter(pk=1))
+    if not head:
+        ChainHead.objects.create(pk=1)
+        head = lock(ChainHead.objects.filter(pk=1))
+    head = head[0]
+    last = JournalEntry.objects.filter(year=period.year).aggregate(n=Max("number"))["n"] or 0
+    posted_at = timezone.now()
+    if source is not None:
+        source_type = source._meta.label_lower
+        source_id = str(source.pk)
+    entry = JournalEntry(
+        year=period.year,
+        number=last + 1,
+        date=date,
+        period=period,
+        description=description[:300],
+        source_type=source_type or "manual",
+        source_id=source_id,
+        source_reference=source_reference[:120],
+        posted_by=by,
+        posted_at=posted_at,
+        reverses=reverses,
+        previous_hash=head.last_hash,
+    )
+    lines = [
+        JournalLine(
+            account=accounts[leg.account], fund=funds[leg.fund.pk], funding_year=year, direction=leg.direction,
+            amount=leg.amount,
+        )
+        for leg, year in checked
+    ]
+    accounts_by_id = {a.pk: a for a in accounts.values()}
+    entry.hash = _entry_hash(entry, lines, accounts_by_id, funds, years)
+    entry.save(force_insert=True)
+    for line in lines:
+        line.entry = entry
+    JournalLine.objects.bulk_create(lines)
+
+    posted_on = timezone.localdate(posted_at)
+    balance_rows = defaultdict(lambda: [0, 0])
+    for leg, year in checked:
+        key = (year.pk, leg.fund.pk, accounts[leg.account].pk, date, posted_on)
+        balance_rows[key][0 if leg.direction == DEBIT else 1] += to_pence(leg.amount)
+    _upsert_balances(balance_rows)
+    for (fund_id, year_id), (d_limit, d_committed, d_actual) in effects.items():
+        if d_limit or d_committed or d_actual:
+            FundPosition.objects.filter(fund_id=fund_id, funding_year_id=year_id).update(
+                limit_pence=F("limit_pence") + d_limit,
+                committed_pence=F("committed_pence") + d_committed,
+                actual_pence=F("actual_pence") + d_actual,
+            )
+    ChainHead.objects.filter(pk=1).update(last_hash=entry.hash, entries=F("entries") + 1)
+    return entry
+
+
+@transaction.atomic
+def entry_reverse(*, entry: JournalEntry, date: Date, by, reason: str) -> JournalEntry:
+    """Correct a posted entry by posting its mirror image, pointing back at it. The original stays as it was."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the entry is being reversed."})
+    if JournalEntry.objects.filter(reverses=entry).exists():
+        raise ValidationError(f"Entry {entry.reference} has already been reversed.")
+    legs = [
+        Leg(
+            account=line.account.code,
+            fund=line.fund,
+            direction=CREDIT if line.direction == DEBIT else DEBIT,
+            amount=line.amount.amount,
+            funding_year=line.funding_year,
+        )
+        for line in entry.lines.select_related("account", "fund", "funding_year")
+    ]
+    return entry_post(
+        date=date,
+        description=f"Reversal of {entry.reference}: {reason}",
+        legs=legs,
+        by=by,
+        source_type=entry.source_type,
+        source_id=entry.source_id,
+        source_reference=entry.source_reference,
+        reverses=entry,
+    )

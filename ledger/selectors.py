@@ -1,0 +1,79 @@
+"""Reading the ledger. Positions come from the maintained rows, never from a rescan of journal lines."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date as Date
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from core.money import from_pence, to_pence
+from funds.models import FinancialYear, Fund
+from ledger.models import Account, Balance, FundPosition, JournalLine
+
+
+@dataclass(frozen=True)
+class FundPositionRow:
+    fund: Fund
+    limit: Decimal
+    committed: Decimal
+    actual: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        return self.limit - self.committed - self.actual
+
+
+def fund_positions(*, year: FinancialYear, funds=None) -> list[FundPositionRow]:
+    """Spending limit, committed, actual and available for every fund in a year: two queries, whatever the data."""
+    fund_list = list((funds if funds is not None else Fund.objects.filter(is_active=True)).select_related("funder"))
+    positions = {
+        p.fund_id: p for p in FundPosition.objects.filter(funding_year=year, fund_id__in=[f.pk for f in fund_list])
+    }
+    rows = []
+    for fund in fund_list:
+        p = positions.get(fund.pk)
+        rows.append(
+            FundPositionRow(
+                fund=fund,
+                limit=from_pence(p.limit_pence if p else 0),
+                committed=from_pence(p.committed_pence if p else 0),
+                actual=from_pence(p.actual_pence if p else 0),
+            )
+        )
+    return rows
+
+
+def fund_available(*, fund: Fund, year: FinancialYear) -> Decimal:
+    p = FundPosition.objects.filter(fund=fund, funding_year=year).first()
+    return from_pence((p.limit_pence - p.committed_pence - p.actual_pence) if p else 0)
+
+
+def account_totals(
+    *, year: FinancialYear, as_at: Date | None = None, known_at: datetime | None = None
+) -> dict[tuple[int, str], tuple[Decimal, Decimal]]:
+    """Debit and credit totals per (fund id, account code) for a funding year, counting only entries dated on or
+    before ``as_at`` and posted no later than ``known_at``. Two queries on the maintained balances; only the lines
+    posted on the day of ``known_at`` itself are read from the journal, so the result is exact to the moment."""
+    accounts = {a.pk: a.code for a in Account.objects.all()}
+    balances = Balance.objects.filter(funding_year=year)
+    lines = JournalLine.objects.filter(funding_year=year)
+    if as_at is not None:
+        balances = balances.filter(date__lte=as_at)
+        lines = lines.filter(entry__date__lte=as_at)
+    totals = defaultdict(lambda: [0, 0])
+    if known_at is not None:
+        day = timezone.localdate(known_at)
+        balances = balances.filter(posted_on__lt=day)
+        day_start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        for fund_id, account_id, direction, amount in lines.filter(
+            entry__posted_at__gte=day_start, entry__posted_at__lte=known_at
+        ).values_list("fund_id", "account_id", "direction", "amount"):
+            totals[(fund_id, accounts[account_id])][0 if direction == "D" else 1] += to_pence(amount)
+    for row in balances.values("fund_id", "account_id").annotate(d=Sum("debit_pence"), c=Sum("credit_pence")):
+        key = (row["fund_id"], accounts[row["account_id"]])
+        totals[key][0] += int(row["d"] or 0)
+        totals[key][1] += int(row["c"] or 0)
+    return {key: (from_pence(d), from_pence(c)) for key, (d, c) in totals.items()}

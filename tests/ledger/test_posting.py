@@ -1,0 +1,173 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, connection, transaction
+
+from funds.calendar import period_close
+from funds.models import Period
+from ledger import accounts as acc
+from ledger.models import Balance, FundPosition, JournalEntry, JournalLine
+from ledger.posting import CREDIT, DEBIT, Leg, entry_post, entry_reverse
+from ledger.selectors import fund_available, fund_positions
+
+
+def commit(fund, amount, by, day=date(2025, 6, 1), funding_year=None):
+    return entry_post(
+        date=day, description="Commit for a grant", by=by,
+        legs=[Leg(acc.COMMITMENTS, fund, DEBIT, Decimal(amount), funding_year),
+              Leg(acc.COMMITMENT_CONTROL, fund, CREDIT, Decimal(amount), funding_year)],
+    )
+
+
+def counts():
+    return JournalEntry.objects.count(), JournalLine.objects.count(), Balance.objects.count()
+
+
+def test_award_letter_sets_spending_limit(funded_core, year):
+    (row,) = [r for r in fund_positions(year=year) if r.fund == funded_core]
+    assert (row.limit, row.committed, row.actual, row.available) == (
+        Decimal("500000.00"), Decimal("0.00"), Decimal("0.00"), Decimal("500000.00")
+    )
+
+
+def test_entries_are_numbered_without_gaps_per_year_and_count_against_their_funding_year(funded_core, officer, year):
+    first = commit(funded_core, "100.00", officer)
+    second = commit(funded_core, "200.00", officer)
+    # Dated April 2026 but drawing on the 2025/26 allocation: numbered in 2026/27, counted against 2025/26.
+    april_next_year = commit(funded_core, "1.00", officer, day=date(2026, 4, 2), funding_year=year)
+    assert (first.number, second.number) == (2, 3)  # 1 is the award letter
+    assert april_next_year.number == 1 and april_next_year.year.label == "2026/27"
+    assert fund_available(fund=funded_core, year=year) == Decimal("499699.00")
+
+
+def test_hash_chain_links_each_entry_to_the_previous(funded_core, officer):
+    first = JournalEntry.objects.get()
+    second = commit(funded_core, "10.00", officer)
+    assert second.previous_hash == first.hash
+    assert len(second.hash) == 64 and second.hash != first.hash
+
+
+def test_unbalanced_entry_is_refused_and_writes_nothing(funded_core, officer):
+    before = counts()
+    with pytest.raises(ValidationError, match="does not balance: debits and credits differ by £0.01"):
+        entry_post(date=date(2025, 6, 1), description="Bad", by=officer, legs=[
+            Leg(acc.COMMITMENTS, funded_core, DEBIT, Decimal("10.00")),
+            Leg(acc.COMMITMENT_CONTROL, funded_core, CREDIT, Decimal("9.99")),
+        ])
+    assert counts() == before
+
+
+def test_entry_must_balance_within_each_fund(funded_core, poca_fund, officer):
+    with pytest.raises(ValidationError, match="within fund MOJ-CORE 2025/26"):
+        entry_post(date=date(2025, 6, 1), description="Cross-fund", by=officer, legs=[
+            Leg(acc.CASH, funded_core, DEBIT, Decimal("10.00")),
+            Leg(acc.OTHER_INCOME, poca_fund, CREDIT, Decimal("10.00")),
+        ])
+
+
+def test_transfer_through_inter_fund_account_balances(funded_core, poca_fund, officer):
+    entry = entry_post(date=date(2025, 6, 1), description="Transfer", by=officer, legs=[
+        Leg(acc.TRANSFERS, funded_core, DEBIT, Decimal("10.00")),
+        Leg(acc.INTER_FUND, funded_core, CREDIT, Decimal("10.00")),
+        Leg(acc.INTER_FUND, poca_fund, DEBIT, Decimal("10.00")),
+        Leg(acc.TRANSFERS, poca_fund, CREDIT, Decimal("10.00")),
+    ])
+    assert entry.lines.count() == 4
+
+
+@pytest.mark.parametrize(
+    "amount, message",
+    [("0.00", "more than £0.00"), ("-1.00", "more than £0.00"), ("1.001", "more than two decimal places")],
+)
+def test_bad_amounts_are_refused(funded_core, officer, amount, message):
+    before = counts()
+    with pytest.raises(ValidationError, match=message):
+        commit(funded_core, amount, officer)
+    assert counts() == before
+
+
+def test_date_outside_every_year_is_refused(funded_core, officer):
+    with pytest.raises(ValidationError, match="01/01/2031 is not in any financial year. Financial years set up: 2024/25 to 2026/27"):
+        commit(funded_core, "10.00", officer, day=date(2031, 1, 1))
+
+
+def test_closed_period_is_refused(funded_core, officer):
+    period_close(period=Period.objects.get(year__start_year=2025, number=3), by=officer)
+    before = counts()
+    with pytest.raises(ValidationError, match="2025/26 P3 .* is closed"):
+        commit(funded_core, "10.00", officer, day=date(2025, 6, 15))
+    assert counts() == before
+
+
+def test_overspend_is_refused_naming_what_is_available(funded_core, officer, year):
+    commit(funded_core, "499000.00", officer)
+    with pytest.raises(ValidationError, match=r"£1,000.00 is available and this needs £1,000.01"):
+        commit(funded_core, "1000.01", officer)
+    assert fund_available(fund=funded_core, year=year) == Decimal("1000.00")
+    commit(funded_core, "1000.00", officer)
+    assert fund_available(fund=funded_core, year=year) == Decimal("0.00")
+
+
+def test_database_refuses_a_position_below_zero_whatever_the_path(funded_core, year):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FundPosition.objects.filter(fund=funded_core, funding_year=year).update(committed_pence=50_000_001)
+
+
+@pytest.mark.parametrize("table", ["ledger_journalentry", "ledger_journalline"])
+def test_raw_sql_cannot_update_or_delete_posted_rows(funded_core, table):
+    column = "description" if table == "ledger_journalentry" else "direction"
+    value = "'tampered'" if table == "ledger_journalentry" else "'C'"
+    for sql in (f"UPDATE {table} SET {column} = {value}", f"DELETE FROM {table}"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+    assert JournalEntry.objects.count() == 1 and JournalLine.objects.count() == 2
+
+
+def test_queryset_update_and_delete_are_refused(funded_core):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        JournalLine.objects.update(amount=Decimal("1.00"))
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        JournalLine.objects.all().delete()
+
+
+def test_database_refuses_an_entry_into_a_closed_period_even_below_the_orm(funded_core, officer):
+    entry = JournalEntry.objects.get()
+    period = Period.objects.get(year__start_year=2025, number=1)
+    Period.objects.filter(pk=period.pk).update(is_closed=True)
+    with pytest.raises(DatabaseError, match="open period"), transaction.atomic():
+        JournalEntry.objects.create(
+            year=entry.year, number=99, date=date(2025, 4, 5), period=period, description="x", source_type="manual",
+            posted_by=officer, posted_at=entry.posted_at, previous_hash=entry.hash, hash="f" * 64,
+        )
+
+
+def test_reversal_mirrors_the_entry_and_restores_the_position(funded_core, officer, year):
+    original = commit(funded_core, "2500.00", officer)
+    assert fund_available(fund=funded_core, year=year) == Decimal("497500.00")
+    reversal = entry_reverse(entry=original, date=date(2025, 7, 1), by=officer, reason="Keyed against wrong grant")
+    assert reversal.reverses == original
+    assert [(l.account.code, l.direction, l.amount.amount) for l in reversal.lines.all()] == [
+        (acc.COMMITMENTS, CREDIT, Decimal("2500.00")), (acc.COMMITMENT_CONTROL, DEBIT, Decimal("2500.00"))
+    ]
+    assert fund_available(fund=funded_core, year=year) == Decimal("500000.00")
+    with pytest.raises(ValidationError, match="already been reversed"):
+        entry_reverse(entry=original, date=date(2025, 7, 1), by=officer, reason="again")
+
+
+def test_reversing_income_that_is_already_committed_is_refused(funded_core, officer):
+    commit(funded_core, "400000.00", officer)
+    award = JournalEntry.objects.get(number=1)
+    with pytest.raises(ValidationError, match="£100,000.00 is available"):
+        entry_reverse(entry=award, date=date(2025, 7, 1), by=officer, reason="Wrong amount")
+
+
+def test_fund_position_reads_a_constant_number_of_queries(funded_core, dasv_fund, poca_fund, officer, year,
+                                                          django_assert_num_queries):
+    for _ in range(5):
+        commit(funded_core, "10.00", officer)
+    with django_assert_num_queries(2):
+        rows = fund_positions(year=year)
+    assert len(rows) == 3
