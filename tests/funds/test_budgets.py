@@ -1,0 +1,106 @@
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from core.models import Event
+from funds.budgets import (
+    budget_line_create,
+    even_phasing,
+    forecast_record,
+    revised_budget,
+    virement_decide,
+    virement_request,
+)
+from funds.models import BudgetLine, Virement
+
+
+@pytest.fixture
+def lines(core_fund, year, officer):
+    hubs = budget_line_create(fund=core_fund, year=year, heading="Victim support hubs", amount="120000.00", by=officer)
+    rj = budget_line_create(fund=core_fund, year=year, heading="Restorative justice", amount="40000.00", by=officer)
+    return hubs, rj
+
+
+def test_even_phasing_adds_up_to_the_penny():
+    parts = even_phasing(Decimal("100000.00"), 12)
+    assert sum(parts) == Decimal("100000.00")
+    assert parts[0] == Decimal("8333.33") and parts[-1] == Decimal("8333.37")
+
+
+def test_budget_line_is_phased_by_quarter(lines):
+    hubs, _ = lines
+    assert [p.amount.amount for p in hubs.phases.order_by("slot")] == [Decimal("30000.00")] * 4
+
+
+def test_custom_phasing_must_add_up(core_fund, year, officer):
+    with pytest.raises(ValidationError, match=r"add up to £90,000.00, not the line's £100,000.00"):
+        budget_line_create(fund=core_fund, year=year, heading="Hubs", amount="100000.00", by=officer,
+                           phases=["30000", "30000", "30000", "0"])
+    assert not BudgetLine.objects.exists()
+
+
+def test_duplicate_heading_is_refused(lines, core_fund, year, officer):
+    with pytest.raises(ValidationError, match="already has a 'victim support hubs' budget line"):
+        budget_line_create(fund=core_fund, year=year, heading="victim support hubs", amount="1.00", by=officer)
+
+
+def test_small_virement_is_approved_on_request(lines, officer):
+    hubs, rj = lines
+    v = virement_request(from_line=rj, to_line=hubs, amount="5000.00", reason="Demand", by=officer)
+    assert v.status == Virement.Status.APPROVED
+    assert (revised_budget(hubs), revised_budget(rj)) == (Decimal("125000.00"), Decimal("35000.00"))
+    hubs.refresh_from_db()
+    assert hubs.original.amount == Decimal("120000.00")  # the original stays visible
+
+
+def test_large_virement_waits_and_requester_cannot_approve_it(lines, officer, commissioner):
+    hubs, rj = lines
+    v = virement_request(from_line=hubs, to_line=rj, amount="30000.00", reason="Waiting list", by=officer)
+    assert v.status == Virement.Status.REQUESTED
+    assert revised_budget(rj) == Decimal("40000.00")
+    officer.groups.add(*commissioner.groups.all())  # even holding both roles
+    both_roles = type(officer).objects.get(pk=officer.pk)
+    with pytest.raises(ValidationError, match="You requested this virement"):
+        virement_decide(virement=v, approve=True, by=both_roles)
+    v.refresh_from_db()
+    assert v.status == Virement.Status.REQUESTED
+    virement_decide(virement=v, approve=True, by=commissioner)
+    assert revised_budget(rj) == Decimal("70000.00")
+    assert Event.objects.filter(kind="virement.approved", actor=commissioner).exists()
+
+
+def test_rejection_needs_a_reason(lines, officer, commissioner):
+    hubs, rj = lines
+    v = virement_request(from_line=hubs, to_line=rj, amount="30000.00", reason="Waiting list", by=officer)
+    with pytest.raises(ValidationError, match="reason for rejecting"):
+        virement_decide(virement=v, approve=False, by=commissioner)
+    virement_decide(virement=v, approve=False, by=commissioner, note="Keep hubs funded")
+    v.refresh_from_db()
+    assert v.status == Virement.Status.REJECTED
+
+
+def test_virement_cannot_take_a_line_below_zero(lines, officer):
+    hubs, rj = lines
+    with pytest.raises(ValidationError, match=r"'Restorative justice' has £40,000.00 of revised budget"):
+        virement_request(from_line=rj, to_line=hubs, amount="40000.01", reason="x", by=officer)
+    assert not Virement.objects.exists()
+
+
+def test_virement_between_funds_is_refused(lines, dasv_fund, year, officer):
+    hubs, _ = lines
+    other = budget_line_create(fund=dasv_fund, year=year, heading="ISVA", amount="1000.00", by=officer)
+    with pytest.raises(ValidationError, match="within one fund and year"):
+        virement_request(from_line=hubs, to_line=other, amount="10.00", reason="x", by=officer)
+
+
+def test_only_officers_set_budgets(core_fund, year, commissioner):
+    with pytest.raises(PermissionDenied):
+        budget_line_create(fund=core_fund, year=year, heading="Hubs", amount="1.00", by=commissioner)
+
+
+def test_forecasts_are_added_not_overwritten(lines, officer):
+    hubs, _ = lines
+    forecast_record(line=hubs, amount="118000.00", by=officer, note="Q1")
+    forecast_record(line=hubs, amount="121500.00", by=officer, note="Q2")
+    assert [f.amount.amount for f in hubs.forecasts.all()] == [Decimal("118000.00"), Decimal("121500.00")]
