@@ -1,0 +1,151 @@
+"""Form plumbing shared by every page: accessible rendering, British dates, exact amounts, and service refusals
+shown next to the field at fault.
+
+Forms only collect and shape input; the rules live in the services. When a service refuses with a
+``ValidationError``, ``apply_service_errors`` puts each message on the field it names (``message_dict``) or, for
+a refusal about the whole action, in the error summary at the top of the page.
+"""
+
+from decimal import Decimal
+from pathlib import Path
+
+import django.forms
+from django import forms
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.renderers import DjangoTemplates
+from django.utils.functional import cached_property
+
+from core.money import parse_amount
+
+
+class RingfenceFormRenderer(DjangoTemplates):
+    """Renders forms with the project's own field template (label, hint, error next to the field, input), while
+    widgets still come from Django's built-in widget templates."""
+
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
+
+    @cached_property
+    def engine(self):
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [Path(settings.BASE_DIR) / "templates", Path(django.forms.__file__).parent / "templates"],
+                "NAME": "ringfenceforms",
+                "OPTIONS": {},
+            }
+        )
+
+
+class Form(forms.Form):
+    default_renderer = RingfenceFormRenderer()
+    required_css_class = "required"
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor, message) pairs for the error summary: non-field errors first, then fields in page order."""
+        if not self.is_bound or not self.errors:
+            return []
+        items = [("", str(m)) for m in self.non_field_errors()]
+        for name in self.fields:
+            if name in self.errors:
+                bound = self[name]
+                anchor = bound.auto_id or ""
+                if isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                    anchor = f"{anchor}_0"
+                items += [(anchor, str(m)) for m in self.errors[name]]
+        return items
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
+    """Show a service's refusal on the form: per field where the service named a field the form has, otherwise
+    in the summary at the top (prefixed with what the service called the field, when it named one)."""
+    field_map = field_map or {}
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            name = field_map.get(field, field)
+            if name in form.fields and name != NON_FIELD_ERRORS:
+                form.add_error(name, messages)
+            else:
+                form.add_error(None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def call_service(form: forms.Form, service, /, field_map: dict[str, str] | None = None, **kwargs):
+    """Call ``service(**kwargs)``; on a ValidationError put its messages on the form and return None."""
+    try:
+        return service(**kwargs)
+    except ValidationError as error:
+        apply_service_errors(form, error, field_map)
+        return None
+
+
+class DateInput(forms.DateInput):
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        base = {"inputmode": "numeric", "autocomplete": "off", "class": "input-date"}
+        super().__init__(attrs={**base, **(attrs or {})}, format="%d/%m/%Y")
+
+
+class UKDateField(forms.DateField):
+    """A date typed the British way (31/03/2026); ISO dates (2026-03-31) are accepted too."""
+
+    widget = DateInput
+    input_formats = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
+    default_error_messages = {"invalid": "Enter a real date as day/month/year, for example 31/03/2026."}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", "For example, 31/03/2026")
+        super().__init__(*args, **kwargs)
+
+
+class AmountField(forms.CharField):
+    """An amount in pounds, parsed exactly by the one money helper (£1,234.56, 1234.56 and 1234 all work).
+
+    The person's text is kept in the input when the form is shown again; the cleaned value is a Decimal."""
+
+    def __init__(self, *args, allow_zero: bool = False, **kwargs):
+        self.allow_zero = allow_zero
+        kwargs.setdefault("help_text", "In pounds, for example 1250.00")
+        kwargs.setdefault("max_length", 20)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "class": "input-amount", "autocomplete": "off"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(value, field="amount", allow_zero=self.allow_zero)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["amount"])
+
+
+class PercentField(forms.DecimalField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 6)
+        kwargs.setdefault("decimal_places", 3)
+        kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("max_value", Decimal("100"))
+        super().__init__(*args, **kwargs)
+        self.widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "input-short", "autocomplete": "off"})
+
+
+class ConfirmField(forms.BooleanField):
+    """The tick an irreversible action needs. Works without JavaScript: the server refuses the action unticked."""
+
+    def __init__(self, label: str, **kwargs):
+        kwargs.setdefault("required", True)
+        kwargs.setdefault(
+            "error_messages", {"required": "Tick the box to confirm; this action cannot be undone."}
+        )
+        super().__init__(label=label, **kwargs)
+
+
+class ReasonField(forms.CharField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        kwargs.setdefault("max_length", 1000)
+        super().__init__(*args, **kwargs)

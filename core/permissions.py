@@ -1,0 +1,84 @@
+"""Who may open which page: declared once per view, checked in one place.
+
+Every view of the application is wrapped in ``role_required(...)`` (or ``any_role``), which
+
+- refuses with ``PermissionDenied`` (the friendly 403 page, ``templates/403.html``) and a message that says who the
+  page is for and what role the person holds, and
+- records the roles on the view as ``view.required_roles``, so tests can check that no view forgot to declare them.
+
+Logging in is required everywhere already (``LoginRequiredMiddleware``); this is the second gate, by role. The
+business rules themselves (nobody approves their own submission, only a finance director reopens a period) are
+enforced again in the services, so they also hold from commands and the admin.
+"""
+
+from functools import wraps
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+
+from core.roles import ALL_ROLES, COMMISSIONER, FINANCE_DIRECTOR, FINANCE_OFFICER, has_role, primary_role
+
+# Anyone who holds one of the three Ringfence roles may read funds, the journal and history.
+READERS = ALL_ROLES
+OFFICERS = (FINANCE_OFFICER,)
+APPROVERS = (COMMISSIONER, FINANCE_DIRECTOR)
+DIRECTORS = (FINANCE_DIRECTOR,)
+
+_ROLE_PLURALS = {
+    FINANCE_OFFICER: "finance officers",
+    COMMISSIONER: "commissioners",
+    FINANCE_DIRECTOR: "finance directors",
+}
+
+
+def describe_roles(roles) -> str:
+    names = [_ROLE_PLURALS.get(r, r) for r in roles]
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def refusal(user, roles) -> str:
+    held = primary_role(user)
+    held_text = f"You are signed in as a {held.lower()}" if held else "Your account has no Ringfence role"
+    return f"This page is for {describe_roles(roles)}. {held_text}, so it is not available to you."
+
+
+def check_role(user, roles) -> None:
+    """Raise PermissionDenied with a plain message unless ``user`` holds one of ``roles``."""
+    if not has_role(user, *roles):
+        raise PermissionDenied(refusal(user, roles))
+
+
+def role_required(*roles: str):
+    """Decorator for a function view: only people holding one of ``roles`` may open it."""
+    if not roles or any(r not in ALL_ROLES for r in roles):
+        raise ValueError(f"role_required needs one or more of {ALL_ROLES}, got {roles!r}.")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            check_role(request.user, roles)
+            return view(request, *args, **kwargs)
+
+        wrapped.required_roles = tuple(roles)
+        return wrapped
+
+    return decorator
+
+
+def any_signed_in(view):
+    """Decorator for the few pages every signed-in person may open (home, the refusal pages)."""
+    view.required_roles = ()
+    return view
+
+
+class RoleRequiredMixin:
+    """The same gate for class-based views: set ``required_roles``."""
+
+    required_roles: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.required_roles:
+            raise ImproperlyConfigured(f"{type(self).__name__} declares no required_roles.")
+        check_role(request.user, self.required_roles)
+        return super().dispatch(request, *args, **kwargs)

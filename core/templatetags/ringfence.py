@@ -1,0 +1,90 @@
+"""British formats for pages: 31/03/2026 and 31/03/2026 14:05 (Europe/London), percentages, RAG labels."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.filter
+def dmy(value):
+    """31/03/2026."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
+@register.filter
+def dmyhm(value):
+    """31/03/2026 14:05 in UK time."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.strftime("%d/%m/%Y %H:%M")
+    return dmy(value)
+
+
+@register.filter
+def pct(value, places=1):
+    """12.5%: a Decimal percentage with the given decimal places, trailing zeros kept."""
+    if value is None or value == "":
+        return ""
+    quantum = Decimal(1).scaleb(-int(places))
+    return f"{Decimal(value).quantize(quantum)}%"
+
+
+@register.filter
+def person(user):
+    """A person's full name, or their username."""
+    if user is None:
+        return "system"
+    return user.get_full_name() or user.get_username()
+
+
+# The main navigation: what each role may do, in the order they do it. (URL name, label, roles.)
+NAV = [
+    ("grants:approvals", "Approvals", ("Commissioner", "Finance director")),
+    ("reports:dashboard", "Dashboards", ("Finance director",)),
+    ("reports:downloads", "Statements", ("Finance director",)),
+    ("funds:list", "Funds", ("Finance officer", "Commissioner", "Finance director")),
+    ("income:index", "Income", ("Finance officer", "Finance director")),
+    ("funds:budget_list", "Budgets", ("Finance officer", "Commissioner", "Finance director")),
+    ("grants:list", "Grants", ("Finance officer", "Commissioner", "Finance director")),
+    ("grants:organisation_list", "Organisations", ("Finance officer", "Commissioner", "Finance director")),
+    ("ledger:entry_list", "Journal", ("Finance officer", "Finance director")),
+    ("funds:period_list", "Periods", ("Finance officer", "Finance director")),
+]
+
+
+@register.simple_tag(takes_context=True)
+def main_nav(context):
+    """Links for the signed-in person's roles, with the current section marked (aria-current)."""
+    from django.urls import NoReverseMatch, reverse
+
+    from core.roles import roles_of
+
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return []
+    mine = roles_of(request.user)
+    items = []
+    for name, label, roles in NAV:
+        if not mine.intersection(roles):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue  # a section whose pages are not installed yet
+        items.append({"url": url, "label": label, "current": False})
+    matches = [item for item in items if request.path.startswith(item["url"])]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["current"] = True
+    return items
