@@ -123,6 +123,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Failed-login lock-out (core.lockout): this many failures within the window locks the user and the address.
 LOCKOUT_FAILURES = int(os.environ.get("RINGFENCE_LOCKOUT_FAILURES", 5))
 LOCKOUT_MINUTES = int(os.environ.get("RINGFENCE_LOCKOUT_MINUTES", 15))
+# Per address the number is higher: an office shares one address. Behind N trusted reverse proxies, set
+# RINGFENCE_PROXY_COUNT=N so the client address is read from X-Forwarded-For (ignored otherwise: anyone can send it).
+LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("RINGFENCE_LOCKOUT_ADDRESS_FAILURES", 4 * LOCKOUT_FAILURES))
+RINGFENCE_PROXY_COUNT = int(os.environ.get("RINGFENCE_PROXY_COUNT", 0))
+AUTHENTICATION_BACKENDS = ["core.lockout.LockoutBackend"]  # Django's model backend plus the lock-out
 
 # --- Production safeguards ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
