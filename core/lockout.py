@@ -178,7 +178,8 @@ class LockoutFormMixin:
     def get_invalid_login_error(self):
         return ValidationError(
             f"That user name and password do not match. Check them and try again: after "
-            f"{failures_allowed_per_user()} failed attempts, logging in is paused for {settings.LOCKOUT_MINUTES} minutes.",
+            f"{failures_allowed_per_user()} failed attempts, logging in is paused for "
+            f"{settings.LOCKOUT_MINUTES} minutes.",
             code="invalid_login",
         )
 

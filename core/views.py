@@ -35,7 +35,8 @@ class RingfencePasswordChangeView(PasswordChangeView):
 
     def form_valid(self, form):
         user = form.save()
-        record_event("account.password_changed", by=user, obj=user, summary=f"{user.get_username()} changed their password")
+        record_event("account.password_changed", by=user, obj=user,
+                     summary=f"{user.get_username()} changed their password")
         logout(self.request)
         messages.success(self.request, "Your password has been changed and you have been logged out everywhere. "
                                        "Log in with your new password.")

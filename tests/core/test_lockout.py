@@ -121,7 +121,8 @@ def test_retrying_while_locked_does_not_extend_the_lock(client, officer):
         log_in(client, "olivia", "wrong-password")
     LoginAttempt.objects.update(at=timezone.now() - timedelta(minutes=14, seconds=30))
     for _ in range(3):
-        assert errors(log_in(client, "olivia", "wrong-password")) == ["Too many failed attempts; try again in 1 minute."]
+        refusal = errors(log_in(client, "olivia", "wrong-password"))
+        assert refusal == ["Too many failed attempts; try again in 1 minute."]
     LoginAttempt.objects.update(at=timezone.now() - timedelta(minutes=15, seconds=1))
     assert log_in(client, "olivia", PASSWORD).status_code == 302
 
