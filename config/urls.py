@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.history import object_history
+
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("reports.urls")),
+    path("", include("funds.urls")),
+    path("", include("income.urls")),
+    path("", include("ledger.urls")),
+    path("history/<str:app_label>/<str:model_name>/<int:pk>/", object_history, name="history"),
     path("admin/", admin.site.urls),
 ]

@@ -88,3 +88,21 @@ def main_nav(context):
     if matches:
         max(matches, key=lambda item: len(item["url"]))["current"] = True
     return items
+
+
+@register.simple_tag(takes_context=True)
+def history_url(context, obj):
+    """The history page of ``obj``, remembering the page it was opened from; '' when it has none."""
+    from django.urls import NoReverseMatch
+    from django.utils.http import urlencode
+
+    from core.history import HISTORY_APPS, history_url_for
+
+    if obj is None or obj._meta.app_label not in HISTORY_APPS or not hasattr(type(obj), "history"):
+        return ""
+    try:
+        url = history_url_for(obj)
+    except NoReverseMatch:
+        return ""
+    request = context.get("request")
+    return f"{url}?{urlencode({'next': request.get_full_path()})}" if request else url

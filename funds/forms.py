@@ -1,0 +1,137 @@
+"""Forms for funds, budgets, virements, forecasts and the calendar, and the year/fund filters other lists reuse.
+They collect input only: every rule is checked by funds.budgets and funds.calendar."""
+
+from django import forms
+
+from core.forms import AmountField, ConfirmField, Form, ReasonField, UKDateField
+from funds.models import BudgetLine, FinancialYear, Fund, Virement
+from funds.selectors import budget_rows, current_year
+
+# ---- Filters for lists (plain GET forms) ---------------------------------------------------------------------
+
+
+def year_choices(*, blank: str | None = None):
+    choices = [(str(y.start_year), y.label) for y in FinancialYear.objects.order_by("-start_year")]
+    return ([("", blank)] if blank else []) + choices
+
+
+def fund_choices(queryset=None, *, blank: str = "All funds"):
+    funds = queryset if queryset is not None else Fund.objects.order_by("code")
+    return [("", blank)] + [(f.code, f"{f.code} – {f.name}") for f in funds]
+
+
+class FilterForm(forms.Form):
+    """A GET filter bound to the query string. ``defaults`` fill in what the person left out (e.g. this year)."""
+
+    def __init__(self, data, *, defaults: dict | None = None, **kwargs):
+        data = data.copy()
+        for key, value in (defaults or {}).items():
+            if not data.get(key):
+                data[key] = value
+        super().__init__(data, **kwargs)
+
+    def value(self, name):
+        return (self.cleaned_data or {}).get(name) or None
+
+
+class YearFundFilter(FilterForm):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    year = forms.ChoiceField(label="Financial year", required=False)
+    fund = forms.ChoiceField(label="Fund", required=False)
+
+    def __init__(self, data, *, status_choices=None, all_years: bool = False, search_label: str = "Search", **kwargs):
+        year = current_year()
+        defaults = {} if all_years or year is None else {"year": str(year.start_year)}
+        super().__init__(data, defaults=defaults, **kwargs)
+        self.fields["q"].label = search_label
+        self.fields["year"].choices = year_choices(blank="All years" if all_years else None)
+        self.fields["fund"].choices = fund_choices()
+        if status_choices:
+            self.fields["status"] = forms.ChoiceField(label="Status", required=False,
+                                                      choices=[("", "Any status"), *status_choices])
+        self.full_clean()
+
+
+# ---- Budgets ---------------------------------------------------------------------------------------------------
+
+
+class BudgetLineForm(Form):
+    fund = forms.ModelChoiceField(queryset=Fund.objects.filter(is_active=True).order_by("code"), label="Fund")
+    year = forms.ModelChoiceField(queryset=FinancialYear.objects.order_by("start_year"), label="Financial year")
+    heading = forms.CharField(label="Heading", max_length=120, help_text="The cost heading or programme, e.g. ISVA services")
+    amount = AmountField(label="Original budget", allow_zero=True)
+    phasing = forms.ChoiceField(label="Phasing", choices=BudgetLine.Phasing.choices, widget=forms.RadioSelect,
+                                initial=BudgetLine.Phasing.QUARTERLY,
+                                help_text="The amount is spread evenly; the last month or quarter takes any pence left over.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].label_from_instance = lambda f: f"{f.code} – {f.name}"
+
+
+class ForecastForm(Form):
+    amount = AmountField(label="Forecast outturn", allow_zero=True,
+                         help_text="What the line is expected to spend by 31 March, in pounds")
+    made_on = UKDateField(label="Forecast date")
+    note = forms.CharField(label="Note", required=False, max_length=300, help_text="For example, Q2 review")
+
+
+def _line_choices(lines_qs):
+    """Budget lines grouped by fund and year, each with its revised budget so the person can see the headroom."""
+    from core.money import format_gbp
+
+    groups: dict[str, list] = {}
+    for row in budget_rows(lines_qs):
+        key = f"{row.line.fund.code} {row.line.year.label}"
+        groups.setdefault(key, []).append((str(row.line.pk), f"{row.line.heading} (revised {format_gbp(row.revised)})"))
+    return [("", "Choose a budget line")] + list(groups.items())
+
+
+class VirementForm(Form):
+    from_line = forms.TypedChoiceField(label="Move budget from", coerce=int)
+    to_line = forms.TypedChoiceField(label="Move budget to", coerce=int,
+                                     help_text="A line of the same fund and year")
+    amount = AmountField(label="Amount")
+    reason = ReasonField(label="Reason", help_text="Why the budget is being moved; it is kept in the history")
+
+    def __init__(self, *args, lines_qs, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = _line_choices(lines_qs)
+        self.fields["from_line"].choices = choices
+        self.fields["to_line"].choices = choices
+        self.lines = {line.pk: line for line in lines_qs}
+
+    def clean(self):
+        data = super().clean()
+        for name in ("from_line", "to_line"):
+            if data.get(name) is not None:
+                data[name] = self.lines.get(data[name])
+                if data[name] is None:
+                    self.add_error(name, "Choose one of the budget lines listed.")
+        return data
+
+
+class DecisionForm(Form):
+    """Approve or reject, with a note; the note is required to reject (the service says so)."""
+
+    decision = forms.ChoiceField(
+        label="Decision", widget=forms.RadioSelect,
+        choices=[("approve", "Approve"), ("reject", "Reject")],
+    )
+    note = ReasonField(label="Reason or note", required=False,
+                       help_text="Required when you reject; kept in the history")
+    confirm = ConfirmField(label="I confirm this decision; it cannot be undone")
+
+
+class PeriodCloseForm(Form):
+    reason = forms.CharField(label="Note", required=False, max_length=100, initial="Month-end close",
+                             help_text="Kept in the period's history")
+    confirm = ConfirmField(label="I confirm: close this period so that nothing more can be posted into it")
+
+
+class PeriodReopenForm(Form):
+    reason = ReasonField(label="Reason for reopening", help_text="Required; kept in the period's history")
+    confirm = ConfirmField(label="I confirm: reopen this period so that postings into it are allowed again")
+
+
+VIREMENT_STATUS_CHOICES = Virement.Status.choices

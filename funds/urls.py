@@ -1,0 +1,21 @@
+from django.urls import path
+
+from funds import views
+
+app_name = "funds"
+
+urlpatterns = [
+    path("funds/", views.fund_list, name="list"),
+    path("funds/<slug:code>/", views.fund_detail, name="detail"),
+    path("budgets/", views.budget_list, name="budget_list"),
+    path("budgets/new/", views.budget_create, name="budget_create"),
+    path("budgets/<int:pk>/", views.budget_detail, name="budget_detail"),
+    path("budgets/<int:pk>/forecast/", views.forecast_create, name="forecast_create"),
+    path("virements/", views.virement_list, name="virement_list"),
+    path("virements/new/", views.virement_create, name="virement_create"),
+    path("virements/<int:pk>/", views.virement_detail, name="virement_detail"),
+    path("virements/<int:pk>/decide/", views.virement_decide, name="virement_decide"),
+    path("periods/", views.period_list, name="period_list"),
+    path("periods/<int:pk>/close/", views.period_close, name="period_close"),
+    path("periods/<int:pk>/reopen/", views.period_reopen, name="period_reopen"),
+]

@@ -1,0 +1,266 @@
+"""Pages for funds, budgets, virements, forecasts and the financial calendar. Thin: they read through selectors,
+write through funds.budgets / funds.calendar, and show refusals next to the field at fault."""
+
+from django.contrib import messages
+from django.shortcuts import get_list_or_404, get_object_or_404, redirect, render
+from django.urls import reverse
+
+from core.forms import call_service
+from core.listing import paginate
+from core.money import ZERO
+from core.redirects import redirect_back
+from core.permissions import APPROVERS, DIRECTORS, OFFICERS, READERS, role_required
+from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER, has_role
+from funds import budgets, calendar
+from funds.forms import (
+    VIREMENT_STATUS_CHOICES,
+    BudgetLineForm,
+    DecisionForm,
+    ForecastForm,
+    PeriodCloseForm,
+    PeriodReopenForm,
+    VirementForm,
+    YearFundFilter,
+)
+from funds.models import BudgetLine, FinancialYear, Period, Virement
+from funds.selectors import budget_lines, budget_rows, current_year, fund_search, funds_all, virements, year_by_start
+from ledger.models import JournalLine
+from ledger.selectors import fund_available, fund_positions
+
+CLOSERS = (FINANCE_OFFICER, FINANCE_DIRECTOR)
+
+
+def _year(filters) -> FinancialYear | None:
+    return year_by_start(filters.value("year"))
+
+
+# ---- Funds -----------------------------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+def fund_list(request):
+    filters = YearFundFilter(request.GET, search_label="Search funds")
+    del filters.fields["fund"]
+    year = _year(filters) or current_year()
+    funds = fund_search(funds_all(), filters.value("q"))
+    page = paginate(request, funds)
+    rows = fund_positions(year=year, funds=funds.filter(pk__in=[f.pk for f in page])) if year else []
+    totals = {name: sum((getattr(r, name) for r in rows), ZERO) for name in ("limit", "committed", "actual", "available")}
+    return render(request, "funds/fund_list.html",
+                  {"filters": filters, "year": year, "rows": rows, "totals": totals, "page_obj": page})
+
+
+@role_required(*READERS)
+def fund_detail(request, code):
+    fund = get_object_or_404(funds_all(), code=code)
+    filters = YearFundFilter(request.GET)
+    del filters.fields["fund"], filters.fields["q"]
+    year = _year(filters) or current_year()
+    (position,) = fund_positions(year=year, funds=funds_all().filter(pk=fund.pk)) if year else (None,)
+    lines = budget_rows(budget_lines(BudgetLine.objects.filter(fund=fund, year=year)).order_by("heading"))
+    journal = (
+        JournalLine.objects.filter(fund=fund, funding_year=year)
+        .select_related("entry", "account")
+        .order_by("-entry__date", "-entry_id", "id")
+    )
+    page = paginate(request, journal)
+    return render(request, "funds/fund_detail.html", {
+        "fund": fund, "year": year, "filters": filters, "position": position, "lines": lines, "page_obj": page,
+        "budget_total": sum((r.revised for r in lines), ZERO),
+    })
+
+
+# ---- Budgets and forecasts ------------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+def budget_list(request):
+    filters = YearFundFilter(request.GET, search_label="Search headings")
+    qs = BudgetLine.objects.all()
+    if year := _year(filters):
+        qs = qs.filter(year=year)
+    if code := filters.value("fund"):
+        qs = qs.filter(fund__code=code)
+    if text := filters.value("q"):
+        qs = qs.filter(heading__icontains=text)
+    page = paginate(request, budget_lines(qs).order_by("year__start_year", "fund__code", "heading"))
+    return render(request, "funds/budget_list.html",
+                  {"filters": filters, "rows": budget_rows(page), "page_obj": page, "year": year})
+
+
+@role_required(*OFFICERS)
+def budget_create(request):
+    year = current_year()
+    form = BudgetLineForm(request.POST or None, initial={"year": year})
+    if request.method == "POST" and form.is_valid():
+        line = call_service(form, budgets.budget_line_create, by=request.user, fund=form.cleaned_data["fund"],
+                            year=form.cleaned_data["year"], heading=form.cleaned_data["heading"],
+                            amount=form.cleaned_data["amount"], phasing=form.cleaned_data["phasing"])
+        if line:
+            messages.success(request, f"Budget line '{line.heading}' set for {line.fund.code} {line.year.label}.")
+            return redirect("funds:budget_detail", pk=line.pk)
+    return render(request, "core/form_page.html", {
+        "form": form, "title": "Add a budget line", "submit_label": "Set budget", "cancel_url": reverse("funds:budget_list"),
+        "lead": "The original budget is fixed once set: later changes are virements, and forecasts sit beside it.",
+    })
+
+
+@role_required(*READERS)
+def budget_detail(request, pk):
+    (row,) = budget_rows(get_list_or_404(budget_lines(BudgetLine.objects.filter(pk=pk))))
+    line = row.line
+    return render(request, "funds/budget_detail.html", {
+        "row": row, "line": line,
+        "phases": line.phases.all(),
+        "moves": virements(Virement.objects.filter(from_line=line) | Virement.objects.filter(to_line=line)),
+        "forecasts": line.forecasts.select_related("made_by").order_by("-made_on", "-id"),
+    })
+
+
+@role_required(*OFFICERS)
+def forecast_create(request, pk):
+    line = get_object_or_404(BudgetLine.objects.select_related("fund", "year"), pk=pk)
+    form = ForecastForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        forecast = call_service(form, budgets.forecast_record, line=line, by=request.user,
+                                amount=form.cleaned_data["amount"], note=form.cleaned_data["note"],
+                                made_on=form.cleaned_data["made_on"])
+        if forecast:
+            messages.success(request, f"Forecast outturn recorded for {line.heading}.")
+            return redirect("funds:budget_detail", pk=line.pk)
+    return render(request, "core/form_page.html", {
+        "form": form, "title": "Record a forecast outturn", "caption": f"{line.fund.code} {line.year.label} · {line.heading}",
+        "submit_label": "Record forecast", "cancel_url": reverse("funds:budget_detail", args=[line.pk]),
+        "lead": "A new forecast is added beside the earlier ones; none is overwritten.",
+    })
+
+
+# ---- Virements ------------------------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+def virement_list(request):
+    filters = YearFundFilter(request.GET, status_choices=VIREMENT_STATUS_CHOICES, all_years=True,
+                             search_label="Search reasons")
+    qs = Virement.objects.all()
+    if year := _year(filters):
+        qs = qs.filter(from_line__year=year)
+    if code := filters.value("fund"):
+        qs = qs.filter(from_line__fund__code=code)
+    if status := filters.value("status"):
+        qs = qs.filter(status=status)
+    if text := filters.value("q"):
+        qs = qs.filter(reason__icontains=text)
+    page = paginate(request, virements(qs).order_by("-requested_at", "-id"))
+    return render(request, "funds/virement_list.html", {"filters": filters, "page_obj": page})
+
+
+@role_required(*OFFICERS)
+def virement_create(request):
+    year = current_year()
+    lines_qs = budget_lines(
+        BudgetLine.objects.filter(year__start_year__gte=year.start_year if year else 0)
+    ).order_by("fund__code", "year__start_year", "heading")
+    form = VirementForm(request.POST or None, lines_qs=lines_qs)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        virement = call_service(form, budgets.virement_request, by=request.user, from_line=data["from_line"],
+                                to_line=data["to_line"], amount=data["amount"], reason=data["reason"])
+        if virement:
+            if virement.status == Virement.Status.APPROVED:
+                messages.success(request, f"{virement} approved: it is within the fund's threshold.")
+            else:
+                messages.success(request, f"{virement} requested: it is above the fund's threshold, so it now "
+                                          "waits for a commissioner or finance director to approve it.")
+            return redirect("funds:virement_detail", pk=virement.pk)
+    return render(request, "core/form_page.html", {
+        "form": form, "title": "Request a virement", "submit_label": "Request virement",
+        "cancel_url": reverse("funds:virement_list"),
+        "lead": "Move budget between two lines of the same fund and year. Within the fund's threshold it is approved "
+                "at once; above it, a commissioner or finance director other than you must approve it.",
+    })
+
+
+def _virement_context(virement):
+    rows = {row.line.pk: row for row in budget_rows(
+        budget_lines(BudgetLine.objects.filter(pk__in=[virement.from_line_id, virement.to_line_id]))
+    )}
+    amount = virement.amount.amount
+    pending = virement.status == Virement.Status.REQUESTED
+    from_row, to_row = rows[virement.from_line_id], rows[virement.to_line_id]
+    fund, year = virement.from_line.fund, virement.from_line.year
+    return {
+        "virement": virement, "from_row": from_row, "to_row": to_row, "pending": pending,
+        "from_after": from_row.revised - amount if pending else from_row.revised,
+        "to_after": to_row.revised + amount if pending else to_row.revised,
+        "available": fund_available(fund=fund, year=year),
+    }
+
+
+@role_required(*READERS)
+def virement_detail(request, pk):
+    virement = get_object_or_404(virements(), pk=pk)
+    context = _virement_context(virement)
+    context["can_decide"] = (
+        context["pending"] and has_role(request.user, *APPROVERS) and virement.requested_by_id != request.user.pk
+    )
+    context["form"] = DecisionForm() if context["can_decide"] else None
+    return render(request, "funds/virement_detail.html", context)
+
+
+@role_required(*APPROVERS)
+def virement_decide(request, pk):
+    virement = get_object_or_404(virements(), pk=pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        decided = call_service(form, budgets.virement_decide, field_map={"note": "note"}, virement=virement,
+                               approve=approve, by=request.user, note=form.cleaned_data["note"])
+        if decided:
+            messages.success(request, f"{decided}: {decided.get_status_display().lower()}.")
+            return redirect_back(request, reverse("funds:virement_detail", args=[decided.pk]))
+    context = _virement_context(virement)
+    context.update(form=form, can_decide=True)
+    return render(request, "funds/virement_detail.html", context)
+
+
+# ---- Financial calendar ----------------------------------------------------------------------------------------
+
+
+@role_required(*CLOSERS)
+def period_list(request):
+    filters = YearFundFilter(request.GET)
+    del filters.fields["fund"], filters.fields["q"]
+    year = _year(filters) or current_year()
+    periods = Period.objects.filter(year=year).select_related("closed_by").order_by("number") if year else []
+    return render(request, "funds/period_list.html", {
+        "filters": filters, "year": year, "periods": periods,
+        "can_reopen": has_role(request.user, *DIRECTORS),
+    })
+
+
+@role_required(*CLOSERS)
+def period_close(request, pk):
+    period = get_object_or_404(Period.objects.select_related("year"), pk=pk)
+    form = PeriodCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = call_service(form, calendar.period_close, period=period, by=request.user,
+                            reason=form.cleaned_data["reason"] or "Month-end close")
+        if done:
+            messages.success(request, f"{done} is closed. Nothing more can be posted into it.")
+            return redirect(f"{reverse('funds:period_list')}?year={period.year.start_year}")
+    return render(request, "funds/period_confirm.html", {"form": form, "period": period, "action": "close"})
+
+
+@role_required(*DIRECTORS)
+def period_reopen(request, pk):
+    period = get_object_or_404(Period.objects.select_related("year"), pk=pk)
+    form = PeriodReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = call_service(form, calendar.period_reopen, period=period, by=request.user,
+                            reason=form.cleaned_data["reason"])
+        if done:
+            messages.success(request, f"{done} is open again. The reason is kept in its history.")
+            return redirect(f"{reverse('funds:period_list')}?year={period.year.start_year}")
+    return render(request, "funds/period_confirm.html", {"form": form, "period": period, "action": "reopen"})
+

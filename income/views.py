@@ -1,0 +1,144 @@
+"""Pages to record and read income: award letters, cash receipts, proceeds of crime receipts, fixed penalty
+returns and course fees. Recording calls income.services, which posts to the ledger in the same transaction."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from core.forms import call_service
+from core.listing import paginate
+from core.money import ZERO, format_gbp, quantize
+from core.permissions import OFFICERS, role_required
+from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER
+from funds.forms import YearFundFilter
+from funds.selectors import current_year, year_by_start
+from income import services
+from income.forms import AwardLetterForm, FeeReceiptForm, FpnReturnForm, PocaReceiptForm, ReceiptForm
+from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt
+
+INCOME_READERS = (FINANCE_OFFICER, FINANCE_DIRECTOR)
+
+
+def _d(obj, name):
+    return getattr(obj, name).strftime("%d/%m/%Y")
+
+
+def _money(obj, name):
+    return format_gbp(getattr(obj, name).amount)
+
+
+@dataclass(frozen=True)
+class Kind:
+    slug: str
+    model: type
+    form: type
+    service: object
+    title: str
+    one: str
+    columns: tuple  # (heading, function(obj) -> text, numeric)
+    search: tuple = ("reference", "description")
+    related: tuple = ()
+    field_map: dict | None = None
+    total_field: str = "amount"
+
+
+KINDS = {
+    k.slug: k
+    for k in (
+        Kind("award-letters", AwardLetter, AwardLetterForm, services.award_letter_record, "Award letters",
+             "award letter",
+             (("Letter date", lambda o: _d(o, "letter_date"), False), ("Year", lambda o: o.year.label, False),
+              ("Amount", lambda o: _money(o, "amount"), True)),
+             related=("year",)),
+        Kind("receipts", CashReceipt, ReceiptForm, services.receipt_record, "Cash receipts", "cash receipt",
+             (("Date", lambda o: _d(o, "date"), False),
+              ("Award letter", lambda o: o.award_letter.reference if o.award_letter_id else "—", False),
+              ("Amount", lambda o: _money(o, "amount"), True)),
+             related=("award_letter",)),
+        Kind("poca", PocaReceipt, PocaReceiptForm, services.poca_receipt_record, "Proceeds of crime receipts",
+             "proceeds of crime receipt",
+             (("Date", lambda o: _d(o, "date"), False), ("Case", lambda o: o.case_reference, False),
+              ("Gross recovered", lambda o: _money(o, "gross_recovered"), True),
+              ("Share", lambda o: f"{o.agency_share_percent.normalize():f}%", True),
+              ("Received", lambda o: _money(o, "amount"), True)),
+             search=("reference", "description", "case_reference")),
+        Kind("fpn", FpnReturn, FpnReturnForm, services.fpn_return_record, "Fixed penalty returns",
+             "fixed penalty return",
+             (("Month", lambda o: o.period.start_date.strftime("%B %Y"), False),
+              ("Tickets", lambda o: f"{o.tickets:,}", True), ("Gross", lambda o: _money(o, "gross_value"), True),
+              ("Retained", lambda o: _money(o, "retained"), True),
+              ("Owed to HM Treasury", lambda o: _money(o, "owed_to_treasury"), True)),
+             related=("period",), field_map={"month_start": "period"}, total_field="retained"),
+        Kind("fees", FeeReceipt, FeeReceiptForm, services.fee_receipt_record, "Course fees", "course fee receipt",
+             (("Date", lambda o: _d(o, "date"), False), ("Courses", lambda o: f"{o.courses:,}", True),
+              ("Amount", lambda o: _money(o, "amount"), True))),
+    )
+}
+
+
+def _kind(slug) -> Kind:
+    if slug not in KINDS:
+        raise Http404("No such kind of income.")
+    return KINDS[slug]
+
+
+def _documents(kind: Kind):
+    return kind.model.objects.select_related("fund", "entry", "recorded_by", *kind.related)
+
+
+@role_required(*INCOME_READERS)
+def income_index(request):
+    year = current_year()
+    summary = []
+    for kind in KINDS.values():
+        totals = kind.model.objects.filter(entry__year=year).aggregate(n=Count("id"), total=Sum(kind.total_field))
+        summary.append({"kind": kind, "count": totals["n"], "total": quantize(totals["total"] or ZERO)})
+    return render(request, "income/index.html", {"summary": summary, "year": year})
+
+
+@role_required(*INCOME_READERS)
+def income_list(request, kind):
+    kind = _kind(kind)
+    filters = YearFundFilter(request.GET, all_years=True, search_label="Search references")
+    qs = _documents(kind)
+    if year := year_by_start(filters.value("year")):
+        qs = qs.filter(entry__year=year)
+    if code := filters.value("fund"):
+        qs = qs.filter(fund__code=code)
+    if text := filters.value("q"):
+        query = Q()
+        for name in kind.search:
+            query |= Q(**{f"{name}__icontains": text})
+        qs = qs.filter(query)
+    page = paginate(request, qs.order_by("-entry__date", "-id"))
+    rows = [(doc, [(fn(doc), numeric) for _, fn, numeric in kind.columns]) for doc in page]
+    return render(request, "income/list.html", {"kind": kind, "filters": filters, "page_obj": page, "rows": rows})
+
+
+@role_required(*OFFICERS)
+def income_create(request, kind):
+    kind = _kind(kind)
+    form = kind.form(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        doc = call_service(form, kind.service, field_map=kind.field_map, by=request.user, **form.service_kwargs())
+        if doc:
+            messages.success(request, f"{doc} recorded and posted as journal entry {doc.entry.reference}.")
+            return redirect("income:detail", kind=kind.slug, pk=doc.pk)
+    return render(request, "core/form_page.html", {
+        "form": form, "title": f"Record {'an' if kind.one[0] in 'aeiou' else 'a'} {kind.one}",
+        "submit_label": f"Record {kind.one}", "cancel_url": reverse("income:list", args=[kind.slug]),
+        "lead": "It is posted to the ledger as soon as you record it. A mistake is corrected later by a reversing "
+                "entry, so check the figures first.",
+    })
+
+
+@role_required(*INCOME_READERS)
+def income_detail(request, kind, pk):
+    kind = _kind(kind)
+    doc = get_object_or_404(_documents(kind), pk=pk)
+    facts = [(heading, fn(doc)) for heading, fn, _ in kind.columns]
+    return render(request, "income/detail.html", {"kind": kind, "doc": doc, "facts": facts})
