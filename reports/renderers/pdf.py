@@ -1,0 +1,299 @@
+"""PDF board pack (reportlab): a cover, each statement as a table whose header row repeats on every page, a
+budget-against-actual chart per fund, and on every page the protective marking, the as-at line and "Page x of y".
+
+Built with reportlab's invariant mode (no creation time or random document id in the file), so rebuilding a pack
+for the same parameters gives the same bytes.
+"""
+
+import io
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Frame,
+    KeepTogether,
+    LongTable,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from reports.cells import display_text
+from reports.registry import INTEGER, LINE, MONEY, PERCENT, SUBTOTAL, TEXT, TOTAL
+
+NUMERIC = (MONEY, PERCENT, INTEGER)
+
+PAGE = landscape(A4)
+MARGIN = 14 * mm
+NAVY = colors.HexColor("#1F3864")
+SUBTOTAL_FILL = colors.HexColor("#E7ECF5")
+TOTAL_FILL = colors.HexColor("#C9D3E6")
+GRID = colors.HexColor("#B4BCCB")
+BUDGET_COLOUR = colors.HexColor("#8EA9DB")
+ACTUAL_COLOUR = colors.HexColor("#1F3864")
+
+_styles = getSampleStyleSheet()
+TITLE = ParagraphStyle("rf-title", parent=_styles["Title"], fontSize=24, leading=30, alignment=0, textColor=NAVY)
+SUBTITLE = ParagraphStyle("rf-subtitle", parent=_styles["Normal"], fontSize=14, leading=18)
+HEADING = ParagraphStyle("rf-heading", parent=_styles["Heading1"], fontSize=15, leading=19, textColor=NAVY,
+                         spaceAfter=4)
+NOTE = ParagraphStyle("rf-note", parent=_styles["Normal"], fontSize=8, leading=10, textColor=colors.HexColor("#333333"))
+BODY = ParagraphStyle("rf-body", parent=_styles["Normal"], fontSize=10, leading=13)
+
+
+def _cell_style(size: float, *, bold=False, right=False, white=False) -> ParagraphStyle:
+    return ParagraphStyle(
+        f"rf-cell-{size}-{bold}-{right}-{white}", parent=_styles["Normal"], fontSize=size, leading=size + 2,
+        fontName="Helvetica-Bold" if bold else "Helvetica", alignment=TA_RIGHT if right else 0,
+        textColor=colors.white if white else colors.black,
+    )
+
+
+class _Furniture:
+    """What every page carries: marking top and bottom, the pack's title, as-at line, page x of y."""
+
+    def __init__(self, pack):
+        p = pack.params
+        from reports.cells import local_naive
+
+        self.marking = settings.RINGFENCE["PROTECTIVE_MARKING"]
+        self.body = settings.RINGFENCE["OWNING_BODY_SHORT"]
+        self.title = f"{pack.title}, {p.year.label}"
+        self.as_at = f"As at {p.as_at:%d/%m/%Y}; known at {local_naive(p.known_at):%d/%m/%Y %H:%M}"
+
+    def draw(self, canv, page: int, pages: int):
+        width, height = PAGE
+        canv.saveState()
+        canv.setFont("Helvetica-Bold", 10)
+        canv.drawCentredString(width / 2, height - 9 * mm, self.marking)
+        canv.drawCentredString(width / 2, 6 * mm, self.marking)
+        canv.setFont("Helvetica", 8)
+        canv.drawString(MARGIN, height - 9 * mm, self.body)
+        canv.drawRightString(width - MARGIN, height - 9 * mm, self.title)
+        canv.drawString(MARGIN, 6 * mm, self.as_at)
+        canv.drawRightString(width - MARGIN, 6 * mm, f"Page {page} of {pages}")
+        canv.setStrokeColor(GRID)
+        canv.line(MARGIN, height - 10.5 * mm, width - MARGIN, height - 10.5 * mm)
+        canv.line(MARGIN, 9.5 * mm, width - MARGIN, 9.5 * mm)
+        canv.restoreState()
+
+
+def _canvas_maker(furniture: _Furniture):
+    class NumberedCanvas(canvas.Canvas):
+        """Holds each page until the end, so every page can say how many pages there are."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                furniture.draw(self, number, total)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def _cover(pack) -> list:
+    from reports.cells import local_naive
+
+    ring = settings.RINGFENCE
+    p = pack.params
+    facts = [
+        ("Owning body", ring["OWNING_BODY"]),
+        ("Financial year", p.year.label),
+        ("As at (accounting date)", f"{p.as_at:%d/%m/%Y}"),
+        ("Known at (figures as recorded by)", f"{local_naive(p.known_at):%d/%m/%Y %H:%M:%S}"),
+        ("Issued by" if pack.issued else "Produced by", pack.issued_by or ""),
+        ("Issued at" if pack.issued else "Produced at", f"{local_naive(pack.issued_at):%d/%m/%Y %H:%M}"),
+        ("Pack hash (SHA-256 of the figures)", pack.figures_hash),
+        ("Protective marking", ring["PROTECTIVE_MARKING"]),
+    ]
+    if not pack.issued:
+        facts.append(("Status", "Not an issued pack: produced on request, not recorded as issued."))
+    label = _cell_style(10, bold=True)
+    value = _cell_style(10)
+    table = Table([[Paragraph(escape(a), label), Paragraph(escape(b), value)] for a, b in facts],
+                  colWidths=[70 * mm, 170 * mm], hAlign="LEFT")
+    table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+    contents = [Paragraph(f"<b>{i}. {escape(b.statement.title)}</b>", BODY) for i, b in enumerate(pack.statements, 1)]
+    return [
+        Spacer(1, 12 * mm),
+        Paragraph(escape(pack.title), TITLE),
+        Paragraph(escape(ring["OWNING_BODY"]), SUBTITLE),
+        Spacer(1, 8 * mm),
+        table,
+        Spacer(1, 8 * mm),
+        Paragraph("<b>Contents</b>", BODY),
+        Spacer(1, 2 * mm),
+        *contents,
+        Spacer(1, 6 * mm),
+        Paragraph("Figures are in pounds sterling. Rebuilding this pack for the same year, as-at date and known-at "
+                  "moment gives the same figures and the same pack hash.", NOTE),
+        PageBreak(),
+    ]
+
+
+def _table(built, width: float) -> LongTable:
+    columns = built.statement.columns
+    size = 6.5 if len(columns) > 12 else 7.5
+    weights = [max(c.width, 6) for c in columns]
+    scale = width / sum(weights)
+    col_widths = [w * scale for w in weights]
+    head = _cell_style(size, bold=True, white=True)
+    head_right = _cell_style(size, bold=True, white=True, right=True)
+    text_styles = {False: _cell_style(size), True: _cell_style(size, bold=True)}
+    data = [[Paragraph(escape(c.title), head_right if c.type in NUMERIC else head) for c in columns]]
+    commands = [
+        ("BACKGROUND", (0, 0), (-1, 0), NAVY),
+        ("FONTNAME", (0, 1), (-1, -1), "Helvetica"),
+        ("FONTSIZE", (0, 1), (-1, -1), size),
+        ("LEADING", (0, 1), (-1, -1), size + 2),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    for i, c in enumerate(columns):
+        if c.type in NUMERIC:
+            commands.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
+    for number, row in enumerate(built.rows, start=1):
+        bold = row.kind != LINE
+        cells = []
+        for c in columns:
+            text = display_text(row[c.key], c.type)
+            cells.append(Paragraph(escape(text), text_styles[bold]) if c.type == TEXT and text else text)
+        data.append(cells)
+        if row.kind == SUBTOTAL:
+            commands += [("BACKGROUND", (0, number), (-1, number), SUBTOTAL_FILL),
+                         ("FONTNAME", (0, number), (-1, number), "Helvetica-Bold"),
+                         ("LINEABOVE", (0, number), (-1, number), 0.5, colors.black)]
+        elif row.kind == TOTAL:
+            commands += [("BACKGROUND", (0, number), (-1, number), TOTAL_FILL),
+                         ("FONTNAME", (0, number), (-1, number), "Helvetica-Bold"),
+                         ("LINEABOVE", (0, number), (-1, number), 0.75, colors.black),
+                         ("LINEBELOW", (0, number), (-1, number), 1.5, colors.black)]
+    if len(data) == 1:
+        data.append([Paragraph("Nothing to report for these dates.", text_styles[False])] + [""] * (len(columns) - 1))
+    table = LongTable(data, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def _axis_label(value) -> str:
+    value = float(value)  # axis labels only: figures in the tables are exact
+    if abs(value) >= 1_000_000:
+        return f"£{value / 1_000_000:.1f}m"
+    if abs(value) >= 1_000:
+        return f"£{value / 1_000:.0f}k"
+    return f"£{value:.0f}"
+
+
+def fund_chart(code: str, name: str, quarters: list[str], budget: list, actual: list) -> Drawing:
+    """Budget (phased) against actual, by quarter, for one fund."""
+    width, height = 120 * mm, 62 * mm
+    drawing = Drawing(width, height)
+    drawing.add(String(0, height - 10, f"{code} {name}"[:70], fontName="Helvetica-Bold", fontSize=9))
+    chart = VerticalBarChart()
+    chart.x, chart.y = 32, 26
+    chart.width, chart.height = width - 44, height - 50
+    chart.data = [[float(v or 0) for v in budget], [float(v or 0) for v in actual]]  # drawing only
+    chart.categoryAxis.categoryNames = quarters
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labelTextFormat = _axis_label
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.forceZero = True
+    top = max(chart.data[0] + chart.data[1] + [1.0])
+    chart.valueAxis.valueMax = top * 1.15
+    chart.bars[0].fillColor = BUDGET_COLOUR
+    chart.bars[1].fillColor = ACTUAL_COLOUR
+    chart.bars.strokeColor = None
+    chart.groupSpacing = 8
+    drawing.add(chart)
+    legend = Legend()
+    legend.x, legend.y = width - 110, height - 6
+    legend.fontSize = 7
+    legend.columnMaximum = 1
+    legend.deltax = 50
+    legend.alignment = "right"
+    legend.colorNamePairs = [(BUDGET_COLOUR, "Budget"), (ACTUAL_COLOUR, "Actual")]
+    drawing.add(legend)
+    return drawing
+
+
+def _charts(pack) -> list:
+    built = pack.get("quarterly")
+    if built is None:
+        return []
+    funds = {}
+    for row in built.rows:
+        if row.kind == LINE:
+            entry = funds.setdefault(row["fund"], {"name": row["fund_name"] or "", "q": [], "b": [], "a": []})
+            entry["q"].append(row["quarter"].split(" ")[0])
+            entry["b"].append(row["budget"])
+            entry["a"].append(row["actual"])
+    drawings = [fund_chart(code, f["name"], f["q"], f["b"], f["a"]) for code, f in funds.items()
+                if any(f["b"]) or any(f["a"])]
+    idle = [code for code, f in funds.items() if not (any(f["b"]) or any(f["a"]))]
+    if not drawings and not idle:
+        return []
+    flow = [CondPageBreak(90 * mm), Paragraph("Budget against actual by fund", HEADING),
+            Paragraph("Phased budget and actual spending per quarter, from the quarterly profile. Quarters after the "
+                      "as-at date show no actual."
+                      + (f" No budget or spending to chart for {escape(', '.join(idle))}." if idle else ""), NOTE),
+            Spacer(1, 3 * mm)]
+    pairs = [drawings[i:i + 2] for i in range(0, len(drawings), 2)]
+    for pair in pairs:
+        grid = Table([pair + [""] * (2 - len(pair))], colWidths=[125 * mm, 125 * mm], hAlign="LEFT")
+        grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        flow.append(KeepTogether([grid, Spacer(1, 4 * mm)]))
+    return flow
+
+
+def render(pack) -> bytes:
+    buffer = io.BytesIO()
+    furniture = _Furniture(pack)
+    doc = BaseDocTemplate(
+        buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm, bottomMargin=14 * mm,
+        title=f"{pack.title} {pack.params.year.label} as at {pack.params.as_at:%d/%m/%Y}",
+        author=settings.RINGFENCE["OWNING_BODY"], subject=settings.RINGFENCE["PROTECTIVE_MARKING"],
+        creator="Ringfence", invariant=1,
+    )
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    story = _cover(pack)
+    for index, built in enumerate(pack.statements):
+        if index:
+            story.append(PageBreak())
+        story += [Paragraph(escape(built.statement.title), HEADING),
+                  Paragraph(escape(built.statement.description), NOTE), Spacer(1, 3 * mm),
+                  _table(built, doc.width)]
+        if built.statement.key == "quarterly":
+            story += _charts(pack)
+    doc.build(story, canvasmaker=_canvas_maker(furniture))
+    return buffer.getvalue()

@@ -1,0 +1,227 @@
+"""Excel: one workbook, a cover sheet and one sheet per statement (openpyxl, write-only so large packs stream).
+
+Subtotal and total rows are live ``SUM`` formulas over the rows they add up, so a finance director can follow
+every total; by construction (see ``reports.registry``) each formula's result equals the figure the statement
+computed. Where a fund's lines do not carry a figure (ledger figures are per fund, not per budget line), the
+subtotal cell holds the figure itself. The file is built deterministically (fixed document and zip timestamps),
+so rebuilding a pack for the same parameters gives the same bytes.
+"""
+
+import io
+import re
+import zipfile
+from datetime import UTC, datetime
+
+from django.conf import settings
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from reports.cells import local_naive, neutralise
+from reports.registry import DATE, INTEGER, LINE, MOMENT, MONEY, PERCENT, SUBTOTAL, TEXT, TOTAL
+
+MONEY_FORMAT = '"£"#,##0.00'
+PERCENT_FORMAT = "0.00%"
+INTEGER_FORMAT = "#,##0"
+DATE_FORMAT = "dd/mm/yyyy"
+MOMENT_FORMAT = "dd/mm/yyyy hh:mm"
+HEADER_ROW = 4  # title, as-at line, description, then the column headings
+MAX_SUM_ARGS = 250  # Excel allows 255 arguments per function
+MAX_FORMULA = 8000  # and 8,192 characters per formula
+
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+SUBTOTAL_FILL = PatternFill("solid", fgColor="E7ECF5")
+TOTAL_FILL = PatternFill("solid", fgColor="C9D3E6")
+TOP_LINE = Border(top=Side(style="thin"))
+TOTAL_LINES = Border(top=Side(style="thin"), bottom=Side(style="double"))
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _cell(ws, value, *, number_format=None, font=None, fill=None, border=None):
+    cell = WriteOnlyCell(ws, value=value)
+    if number_format:
+        cell.number_format = number_format
+    if font:
+        cell.font = font
+    if fill:
+        cell.fill = fill
+    if border:
+        cell.border = border
+    return cell
+
+
+def excel_value(value, column_type):
+    """A value as an Excel cell holds it: numbers as numbers, text neutralised, moments in UK local time."""
+    if value is None or value == "":
+        return None
+    if column_type == PERCENT:
+        return value / 100
+    if column_type == MOMENT and isinstance(value, datetime):
+        return local_naive(value)
+    if column_type in (MONEY, INTEGER, DATE):
+        return value
+    return neutralise(str(value))
+
+
+FORMATS = {MONEY: MONEY_FORMAT, PERCENT: PERCENT_FORMAT, INTEGER: INTEGER_FORMAT, DATE: DATE_FORMAT,
+           MOMENT: MOMENT_FORMAT}
+
+
+def sum_formula(refs: list[str]) -> str | None:
+    """=SUM(...) over cell references and ranges, nested when there are more than Excel takes in one call."""
+    if not refs:
+        return None
+    if len(refs) <= MAX_SUM_ARGS:
+        formula = f"=SUM({','.join(refs)})"
+    else:
+        chunks = [refs[i:i + MAX_SUM_ARGS] for i in range(0, len(refs), MAX_SUM_ARGS)]
+        formula = "=SUM(" + ",".join(f"SUM({','.join(chunk)})" for chunk in chunks) + ")"
+    return formula if len(formula) <= MAX_FORMULA else None
+
+
+def _cover(wb, pack):
+    ring = settings.RINGFENCE
+    ws = wb.create_sheet("Cover")
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 90
+    ws.sheet_view.showGridLines = False
+    ws.append([_cell(ws, pack.title, font=Font(bold=True, size=18))])
+    ws.append([_cell(ws, ring["OWNING_BODY"], font=Font(size=13))])
+    ws.append([])
+    facts = [
+        ("Owning body", ring["OWNING_BODY"], None),
+        ("Financial year", pack.params.year.label, None),
+        ("As at (accounting date)", pack.params.as_at, DATE_FORMAT),
+        ("Known at (figures as recorded by)", local_naive(pack.params.known_at), MOMENT_FORMAT),
+        ("Issued by" if pack.issued else "Produced by", pack.issued_by or "", None),
+        ("Issued at" if pack.issued else "Produced at", local_naive(pack.issued_at), MOMENT_FORMAT),
+        ("Pack hash (SHA-256 of the figures)", pack.figures_hash, None),
+        ("Protective marking", ring["PROTECTIVE_MARKING"], None),
+    ]
+    if not pack.issued:
+        facts.append(("Status", "Not an issued pack: produced on request, not recorded as issued.", None))
+    for label, value, fmt in facts:
+        ws.append([_cell(ws, label, font=BOLD), _cell(ws, neutralise(value), number_format=fmt)])
+    ws.append([])
+    ws.append([_cell(ws, "Contents", font=Font(bold=True, size=13))])
+    for built in pack.statements:
+        ws.append([_cell(ws, built.statement.short_title or built.statement.title, font=BOLD),
+                   _cell(ws, built.statement.description)])
+    ws.append([])
+    ws.append([_cell(ws, "Figures are in pounds sterling. Rebuilding this pack for the same year, as-at date and "
+                         "known-at moment gives the same figures and the same pack hash.")])
+    _page_setup(ws, pack, landscape=False)
+
+
+def _page_setup(ws, pack, *, landscape=True):
+    marking = settings.RINGFENCE["PROTECTIVE_MARKING"]
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddHeader.center.text = marking
+    ws.oddHeader.center.font = "Arial,Bold"
+    ws.oddFooter.left.text = f"As at {pack.params.as_at:%d/%m/%Y}"
+    ws.oddFooter.center.text = marking
+    ws.oddFooter.right.text = "Page &P of &N"
+
+
+def _statement_sheet(wb, pack, built):
+    statement = built.statement
+    columns = statement.columns
+    ws = wb.create_sheet(_sheet_name(statement))
+    leading_text = 0
+    for column in columns:
+        if column.type != TEXT or leading_text >= 3:
+            break
+        leading_text += 1
+    ws.freeze_panes = f"{get_column_letter(leading_text + 1)}{HEADER_ROW + 1}"
+    for i, column in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = column.width + 2
+    last_col = get_column_letter(len(columns))
+    p = pack.params
+    ws.append([_cell(ws, f"{statement.title}: {p.year.label}", font=TITLE_FONT)])
+    ws.append([_cell(ws, f"As at {p.as_at:%d/%m/%Y}; known at {local_naive(p.known_at):%d/%m/%Y %H:%M}; "
+                         f"{settings.RINGFENCE['PROTECTIVE_MARKING']}")])
+    ws.append([_cell(ws, statement.description)])
+    ws.append([_cell(ws, neutralise(c.title), font=HEADER_FONT, fill=HEADER_FILL) for c in columns])
+
+    letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
+    row_number = HEADER_ROW
+    group_start = HEADER_ROW + 1
+    group_has = set()  # columns for which the current group's lines carry a figure
+    subtotal_rows = []
+    for row in built.rows:
+        row_number += 1
+        cells = []
+        for letter, column in zip(letters, columns, strict=True):
+            value = excel_value(row[column.key], column.type)
+            if column.summable and row.kind == SUBTOTAL and column.key in group_has:
+                value = f"=SUM({letter}{group_start}:{letter}{row_number - 1})"
+            elif column.summable and row.kind == TOTAL:
+                refs = ([f"{letter}{r}" for r in subtotal_rows] if subtotal_rows
+                        else [f"{letter}{HEADER_ROW + 1}:{letter}{row_number - 1}"] if row_number > HEADER_ROW + 1
+                        else [])
+                value = sum_formula(refs) or value
+            style = {}
+            if row.kind == SUBTOTAL:
+                style = {"font": BOLD, "fill": SUBTOTAL_FILL, "border": TOP_LINE}
+            elif row.kind == TOTAL:
+                style = {"font": BOLD, "fill": TOTAL_FILL, "border": TOTAL_LINES}
+            cells.append(_cell(ws, value, number_format=FORMATS.get(column.type), **style))
+        ws.append(cells)
+        if row.kind == LINE:
+            group_has.update(c.key for c in columns if c.summable and row[c.key] is not None)
+        elif row.kind == SUBTOTAL:
+            subtotal_rows.append(row_number)
+            group_start = row_number + 1
+            group_has = set()
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{max(row_number, HEADER_ROW + 1)}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    _page_setup(ws, pack)
+
+
+def _sheet_name(statement) -> str:
+    name = statement.short_title or statement.title
+    for bad in "[]:*?/\\":
+        name = name.replace(bad, " ")
+    return name[:31]
+
+
+def _deterministic_zip(data: bytes, when: datetime) -> bytes:
+    """Rewrite the zip with one fixed timestamp on every member and as the document's modification time (openpyxl
+    stamps the moment of saving), so equal content gives equal bytes."""
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    modified = f"<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{when:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>".encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", modified, content)
+            member = zipfile.ZipInfo(info.filename, date_time=stamp)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o600 << 16
+            target.writestr(member, content)
+    return out.getvalue()
+
+
+def render(pack) -> bytes:
+    wb = Workbook(write_only=True)
+    stamp = pack.issued_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)  # openpyxl: naive UTC
+    wb.properties.creator = settings.RINGFENCE["OWNING_BODY_SHORT"]
+    wb.properties.title = f"{pack.title} {pack.params.year.label} as at {pack.params.as_at:%d/%m/%Y}"
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.properties.lastModifiedBy = pack.issued_by or ""
+    _cover(wb, pack)
+    for built in pack.statements:
+        _statement_sheet(wb, pack, built)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _deterministic_zip(buffer.getvalue(), stamp)

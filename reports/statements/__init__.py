@@ -1,0 +1,9 @@
+"""Statements for the finance directors' group. Importing this package registers them; their
+``order`` sets their place in a pack."""
+
+from reports.statements import (
+    changes,  # noqa: F401
+    fund,  # noqa: F401
+    quarterly,  # noqa: F401
+    retained,  # noqa: F401
+)
