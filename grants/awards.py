@@ -1,0 +1,288 @@
+"""Drafting grants: the award record, its funding lines, and the decisions that approve large grants.
+
+A grant is edited only while it is a draft or has been returned for changes; after approval it changes only
+through a variation (``grants.variations``). Status changes live in ``grants.workflow``.
+"""
+
+from datetime import date as Date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import record_event, save_with_history
+from core.locking import lock
+from core.money import format_gbp, gbp, parse_amount
+from funds.models import FinancialYear, Fund
+from grants.access import OFFICER, OFFICER_OR_COMMISSIONER, require_role
+from grants.models import (
+    CheckType,
+    CommissionedService,
+    Decision,
+    FundingLine,
+    Grant,
+    GrantCheck,
+    Organisation,
+    validate_decision_number,
+)
+from grants.quarters import require_set_up, year_overlaps
+from ledger.selectors import fund_available
+
+EDITABLE = (Grant.Status.DRAFT, Grant.Status.RETURNED)
+UNSET = object()
+
+
+def require_editable(grant: Grant) -> None:
+    if grant.status not in EDITABLE:
+        raise ValidationError(
+            f"{grant.reference} is {grant.get_status_display().lower()}, so it can no longer be edited; "
+            "once approved, a grant changes only through a variation."
+        )
+
+
+def _validate(grant: Grant) -> None:
+    """Every rule on the award record, reported together, field by field."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    for field, what in (("title", "Give the grant a title."), ("purpose", "Say what the grant is for."),
+                        ("senior_responsible_officer", "Name the senior responsible officer.")):
+        setattr(grant, field, (getattr(grant, field) or "").strip())
+        if not getattr(grant, field):
+            add(field, what)
+    if grant.allocation_method not in Grant.AllocationMethod.values:
+        add("allocation_method", "Choose how the grant was allocated: competed, direct award or formula.")
+    grant.direct_award_reason = (grant.direct_award_reason or "").strip()
+    if grant.allocation_method == Grant.AllocationMethod.DIRECT and not grant.direct_award_reason:
+        add("direct_award_reason", "A direct award needs the reason it was not competed (e.g. the only specialist "
+                                   "provider in the area).")
+    grant.do_not_publish_reason = (grant.do_not_publish_reason or "").strip()
+    if grant.do_not_publish and not grant.do_not_publish_reason:
+        add("do_not_publish_reason", "Give the reason this grant must not be published (e.g. safety: the service "
+                                     "runs a refuge).")
+    if grant.risk_rating not in Grant.Risk.values:
+        add("risk_rating", "Choose a risk rating: low, medium or high.")
+    if grant.service_id and grant.organisation_id and grant.service.organisation_id != grant.organisation_id:
+        add("service", f"'{grant.service}' is delivered by {grant.service.organisation}, not {grant.organisation}.")
+    if not isinstance(grant.start_date, Date) or not isinstance(grant.end_date, Date):
+        add("start_date", "Give the start and end dates, e.g. 01/04/2025 to 31/03/2026.")
+    else:
+        if grant.end_date < grant.start_date:
+            add("end_date", f"The grant ends ({grant.end_date:%d/%m/%Y}) before it starts "
+                            f"({grant.start_date:%d/%m/%Y}); the end date must be on or after the start date.")
+        for field in ("start_date", "end_date"):
+            try:
+                require_set_up(getattr(grant, field), field=field)
+            except ValidationError as exc:
+                add(field, exc.message_dict[field][0])
+    if not isinstance(grant.payment_terms_days, int) or not 0 <= grant.payment_terms_days <= 180:
+        add("payment_terms_days", "Payment terms are between 0 and 180 days after the quarter's end.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_lines_within_dates(grant: Grant, lines) -> None:
+    for line in lines:
+        if not year_overlaps(line.year, grant.start_date, grant.end_date):
+            raise ValidationError(
+                {"end_date": f"The grant runs {grant.start_date:%d/%m/%Y} to {grant.end_date:%d/%m/%Y}, outside "
+                             f"{line.year.label}, yet it draws on {line.fund.code} for {line.year.label}; change the "
+                             "dates or that funding line."}
+            )
+
+
+@transaction.atomic
+def grant_create(
+    *, title: str, purpose: str, organisation: Organisation, service: CommissionedService,
+    senior_responsible_officer: str, allocation_method: str, start_date: Date, end_date: Date, by,
+    direct_award_reason: str = "", conditions: str = "", risk_rating: str = Grant.Risk.MEDIUM,
+    do_not_publish: bool = False, do_not_publish_reason: str = "", payment_terms_days: int = 30,
+    returns_required: bool = True, funding: list[tuple[Fund, FinancialYear, object]] = (),
+) -> Grant:
+    """Draft a grant, with its due diligence checklist, and optionally its funding lines given as
+    ``(fund, year, amount)`` triples (each checked as ``funding_line_set`` would)."""
+    require_role(by, OFFICER, doing="draft grants")
+    grant = Grant(
+        title=title, purpose=purpose, organisation=organisation, service=service,
+        senior_responsible_officer=senior_responsible_officer, allocation_method=allocation_method,
+        direct_award_reason=direct_award_reason, start_date=start_date, end_date=end_date,
+        conditions=(conditions or "").strip(), risk_rating=risk_rating, do_not_publish=do_not_publish,
+        do_not_publish_reason=do_not_publish_reason, payment_terms_days=payment_terms_days,
+        returns_required=returns_required, created_by=by,
+    )
+    _validate(grant)
+    save_with_history(grant, by=by, reason="Grant drafted")
+    for check_type in CheckType.objects.filter(is_active=True):
+        save_with_history(GrantCheck(grant=grant, check_type=check_type), by=by, reason="Checklist item", clean=False)
+    record_event("grant.created", by=by, obj=grant,
+                 summary=f"{grant.reference} '{grant.title}' drafted for {organisation}")
+    for fund, year, amount in funding:
+        _line_set(grant, fund=fund, year=year, amount=amount, by=by)
+    return grant
+
+
+@transaction.atomic
+def grant_update(
+    *, grant: Grant, by, reason: str = "Draft edited", title=UNSET, purpose=UNSET, service=UNSET,
+    senior_responsible_officer=UNSET, allocation_method=UNSET, direct_award_reason=UNSET, start_date=UNSET,
+    end_date=UNSET, conditions=UNSET, risk_rating=UNSET, do_not_publish=UNSET, do_not_publish_reason=UNSET,
+    payment_terms_days=UNSET, returns_required=UNSET,
+) -> Grant:
+    """Edit a draft (or returned) grant. Only the keyword arguments given change. The recipient is fixed: a
+    grant to someone else is a new grant."""
+    given = dict(locals())
+    require_role(by, OFFICER, doing="edit grants")
+    grant = lock(Grant.objects.filter(pk=grant.pk))[0]
+    require_editable(grant)
+    changes = {k: v for k, v in given.items() if k in _EDITABLE_FIELDS and v is not UNSET}
+    if not changes:
+        raise ValidationError("Nothing to change: give at least one field.")
+    for field, value in changes.items():
+        setattr(grant, field, value.strip() if isinstance(value, str) else value)
+    _validate(grant)
+    _check_lines_within_dates(grant, grant.funding_lines.select_related("fund", "year"))
+    save_with_history(grant, by=by, reason=reason)
+    record_event("grant.edited", by=by, obj=grant, summary=f"{grant.reference} edited: {', '.join(sorted(changes))}",
+                 reason=reason)
+    return grant
+
+
+_EDITABLE_FIELDS = {
+    "title", "purpose", "service", "senior_responsible_officer", "allocation_method", "direct_award_reason",
+    "start_date", "end_date", "conditions", "risk_rating", "do_not_publish", "do_not_publish_reason",
+    "payment_terms_days", "returns_required",
+}
+
+
+def check_fund_can_cover(fund: Fund, year: FinancialYear, amount: Decimal, *, field: str = "amount") -> None:
+    """Refuse a draw that the fund cannot cover today, naming what is available. (Approval checks again under
+    the fund's lock, when the money is actually committed.)"""
+    available = fund_available(fund=fund, year=year)
+    if amount > available:
+        raise ValidationError(
+            {field: f"{fund.code} ({fund.name}) has {format_gbp(available)} available for {year.label}; "
+                    f"{format_gbp(amount)} is more than it can cover."}
+        )
+
+
+def _line_set(grant: Grant, *, fund: Fund, year: FinancialYear, amount, by) -> FundingLine:
+    value = parse_amount(amount)
+    if not fund.is_active:
+        raise ValidationError({"fund": f"{fund.code} is closed to new grants."})
+    if not year_overlaps(year, grant.start_date, grant.end_date):
+        raise ValidationError(
+            {"year": f"The grant runs {grant.start_date:%d/%m/%Y} to {grant.end_date:%d/%m/%Y}, which is outside "
+                     f"{year.label} ({year.start_date:%d/%m/%Y} to {year.end_date:%d/%m/%Y}); choose a year the "
+                     "grant runs in, or change its dates."}
+        )
+    check_fund_can_cover(fund, year, value)
+    line = FundingLine.objects.filter(grant=grant, fund=fund, year=year).first()
+    if line is None:
+        line = FundingLine(grant=grant, fund=fund, year=year)
+        what = "added"
+    else:
+        what = f"changed from {format_gbp(line.amount.amount)}"
+    line.original_amount = gbp(value)
+    line.amount = gbp(value)
+    save_with_history(line, by=by, reason=f"Funding line {what}")
+    record_event("grant.funding_line_set", by=by, obj=grant,
+                 summary=f"{grant.reference}: {format_gbp(value)} from {fund.code} for {year.label} ({what})")
+    return line
+
+
+@transaction.atomic
+def funding_line_set(*, grant: Grant, fund: Fund, year: FinancialYear, amount, by) -> FundingLine:
+    """Add a funding line to a draft grant, or change its amount. The year must overlap the grant's dates and
+    the fund must have the amount available now."""
+    require_role(by, OFFICER, doing="edit grants")
+    grant = lock(Grant.objects.filter(pk=grant.pk))[0]
+    require_editable(grant)
+    return _line_set(grant, fund=fund, year=year, amount=amount, by=by)
+
+
+@transaction.atomic
+def funding_line_remove(*, line: FundingLine, by) -> None:
+    """Take a funding line off a draft grant."""
+    require_role(by, OFFICER, doing="edit grants")
+    grant = lock(Grant.objects.filter(pk=line.grant_id))[0]
+    require_editable(grant)
+    summary = f"{grant.reference}: funding from {line.fund.code} for {line.year.label} removed"
+    line._history_user = by
+    line._change_reason = "Funding line removed"
+    line.delete()
+    record_event("grant.funding_line_removed", by=by, obj=grant, summary=summary)
+
+
+@transaction.atomic
+def decision_record(
+    *, number: str, date: Date, decision_maker, summary: str, by, is_public: bool = True,
+) -> Decision:
+    """Record a decision (number ``NNN-YYYY``, e.g. ``042-2025``) so that approvals above a fund's threshold
+    can cite it."""
+    require_role(by, OFFICER_OR_COMMISSIONER, doing="record decisions")
+    number = (number or "").strip()
+    try:
+        validate_decision_number(number)
+    except ValidationError as exc:
+        raise ValidationError({"number": exc.messages})
+    existing = Decision.objects.filter(number=number).first()
+    if existing is not None:
+        raise ValidationError({"number": f"Decision {number} is already recorded (dated {existing.date:%d/%m/%Y})."})
+    if not isinstance(date, Date):
+        raise ValidationError({"date": "Give the date of the decision, e.g. 14/05/2025."})
+    if date > timezone.localdate():
+        raise ValidationError({"date": f"A decision is recorded once taken; {date:%d/%m/%Y} is in the future."})
+    if decision_maker is None or not getattr(decision_maker, "pk", None):
+        raise ValidationError({"decision_maker": "Name who took the decision."})
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"summary": "Summarise the decision as it will be published."})
+    decision = Decision(number=number, date=date, decision_maker=decision_maker, summary=summary,
+                        is_public=is_public, recorded_by=by)
+    save_with_history(decision, by=by, reason="Decision recorded")
+    record_event("decision.recorded", by=by, obj=decision, summary=f"Decision {number} recorded")
+    return decision
+
+
+def decisions_needed(amount_by_fund: dict[Fund, Decimal]) -> list[str]:
+    """For each fund drawn on above its grant approval threshold, a line saying so (empty: no decision needed)."""
+    return [
+        f"{format_gbp(amount)} drawn on {fund.code} is above its {format_gbp(fund.grant_approval_threshold.amount)} "
+        "approval threshold"
+        for fund, amount in sorted(amount_by_fund.items(), key=lambda item: item[0].code)
+        if amount > fund.grant_approval_threshold.amount
+    ]
+
+
+def resolve_decision(decision: "Decision | str | None") -> Decision | None:
+    """Accept a Decision, its number as text (``'042-2025'``), or nothing."""
+    if decision is None or isinstance(decision, Decision):
+        return decision
+    number = str(decision).strip()
+    if not number:
+        return None
+    try:
+        validate_decision_number(number)
+    except ValidationError as exc:
+        raise ValidationError({"decision": exc.messages})
+    found = Decision.objects.filter(number=number).first()
+    if found is None:
+        raise ValidationError({"decision": f"Decision {number} has not been recorded; record it before citing it."})
+    return found
+
+
+def require_decision(amount_by_fund: dict[Fund, Decimal], decision: Decision | None, *, on: Date, what: str) -> None:
+    reasons = decisions_needed(amount_by_fund)
+    if reasons and decision is None:
+        raise ValidationError(
+            {"decision": f"{'; '.join(reasons)}, so approving {what} needs a recorded decision: give its number "
+                         "(e.g. 042-2025)."}
+        )
+    if decision is not None and decision.date > on:
+        raise ValidationError(
+            {"decision": f"Decision {decision.number} is dated {decision.date:%d/%m/%Y}, after the approval date "
+                         f"{on:%d/%m/%Y}; an approval can only cite a decision already taken."}
+        )

@@ -1,0 +1,201 @@
+"""Outcomes: what each fund asks providers to report (measures), targets per grant and year, the quarterly
+monitoring returns a finance officer accepts or sends back, and the annual review of each grant."""
+
+from datetime import date as Date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import record_event, save_with_history
+from core.locking import lock
+from core.money import gbp, parse_amount
+from funds.models import FinancialYear, Fund
+from grants.access import OFFICER, OFFICER_OR_COMMISSIONER, require_role
+from grants.models import AnnualReview, Grant, MonitoringReturn, OutcomeMeasure, OutcomeTarget, ReturnValue
+from grants.quarters import Quarter, quarters_within, year_overlaps
+
+S = Grant.Status
+REPORTING = (S.OFFER_ACCEPTED, S.ACTIVE, S.CLOSED)
+LIVE = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.OFFER_ACCEPTED, S.ACTIVE)
+
+
+def _number(raw, *, field: str) -> Decimal:
+    if isinstance(raw, float):
+        raise ValidationError({field: "Give the figure as text or a whole number, e.g. 120."})
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except (InvalidOperation, AttributeError):
+        raise ValidationError({field: f"'{raw}' is not a number; give a figure such as 120 or 87.5."})
+    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2 or value >= Decimal("1e10"):
+        raise ValidationError({field: f"'{raw}' is not a figure that can be reported: give 0 or more, with at most "
+                                      "two decimal places."})
+    return value
+
+
+@transaction.atomic
+def outcome_measure_create(*, fund: Fund, code: str, name: str, by, unit: str = "people",
+                           description: str = "") -> OutcomeMeasure:
+    """Define something a fund's providers report on (e.g. MOJ-CORE 'feel-safer': people feeling safer)."""
+    require_role(by, OFFICER, doing="define outcome measures")
+    code = (code or "").strip().lower()
+    name = (name or "").strip()
+    if not code or not name:
+        raise ValidationError(
+            {"name": "Give the measure a short code and a name, e.g. 'referrals', 'Referrals received'."}
+        )
+    if OutcomeMeasure.objects.filter(fund=fund, code=code).exists():
+        raise ValidationError({"code": f"{fund.code} already has a measure '{code}'."})
+    measure = OutcomeMeasure(fund=fund, code=code, name=name, unit=(unit or "people").strip(),
+                             description=(description or "").strip())
+    save_with_history(measure, by=by, reason="Outcome measure defined")
+    record_event("outcome_measure.created", by=by, obj=measure, summary=f"{fund.code}: measure '{name}' defined")
+    return measure
+
+
+def _measure_for_grant(grant: Grant, measure: OutcomeMeasure, *, field: str) -> None:
+    funds = set(grant.funding_lines.values_list("fund_id", flat=True))
+    if measure.fund_id not in funds:
+        raise ValidationError({field: f"'{measure.name}' is a measure of {measure.fund.code}, which {grant.reference} "
+                                      "does not draw on."})
+
+
+@transaction.atomic
+def outcome_target_set(*, grant: Grant, measure: OutcomeMeasure, year: FinancialYear, target, by) -> OutcomeTarget:
+    """Set (or change) a grant's target for a measure in a year the grant runs in."""
+    require_role(by, OFFICER, doing="set outcome targets")
+    grant = lock(Grant.objects.filter(pk=grant.pk))[0]
+    if grant.status not in LIVE:
+        raise ValidationError(f"{grant.reference} is {grant.get_status_display().lower()}; its targets are closed.")
+    _measure_for_grant(grant, measure, field="measure")
+    if not year_overlaps(year, grant.start_date, grant.end_date):
+        raise ValidationError({"year": f"{grant.reference} does not run in {year.label}."})
+    value = _number(target, field="target")
+    found = OutcomeTarget.objects.filter(grant=grant, measure=measure, year=year).first()
+    obj = found or OutcomeTarget(grant=grant, measure=measure, year=year)
+    obj.target = value
+    save_with_history(obj, by=by, reason="Target changed" if found else "Target set")
+    record_event("grant.target_set", by=by, obj=grant,
+                 summary=f"{grant.reference}: target for '{measure.name}' in {year.label} set to {value}")
+    return obj
+
+
+@transaction.atomic
+def monitoring_return_submit(
+    *, grant: Grant, year: FinancialYear, quarter: int, received_on: Date, spend_reported, rag: str,
+    values: dict[OutcomeMeasure, object], by, narrative: str = "", delivery_issues: str = "",
+) -> MonitoringReturn:
+    """Enter a provider's return for one quarter of the grant (values per measure, spend, RAG, narrative,
+    delivery issues). A return that was sent back is resubmitted through this same call."""
+    require_role(by, OFFICER, doing="enter monitoring returns")
+    grant = lock(Grant.objects.filter(pk=grant.pk))[0]
+    if grant.status not in REPORTING:
+        raise ValidationError(
+            f"{grant.reference} is {grant.get_status_display().lower()}; returns are taken once the offer is accepted."
+        )
+    if quarter not in (1, 2, 3, 4):
+        raise ValidationError({"quarter": "Choose a quarter from 1 (April-June) to 4 (January-March)."})
+    q = Quarter(year.start_year, quarter)
+    if q not in quarters_within(year, grant.start_date, grant.end_date):
+        raise ValidationError(
+            {"quarter": f"{q.label} ({q.start:%d/%m/%Y} to {q.end:%d/%m/%Y}) is outside the grant, which runs "
+                        f"{grant.start_date:%d/%m/%Y} to {grant.end_date:%d/%m/%Y}."}
+        )
+    if not isinstance(received_on, Date) or received_on > timezone.localdate() or received_on < q.start:
+        raise ValidationError(
+            {"received_on": f"Give the date the return arrived: not before {q.start:%d/%m/%Y}, when the quarter "
+                            "began, and not in the future."}
+        )
+    if rag not in MonitoringReturn.Rag.values:
+        raise ValidationError({"rag": "Choose a RAG status: green, amber or red."})
+    spend = parse_amount(spend_reported, field="spend_reported", allow_zero=True)
+    if rag != MonitoringReturn.Rag.GREEN and not (delivery_issues or "").strip():
+        raise ValidationError({"delivery_issues": f"An {rag} return needs the delivery issues behind it."})
+    clean_values = {}
+    for measure, raw in (values or {}).items():
+        _measure_for_grant(grant, measure, field="values")
+        clean_values[measure] = _number(raw, field="values")
+    existing = MonitoringReturn.objects.filter(grant=grant, year=year, quarter=quarter).first()
+    if existing is not None and existing.status != MonitoringReturn.Status.RETURNED:
+        raise ValidationError(
+            f"The {q.label} return for {grant.reference} is already {existing.get_status_display().lower()}."
+        )
+    ret = existing or MonitoringReturn(grant=grant, year=year, quarter=quarter)
+    ret.received_on, ret.spend_reported, ret.rag = received_on, gbp(spend), rag
+    ret.narrative, ret.delivery_issues = (narrative or "").strip(), (delivery_issues or "").strip()
+    ret.status = MonitoringReturn.Status.SUBMITTED
+    ret.submitted_by = by
+    ret.reviewed_by, ret.reviewed_at, ret.review_note = None, None, ""
+    save_with_history(ret, by=by, reason="Return resubmitted" if existing else "Return received")
+    kept = {v.measure_id: v for v in ret.values.all()} if existing else {}
+    for measure, value in clean_values.items():
+        row = kept.pop(measure.pk, None) or ReturnValue(monitoring_return=ret, measure=measure)
+        row.value = value
+        save_with_history(row, by=by, reason="Return value")
+    for row in kept.values():
+        row._history_user, row._change_reason = by, "Not in the resubmitted return"
+        row.delete()
+    record_event("return.submitted", by=by, obj=ret,
+                 summary=f"{grant.reference}: {q.label} return {'resubmitted' if existing else 'received'} ({rag})")
+    return ret
+
+
+def _review(ret: MonitoringReturn, *, by, accept: bool, note: str) -> MonitoringReturn:
+    require_role(by, OFFICER, doing="review monitoring returns")
+    ret = lock(MonitoringReturn.objects.filter(pk=ret.pk).select_related("grant", "year"))[0]
+    if ret.status != MonitoringReturn.Status.SUBMITTED:
+        raise ValidationError(f"This return is {ret.get_status_display().lower()}, not awaiting review.")
+    note = (note or "").strip()
+    if not accept and not note:
+        raise ValidationError({"reason": "Say why the return is sent back and what the provider must correct."})
+    ret.status = MonitoringReturn.Status.ACCEPTED if accept else MonitoringReturn.Status.RETURNED
+    ret.reviewed_by = by
+    ret.reviewed_at = timezone.now()
+    ret.review_note = note
+    save_with_history(ret, by=by, reason=note or "Return accepted")
+    record_event(f"return.{'accepted' if accept else 'sent_back'}", by=by, obj=ret, reason=note,
+                 summary=f"{ret.grant.reference}: Q{ret.quarter} {ret.year.label} return "
+                         f"{'accepted' if accept else 'sent back'}")
+    return ret
+
+
+@transaction.atomic
+def monitoring_return_accept(*, monitoring_return: MonitoringReturn, by, note: str = "") -> MonitoringReturn:
+    """Accept a submitted return; instalments waiting for it can then be paid."""
+    return _review(monitoring_return, by=by, accept=True, note=note)
+
+
+@transaction.atomic
+def monitoring_return_send_back(*, monitoring_return: MonitoringReturn, by, reason: str) -> MonitoringReturn:
+    """Send a return back to the provider, saying what to correct; it is resubmitted with
+    ``monitoring_return_submit``."""
+    return _review(monitoring_return, by=by, accept=False, note=reason)
+
+
+@transaction.atomic
+def annual_review_record(*, grant: Grant, year: FinancialYear, outcome: str, notes: str, by,
+                         reviewed_on: Date | None = None) -> AnnualReview:
+    """Record the year's review of a grant: continue, amend (then request a variation) or stop (then withdraw or
+    close it)."""
+    require_role(by, OFFICER_OR_COMMISSIONER, doing="record annual reviews")
+    grant = lock(Grant.objects.filter(pk=grant.pk))[0]
+    if grant.status not in (S.APPROVED, S.OFFER_ACCEPTED, S.ACTIVE, S.CLOSED):
+        raise ValidationError(
+            f"{grant.reference} is {grant.get_status_display().lower()}; only awarded grants are reviewed."
+        )
+    if outcome not in AnnualReview.Outcome.values:
+        raise ValidationError({"outcome": "Choose the outcome: continue, amend or stop."})
+    notes = (notes or "").strip()
+    if not notes:
+        raise ValidationError({"notes": "Summarise the review: performance against targets and the reasons."})
+    if not year_overlaps(year, grant.start_date, grant.end_date):
+        raise ValidationError({"year": f"{grant.reference} does not run in {year.label}."})
+    if AnnualReview.objects.filter(grant=grant, year=year).exists():
+        raise ValidationError({"year": f"{grant.reference} already has a review for {year.label}."})
+    reviewed_on = reviewed_on or timezone.localdate()
+    review = AnnualReview(grant=grant, year=year, outcome=outcome, notes=notes, reviewed_by=by, reviewed_on=reviewed_on)
+    save_with_history(review, by=by, reason="Annual review")
+    record_event("grant.reviewed", by=by, obj=grant, reason=notes,
+                 summary=f"{grant.reference}: {year.label} review - {review.get_outcome_display().lower()}")
+    return review

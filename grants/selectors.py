@@ -1,0 +1,270 @@
+"""Reading grants: totals, remaining amounts, and the queues the pages show. Lists run in a fixed number of
+queries whatever their length (tests assert the counts). Sums are quantized to pence here, because SQLite
+returns decimal aggregates through floats."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date as Date
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet, Sum
+
+from core.money import ZERO, quantize
+from funds.models import FinancialYear
+from grants.models import (
+    BankDetails,
+    Clawback,
+    FundingLine,
+    Grant,
+    GrantCheck,
+    GrantVariation,
+    Instalment,
+    MonitoringReturn,
+    Payment,
+)
+from grants.quarters import Quarter, quarters_within
+from grants.timeline import TimelineEntry, grant_timeline  # noqa: F401  (a selector too; re-exported here)
+
+PAYABLE = (Grant.Status.OFFER_ACCEPTED, Grant.Status.ACTIVE)
+
+
+def _q(value) -> Decimal:
+    return quantize(value) if value is not None else ZERO
+
+
+@dataclass(frozen=True)
+class LineTotals:
+    line: FundingLine
+    original: Decimal
+    amount: Decimal
+    paid: Decimal
+    clawed_back: Decimal
+    released: Decimal
+    outstanding_commitment: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        """What may still be paid from this line."""
+        return self.amount - self.paid - self.released
+
+
+@dataclass(frozen=True)
+class GrantTotals:
+    """Money on a grant. ``original`` is the award as approved, ``varied`` the award now; ``paid`` is gross
+    payments, ``clawed_back`` what the recipient returned; ``outstanding_commitment`` is what the ledger still
+    holds committed; ``remaining`` is what may still be paid."""
+
+    original: Decimal = ZERO
+    varied: Decimal = ZERO
+    paid: Decimal = ZERO
+    clawed_back: Decimal = ZERO
+    released: Decimal = ZERO
+    outstanding_commitment: Decimal = ZERO
+    lines: list[LineTotals] = field(default_factory=list)
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.varied - self.paid - self.released
+
+    @property
+    def net_paid(self) -> Decimal:
+        return self.paid - self.clawed_back
+
+
+def _totals(grant: Grant, lines, paid: dict, clawed: dict) -> GrantTotals:
+    rows = []
+    for line in lines:
+        amount, p, rel = line.amount.amount, paid.get(line.pk, ZERO), line.released.amount
+        rows.append(LineTotals(
+            line=line, original=line.original_amount.amount, amount=amount, paid=p,
+            clawed_back=clawed.get(line.pk, ZERO), released=rel,
+            outstanding_commitment=(amount - p - rel) if grant.is_committed else ZERO,
+        ))
+    return GrantTotals(
+        original=sum((r.original for r in rows), ZERO), varied=sum((r.amount for r in rows), ZERO),
+        paid=sum((r.paid for r in rows), ZERO), clawed_back=sum((r.clawed_back for r in rows), ZERO),
+        released=sum((r.released for r in rows), ZERO),
+        outstanding_commitment=sum((r.outstanding_commitment for r in rows), ZERO), lines=rows,
+    )
+
+
+def _sums_by_line(model, grant_ids) -> dict[int, Decimal]:
+    rows = model.objects.filter(grant_id__in=grant_ids).values("funding_line_id").annotate(s=Sum("amount"))
+    return {r["funding_line_id"]: _q(r["s"]) for r in rows}
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    grant: Grant
+    totals: GrantTotals
+
+
+def grants_with_totals(grants: QuerySet | list[Grant]) -> list[GrantRow]:
+    """Each grant with its totals and funding lines: four queries for the whole list."""
+    grant_list = list(grants.select_related("organisation", "service", "submitted_by", "decision")
+                      if isinstance(grants, QuerySet) else grants)
+    ids = [g.pk for g in grant_list]
+    lines = defaultdict(list)
+    for line in FundingLine.objects.filter(grant_id__in=ids).select_related("fund", "year"):
+        lines[line.grant_id].append(line)
+    paid, clawed = _sums_by_line(Payment, ids), _sums_by_line(Clawback, ids)
+    return [GrantRow(g, _totals(g, lines[g.pk], paid, clawed)) for g in grant_list]
+
+
+def grant_totals(grant: Grant) -> GrantTotals:
+    """Original, varied, paid, clawed back, released, outstanding commitment and remaining for one grant."""
+    return grants_with_totals([grant])[0].totals
+
+
+def grant_remaining(grant: Grant) -> Decimal:
+    """What may still be paid on the grant (varied award less payments less anything released)."""
+    return grant_totals(grant).remaining
+
+
+def line_paid(line: FundingLine) -> Decimal:
+    return _q(Payment.objects.filter(funding_line=line).aggregate(s=Sum("amount"))["s"])
+
+
+def line_clawed_back(line: FundingLine) -> Decimal:
+    return _q(Clawback.objects.filter(funding_line=line).aggregate(s=Sum("amount"))["s"])
+
+
+def instalment_paid(instalment: Instalment) -> Decimal:
+    return _q(Payment.objects.filter(instalment=instalment).aggregate(s=Sum("amount"))["s"])
+
+
+def incomplete_checks(grant: Grant) -> list[GrantCheck]:
+    return list(grant.checks.filter(is_complete=False).select_related("check_type"))
+
+
+# --- Queues -----------------------------------------------------------------------------------------------------
+
+def grants_awaiting_approval() -> list[GrantRow]:
+    """Submitted grants, oldest first, with totals (four queries). A page should not offer the approve button to
+    the person who submitted a grant (``row.grant.submitted_by``); the service refuses it anyway."""
+    return grants_with_totals(Grant.objects.filter(status=Grant.Status.SUBMITTED).order_by("submitted_at", "id"))
+
+
+def variations_awaiting_approval() -> list[GrantVariation]:
+    """Requested variations, oldest first, with their grant, requester and proposed lines (two queries)."""
+    return list(
+        GrantVariation.objects.filter(status=GrantVariation.Status.REQUESTED)
+        .select_related("grant__organisation", "requested_by")
+        .prefetch_related("lines__fund", "lines__year")
+        .order_by("requested_at", "id")
+    )
+
+
+def bank_details_awaiting_verification() -> list[BankDetails]:
+    """Pending changes of bank details, oldest first (one query). Nobody may verify what they entered."""
+    return list(
+        BankDetails.objects.filter(status=BankDetails.Status.PENDING)
+        .select_related("organisation", "entered_by").order_by("entered_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class DueInstalment:
+    instalment: Instalment
+    paid: Decimal
+    blockers: list[str]
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.instalment.amount.amount - self.paid
+
+
+def instalments_due(as_of: Date) -> list[DueInstalment]:
+    """Instalments due on or before ``as_of`` and not yet paid in full, on grants that can be paid, each with
+    what still stops it being paid (unaccepted return, due diligence, bank details). Four queries."""
+    instalments = list(
+        Instalment.objects.filter(grant__status__in=PAYABLE, due_date__lte=as_of)
+        .select_related("grant__organisation", "funding_line__fund", "year")
+        .annotate(paid_sum=Sum("payments__amount"))
+        .order_by("due_date", "grant_id", "id")
+    )
+    grant_ids = {i.grant_id for i in instalments}
+    open_checks = dict(
+        GrantCheck.objects.filter(grant_id__in=grant_ids, is_complete=False)
+        .values_list("grant_id").annotate(n=Count("id")).values_list("grant_id", "n")
+    )
+    accepted = set(
+        MonitoringReturn.objects.filter(grant_id__in=grant_ids, status=MonitoringReturn.Status.ACCEPTED)
+        .values_list("grant_id", "year_id", "quarter")
+    )
+    bank = {}
+    for details in (BankDetails.objects.filter(organisation_id__in={i.grant.organisation_id for i in instalments})
+                    .exclude(status=BankDetails.Status.REJECTED).order_by("organisation_id", "-id")):
+        bank.setdefault(details.organisation_id, details)
+    rows = []
+    for inst in instalments:
+        paid = _q(inst.paid_sum)
+        if paid >= inst.amount.amount:
+            continue
+        blockers = []
+        if inst.requires_return and (inst.grant_id, inst.year_id, inst.quarter) not in accepted:
+            blockers.append(f"Q{inst.quarter} {inst.year.label} monitoring return not yet accepted")
+        if open_checks.get(inst.grant_id):
+            blockers.append(f"{open_checks[inst.grant_id]} due diligence check(s) outstanding")
+        details = bank.get(inst.grant.organisation_id)
+        if details is None:
+            blockers.append("no bank details")
+        elif details.status != BankDetails.Status.VERIFIED:
+            blockers.append("bank details awaiting verification")
+        rows.append(DueInstalment(inst, paid, blockers))
+    return rows
+
+
+@dataclass(frozen=True)
+class ReturnDue:
+    grant: Grant
+    quarter: Quarter
+    year: FinancialYear
+    monitoring_return: MonitoringReturn | None
+
+    @property
+    def state(self) -> str:
+        if self.monitoring_return is None:
+            return "not received"
+        return self.monitoring_return.get_status_display()
+
+
+def returns_due(as_of: Date) -> list[ReturnDue]:
+    """For grants being paid (offer accepted or active), every quarter of the grant that has ended by ``as_of``
+    without an accepted monitoring return: not received, awaiting review, or sent back. Three queries."""
+    grants = list(Grant.objects.filter(status__in=PAYABLE).select_related("organisation").order_by("id"))
+    years = list(FinancialYear.objects.order_by("start_year"))
+    returns = {
+        (r.grant_id, r.year_id, r.quarter): r
+        for r in MonitoringReturn.objects.filter(grant__in=[g.pk for g in grants])
+    }
+    rows = []
+    for grant in grants:
+        for year in years:
+            for quarter in quarters_within(year, grant.start_date, grant.end_date):
+                if quarter.end > as_of:
+                    continue
+                found = returns.get((grant.pk, year.pk, quarter.number))
+                if found is None or found.status != MonitoringReturn.Status.ACCEPTED:
+                    rows.append(ReturnDue(grant, quarter, year, found))
+    rows.sort(key=lambda r: (r.quarter.end, r.grant.pk))
+    return rows
+
+
+def grants_for_organisation(organisation) -> list[GrantRow]:
+    return grants_with_totals(Grant.objects.filter(organisation=organisation).order_by("-start_date", "-id"))
+
+
+def grants_by_status() -> dict[str, int]:
+    """How many grants are in each status (one query)."""
+    counts = dict(Grant.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {status: counts.get(status, 0) for status in Grant.Status.values}
+
+
+__all__ = [
+    "DueInstalment", "GrantRow", "GrantTotals", "LineTotals", "ReturnDue", "TimelineEntry",
+    "bank_details_awaiting_verification", "grant_remaining", "grant_timeline", "grant_totals",
+    "grants_awaiting_approval",
+    "grants_by_status", "grants_for_organisation", "grants_with_totals", "incomplete_checks", "instalment_paid",
+    "instalments_due", "line_clawed_back", "line_paid", "returns_due", "variations_awaiting_approval",
+]
