@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from core.money import ZERO, quantize
 from funds.models import FinancialYear
@@ -21,6 +21,7 @@ from grants.models import (
     Instalment,
     MonitoringReturn,
     Payment,
+    VariationLine,
 )
 from grants.quarters import Quarter, quarters_within
 from grants.timeline import TimelineEntry, grant_timeline  # noqa: F401  (a selector too; re-exported here)
@@ -150,7 +151,7 @@ def variations_awaiting_approval() -> list[GrantVariation]:
     return list(
         GrantVariation.objects.filter(status=GrantVariation.Status.REQUESTED)
         .select_related("grant__organisation", "requested_by")
-        .prefetch_related("lines__fund", "lines__year")
+        .prefetch_related(Prefetch("lines", queryset=VariationLine.objects.select_related("fund", "year")))
         .order_by("requested_at", "id")
     )
 

@@ -44,7 +44,8 @@ def test_a_q4_payment_made_in_april_counts_against_the_year_it_belongs_to(payabl
     assert payment.entry.year.label == "2026/27"  # numbered in the year it was posted
     assert {ln.funding_year.label for ln in payment.entry.lines.all()} == {"2025/26"}
     assert position(funded_core, year)[1] == Decimal("15000.00")
-    assert position(funded_core, FinancialYear.objects.get(start_year=2026)) == (Decimal("0"), Decimal("0"), Decimal("0"))
+    next_year = FinancialYear.objects.get(start_year=2026)
+    assert position(funded_core, next_year) == (Decimal("0"), Decimal("0"), Decimal("0"))
 
 
 def test_partial_payments_are_allowed_up_to_the_instalment(payable_grant, officer):
@@ -71,7 +72,8 @@ def test_no_payment_before_due_diligence_is_complete(accepted_grant, officer, of
     for check in checks[:-1]:
         check_complete(check=check, evidence="Seen", by=officer)
     before = db_state()
-    with pytest.raises(ValidationError, match="Due diligence for G\\d{5} is not complete: Conflicts of interest declared "
+    with pytest.raises(ValidationError, match="Due diligence for G\\d{5} is not complete: Conflicts of interest "
+                                              "declared "
                                               "and managed still to be checked"):
         payment_record(instalment=q(accepted_grant, 1), amount="100.00", paid_on=date(2025, 7, 30), by=officer)
     assert db_state() == before
@@ -87,7 +89,8 @@ def test_a_reopened_check_stops_payments_again(payable_grant, officer):
 def test_no_payment_before_the_required_return_is_accepted(accepted_grant, officer, officer2, year):
     complete_checks(accepted_grant, officer)
     before = db_state()
-    with pytest.raises(ValidationError, match="waits for the Q1 2025/26 monitoring return, which has not been received"):
+    with pytest.raises(ValidationError, match="waits for the Q1 2025/26 monitoring return, which has not been "
+                                              "received"):
         payment_record(instalment=q(accepted_grant, 1), amount="100.00", paid_on=date(2025, 7, 30), by=officer)
     ret = monitoring_return_submit(grant=accepted_grant, year=year, quarter=1, received_on=date(2025, 7, 10),
                                    spend_reported="14000.00", rag="green", values={}, by=officer)
@@ -119,7 +122,8 @@ def test_no_payment_above_what_remains_on_the_grant(payable_grant, officer, offi
     payment_record(instalment=q(payable_grant, 2), amount="1.00", paid_on=date(2025, 11, 3), by=officer)
     assert grant_remaining(payable_grant) == Decimal("999.00")
     before = db_state()
-    with pytest.raises(ValidationError, match="Only £999.00 remains to be paid on G\\d{5}; £1,000.00 is more than that"):
+    with pytest.raises(ValidationError, match="Only £999.00 remains to be paid on G\\d{5}; £1,000.00 is more than "
+                                              "that"):
         payment_record(instalment=q(payable_grant, 4), amount="1000.00", paid_on=date(2026, 4, 30), by=officer)
     assert db_state() == before
 
@@ -179,7 +183,8 @@ def test_closing_releases_what_was_not_paid(payable_grant, officer, funded_core,
     from grants.workflow import grant_close
 
     payment_record(instalment=q(payable_grant, 1), amount="15000.00", paid_on=date(2025, 7, 30), by=officer)
-    grant = grant_close(grant=payable_grant, by=officer, reason="Service ended early by agreement", on=date(2025, 9, 30))
+    grant = grant_close(grant=payable_grant, by=officer, reason="Service ended early by agreement",
+                        on=date(2025, 9, 30))
     assert grant.status == "closed"
     assert position(funded_core, year) == (Decimal("0.00"), Decimal("15000.00"), Decimal("485000.00"))
     totals = grant_totals(grant)

@@ -18,7 +18,8 @@ def test_an_increase_commits_the_extra_and_keeps_the_original_visible(accepted_g
                                                                      funded_core, year):
     v = variation_request(grant=accepted_grant, by=officer, reason="Demand up 20% in Walsall",
                           amounts=[(funded_core, year, "72000.00")])
-    assert (v.before["lines"], v.after) == ({"MOJ-CORE 2025/26": "60000.00"}, {"lines": {"MOJ-CORE 2025/26": "72000.00"}})
+    assert v.before["lines"] == {"MOJ-CORE 2025/26": "60000.00"}
+    assert v.after == {"lines": {"MOJ-CORE 2025/26": "72000.00"}}
     assert fund_available(fund=funded_core, year=year) == Decimal("440000.00")  # nothing moves on request
     v = variation_approve(variation=v, by=commissioner2, on=date(2025, 9, 1), note="Agreed")
     assert sorted((ln.account.code, ln.direction, str(ln.amount.amount)) for ln in v.entry.lines.all()) == [
@@ -45,8 +46,9 @@ def test_a_decrease_releases_commitment_and_the_schedule_follows(payable_grant, 
 
 
 def test_nobody_approves_the_variation_they_requested(accepted_grant, officer, funded_core, year):
-    from core.roles import COMMISSIONER
     from django.contrib.auth.models import Group
+
+    from core.roles import COMMISSIONER
 
     v = variation_request(grant=accepted_grant, by=officer, reason="More", amounts=[(funded_core, year, "61000.00")])
     officer.groups.add(Group.objects.get(name=COMMISSIONER))
@@ -79,7 +81,8 @@ def test_an_increase_the_fund_cannot_cover_is_refused_naming_what_is_available(a
 
 
 def test_a_new_fund_can_be_added_by_variation(accepted_grant, officer, commissioner, funded_dasv, year):
-    v = variation_request(grant=accepted_grant, by=officer, reason="DA caseload", amounts=[(funded_dasv, year, "8000.00")])
+    v = variation_request(grant=accepted_grant, by=officer, reason="DA caseload",
+                          amounts=[(funded_dasv, year, "8000.00")])
     variation_approve(variation=v, by=commissioner, on=date(2025, 9, 1))
     line = FundingLine.objects.get(grant=accepted_grant, fund=funded_dasv)
     assert (line.original_amount.amount, line.amount.amount) == (Decimal("0.00"), Decimal("8000.00"))

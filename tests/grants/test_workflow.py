@@ -54,8 +54,9 @@ def test_approval_commits_every_funding_line_in_one_entry(org, service, officer,
 
 
 def test_nobody_approves_what_they_submitted(submitted_grant, officer, commissioner):
-    from core.roles import COMMISSIONER
     from django.contrib.auth.models import Group
+
+    from core.roles import COMMISSIONER
 
     officer.groups.add(Group.objects.get(name=COMMISSIONER))  # an officer who is also a commissioner
     officer._ringfence_roles = None
@@ -66,8 +67,9 @@ def test_nobody_approves_what_they_submitted(submitted_grant, officer, commissio
 
 
 def test_the_drafter_cannot_approve_either(org, service, officer, officer2, commissioner, funded_core, year):
-    from core.roles import COMMISSIONER
     from django.contrib.auth.models import Group
+
+    from core.roles import COMMISSIONER
 
     grant = make_grant(org, service, officer, [(funded_core, year, "1000.00")])
     grant_submit(grant=grant, by=officer2)
