@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("reports.urls")),
     path("", include("funds.urls")),
+    path("", include("income.import_urls")),  # before income.urls: "income/import/" is not a kind of income
     path("", include("income.urls")),
     path("", include("ledger.urls")),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", object_history, name="history"),
