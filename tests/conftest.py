@@ -109,3 +109,13 @@ def funded_core(core_fund, year, officer):
     award_letter_record(fund=core_fund, year=year, reference="MOJ-AWD-2526", letter_date=date(2025, 4, 3),
                         amount="500000.00", by=officer)
     return core_fund
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """Django's real hasher takes a deliberate fraction of a second per password, for every user a fixture makes.
+    Tests check behaviour, not hash strength, so they use a fast one (production settings are untouched)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
