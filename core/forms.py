@@ -40,7 +40,12 @@ class RingfenceFormRenderer(DjangoTemplates):
 
 class Form(forms.Form):
     default_renderer = RingfenceFormRenderer()
-    required_css_class = "required"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
+                field.empty_label = "Choose one" if field.required else "None"
 
     def error_summary(self) -> list[tuple[str, str]]:
         """(anchor, message) pairs for the error summary: non-field errors first, then fields in page order."""
@@ -138,9 +143,7 @@ class ConfirmField(forms.BooleanField):
 
     def __init__(self, label: str, **kwargs):
         kwargs.setdefault("required", True)
-        kwargs.setdefault(
-            "error_messages", {"required": "Tick the box to confirm; this action cannot be undone."}
-        )
+        kwargs.setdefault("error_messages", {"required": "Tick the box to confirm; this action cannot be undone."})
         super().__init__(label=label, **kwargs)
 
 

@@ -65,10 +65,7 @@ class HistoryRow:
 
 
 def _fields(model):
-    return [
-        f for f in model._meta.concrete_fields
-        if f.name not in SKIPPED_FIELDS and not isinstance(f, CurrencyField)
-    ]
+    return [f for f in model._meta.concrete_fields if f.name not in SKIPPED_FIELDS and not isinstance(f, CurrencyField)]
 
 
 def _display(f, value, related) -> str:
@@ -76,7 +73,11 @@ def _display(f, value, related) -> str:
         return EMPTY
     if f.is_relation:
         obj = related.get(f.related_model, {}).get(value)
-        return str(obj) if obj is not None else f"#{value} (no longer exists)"
+        if obj is None:
+            return f"#{value} (no longer exists)"
+        if hasattr(obj, "get_full_name"):
+            return obj.get_full_name() or obj.get_username()
+        return str(obj)
     if isinstance(value, Money):
         return format_gbp(value.amount)
     if f.choices:
@@ -139,21 +140,29 @@ def object_history(request, app_label: str, model_name: str, pk: int):
     if not page.paginator.count:
         raise Http404("No such record.")
     start = page.start_index() - 1
-    window = list(records[start: start + len(page.object_list) + 1])
+    window = list(records[start : start + len(page.object_list) + 1])
     rows = history_rows(model, window)[: len(page.object_list)]
     obj = live.first()
     events = Event.objects.filter(object_type=label, object_id=str(pk)).select_related("actor")[:100]
     back = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = ""
-    return render(request, "core/history.html", {
-        "obj": obj, "title": str(obj) if obj is not None else f"{model._meta.verbose_name} #{pk}",
-        "kind": model._meta.verbose_name, "rows": rows, "page_obj": page, "events": events, "back": back,
-    })
+    return render(
+        request,
+        "core/history.html",
+        {
+            "obj": obj,
+            "title": str(obj) if obj is not None else f"{model._meta.verbose_name} #{pk}",
+            "kind": model._meta.verbose_name,
+            "rows": rows,
+            "page_obj": page,
+            "events": events,
+            "back": back,
+        },
+    )
 
 
 def history_url_for(obj) -> str:
     from django.urls import reverse
 
     return reverse("history", args=[obj._meta.app_label, obj._meta.model_name, obj.pk])
-

@@ -47,8 +47,9 @@ class YearFundFilter(FilterForm):
         self.fields["year"].choices = year_choices(blank="All years" if all_years else None)
         self.fields["fund"].choices = fund_choices()
         if status_choices:
-            self.fields["status"] = forms.ChoiceField(label="Status", required=False,
-                                                      choices=[("", "Any status"), *status_choices])
+            self.fields["status"] = forms.ChoiceField(
+                label="Status", required=False, choices=[("", "Any status"), *status_choices]
+            )
         self.full_clean()
 
 
@@ -58,11 +59,17 @@ class YearFundFilter(FilterForm):
 class BudgetLineForm(Form):
     fund = forms.ModelChoiceField(queryset=Fund.objects.filter(is_active=True).order_by("code"), label="Fund")
     year = forms.ModelChoiceField(queryset=FinancialYear.objects.order_by("start_year"), label="Financial year")
-    heading = forms.CharField(label="Heading", max_length=120, help_text="The cost heading or programme, e.g. ISVA services")
+    heading = forms.CharField(
+        label="Heading", max_length=120, help_text="The cost heading or programme, e.g. ISVA services"
+    )
     amount = AmountField(label="Original budget", allow_zero=True)
-    phasing = forms.ChoiceField(label="Phasing", choices=BudgetLine.Phasing.choices, widget=forms.RadioSelect,
-                                initial=BudgetLine.Phasing.QUARTERLY,
-                                help_text="The amount is spread evenly; the last month or quarter takes any pence left over.")
+    phasing = forms.ChoiceField(
+        label="Phasing",
+        choices=BudgetLine.Phasing.choices,
+        widget=forms.RadioSelect,
+        initial=BudgetLine.Phasing.QUARTERLY,
+        help_text="The amount is spread evenly; the last month or quarter takes any pence left over.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,8 +77,9 @@ class BudgetLineForm(Form):
 
 
 class ForecastForm(Form):
-    amount = AmountField(label="Forecast outturn", allow_zero=True,
-                         help_text="What the line is expected to spend by 31 March, in pounds")
+    amount = AmountField(
+        label="Forecast outturn", allow_zero=True, help_text="What the line is expected to spend by 31 March, in pounds"
+    )
     made_on = UKDateField(label="Forecast date")
     note = forms.CharField(label="Note", required=False, max_length=300, help_text="For example, Q2 review")
 
@@ -89,8 +97,7 @@ def _line_choices(lines_qs):
 
 class VirementForm(Form):
     from_line = forms.TypedChoiceField(label="Move budget from", coerce=int)
-    to_line = forms.TypedChoiceField(label="Move budget to", coerce=int,
-                                     help_text="A line of the same fund and year")
+    to_line = forms.TypedChoiceField(label="Move budget to", coerce=int, help_text="A line of the same fund and year")
     amount = AmountField(label="Amount")
     reason = ReasonField(label="Reason", help_text="Why the budget is being moved; it is kept in the history")
 
@@ -115,17 +122,24 @@ class DecisionForm(Form):
     """Approve or reject, with a note; the note is required to reject (the service says so)."""
 
     decision = forms.ChoiceField(
-        label="Decision", widget=forms.RadioSelect,
+        label="Decision",
+        widget=forms.RadioSelect,
         choices=[("approve", "Approve"), ("reject", "Reject")],
     )
-    note = ReasonField(label="Reason or note", required=False,
-                       help_text="Required when you reject; kept in the history")
+    note = ReasonField(
+        label="Reason or note", required=False, help_text="Required when you reject; kept in the history"
+    )
     confirm = ConfirmField(label="I confirm this decision; it cannot be undone")
 
 
 class PeriodCloseForm(Form):
-    reason = forms.CharField(label="Note", required=False, max_length=100, initial="Month-end close",
-                             help_text="Kept in the period's history")
+    reason = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=100,
+        initial="Month-end close",
+        help_text="Kept in the period's history",
+    )
     confirm = ConfirmField(label="I confirm: close this period so that nothing more can be posted into it")
 
 

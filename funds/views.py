@@ -8,8 +8,8 @@ from django.urls import reverse
 from core.forms import call_service
 from core.listing import paginate
 from core.money import ZERO
-from core.redirects import redirect_back
 from core.permissions import APPROVERS, DIRECTORS, OFFICERS, READERS, role_required
+from core.redirects import redirect_back
 from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER, has_role
 from funds import budgets, calendar
 from funds.forms import (
@@ -45,9 +45,14 @@ def fund_list(request):
     funds = fund_search(funds_all(), filters.value("q"))
     page = paginate(request, funds)
     rows = fund_positions(year=year, funds=funds.filter(pk__in=[f.pk for f in page])) if year else []
-    totals = {name: sum((getattr(r, name) for r in rows), ZERO) for name in ("limit", "committed", "actual", "available")}
-    return render(request, "funds/fund_list.html",
-                  {"filters": filters, "year": year, "rows": rows, "totals": totals, "page_obj": page})
+    totals = {
+        name: sum((getattr(r, name) for r in rows), ZERO) for name in ("limit", "committed", "actual", "available")
+    }
+    return render(
+        request,
+        "funds/fund_list.html",
+        {"filters": filters, "year": year, "rows": rows, "totals": totals, "page_obj": page},
+    )
 
 
 @role_required(*READERS)
@@ -60,14 +65,23 @@ def fund_detail(request, code):
     lines = budget_rows(budget_lines(BudgetLine.objects.filter(fund=fund, year=year)).order_by("heading"))
     journal = (
         JournalLine.objects.filter(fund=fund, funding_year=year)
-        .select_related("entry", "account")
+        .select_related("entry__year", "account")
         .order_by("-entry__date", "-entry_id", "id")
     )
     page = paginate(request, journal)
-    return render(request, "funds/fund_detail.html", {
-        "fund": fund, "year": year, "filters": filters, "position": position, "lines": lines, "page_obj": page,
-        "budget_total": sum((r.revised for r in lines), ZERO),
-    })
+    return render(
+        request,
+        "funds/fund_detail.html",
+        {
+            "fund": fund,
+            "year": year,
+            "filters": filters,
+            "position": position,
+            "lines": lines,
+            "page_obj": page,
+            "budget_total": sum((r.revised for r in lines), ZERO),
+        },
+    )
 
 
 # ---- Budgets and forecasts ------------------------------------------------------------------------------------
@@ -84,8 +98,11 @@ def budget_list(request):
     if text := filters.value("q"):
         qs = qs.filter(heading__icontains=text)
     page = paginate(request, budget_lines(qs).order_by("year__start_year", "fund__code", "heading"))
-    return render(request, "funds/budget_list.html",
-                  {"filters": filters, "rows": budget_rows(page), "page_obj": page, "year": year})
+    return render(
+        request,
+        "funds/budget_list.html",
+        {"filters": filters, "rows": budget_rows(page), "page_obj": page, "year": year},
+    )
 
 
 @role_required(*OFFICERS)
@@ -93,28 +110,47 @@ def budget_create(request):
     year = current_year()
     form = BudgetLineForm(request.POST or None, initial={"year": year})
     if request.method == "POST" and form.is_valid():
-        line = call_service(form, budgets.budget_line_create, by=request.user, fund=form.cleaned_data["fund"],
-                            year=form.cleaned_data["year"], heading=form.cleaned_data["heading"],
-                            amount=form.cleaned_data["amount"], phasing=form.cleaned_data["phasing"])
+        line = call_service(
+            form,
+            budgets.budget_line_create,
+            by=request.user,
+            fund=form.cleaned_data["fund"],
+            year=form.cleaned_data["year"],
+            heading=form.cleaned_data["heading"],
+            amount=form.cleaned_data["amount"],
+            phasing=form.cleaned_data["phasing"],
+        )
         if line:
             messages.success(request, f"Budget line '{line.heading}' set for {line.fund.code} {line.year.label}.")
             return redirect("funds:budget_detail", pk=line.pk)
-    return render(request, "core/form_page.html", {
-        "form": form, "title": "Add a budget line", "submit_label": "Set budget", "cancel_url": reverse("funds:budget_list"),
-        "lead": "The original budget is fixed once set: later changes are virements, and forecasts sit beside it.",
-    })
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": "Add a budget line",
+            "submit_label": "Set budget",
+            "cancel_url": reverse("funds:budget_list"),
+            "lead": "The original budget is fixed once set: later changes are virements, and forecasts sit beside it.",
+        },
+    )
 
 
 @role_required(*READERS)
 def budget_detail(request, pk):
     (row,) = budget_rows(get_list_or_404(budget_lines(BudgetLine.objects.filter(pk=pk))))
     line = row.line
-    return render(request, "funds/budget_detail.html", {
-        "row": row, "line": line,
-        "phases": line.phases.all(),
-        "moves": virements(Virement.objects.filter(from_line=line) | Virement.objects.filter(to_line=line)),
-        "forecasts": line.forecasts.select_related("made_by").order_by("-made_on", "-id"),
-    })
+    return render(
+        request,
+        "funds/budget_detail.html",
+        {
+            "row": row,
+            "line": line,
+            "phases": line.phases.all(),
+            "moves": virements(Virement.objects.filter(from_line=line) | Virement.objects.filter(to_line=line)),
+            "forecasts": line.forecasts.select_related("made_by").order_by("-made_on", "-id"),
+        },
+    )
 
 
 @role_required(*OFFICERS)
@@ -122,17 +158,30 @@ def forecast_create(request, pk):
     line = get_object_or_404(BudgetLine.objects.select_related("fund", "year"), pk=pk)
     form = ForecastForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        forecast = call_service(form, budgets.forecast_record, line=line, by=request.user,
-                                amount=form.cleaned_data["amount"], note=form.cleaned_data["note"],
-                                made_on=form.cleaned_data["made_on"])
+        forecast = call_service(
+            form,
+            budgets.forecast_record,
+            line=line,
+            by=request.user,
+            amount=form.cleaned_data["amount"],
+            note=form.cleaned_data["note"],
+            made_on=form.cleaned_data["made_on"],
+        )
         if forecast:
             messages.success(request, f"Forecast outturn recorded for {line.heading}.")
             return redirect("funds:budget_detail", pk=line.pk)
-    return render(request, "core/form_page.html", {
-        "form": form, "title": "Record a forecast outturn", "caption": f"{line.fund.code} {line.year.label} · {line.heading}",
-        "submit_label": "Record forecast", "cancel_url": reverse("funds:budget_detail", args=[line.pk]),
-        "lead": "A new forecast is added beside the earlier ones; none is overwritten.",
-    })
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": "Record a forecast outturn",
+            "caption": f"{line.fund.code} {line.year.label} · {line.heading}",
+            "submit_label": "Record forecast",
+            "cancel_url": reverse("funds:budget_detail", args=[line.pk]),
+            "lead": "A new forecast is added beside the earlier ones; none is overwritten.",
+        },
+    )
 
 
 # ---- Virements ------------------------------------------------------------------------------------------------
@@ -140,8 +189,9 @@ def forecast_create(request, pk):
 
 @role_required(*READERS)
 def virement_list(request):
-    filters = YearFundFilter(request.GET, status_choices=VIREMENT_STATUS_CHOICES, all_years=True,
-                             search_label="Search reasons")
+    filters = YearFundFilter(
+        request.GET, status_choices=VIREMENT_STATUS_CHOICES, all_years=True, search_label="Search reasons"
+    )
     qs = Virement.objects.all()
     if year := _year(filters):
         qs = qs.filter(from_line__year=year)
@@ -157,40 +207,65 @@ def virement_list(request):
 
 @role_required(*OFFICERS)
 def virement_create(request):
-    year = current_year()
-    lines_qs = budget_lines(
-        BudgetLine.objects.filter(year__start_year__gte=year.start_year if year else 0)
-    ).order_by("fund__code", "year__start_year", "heading")
+    # Lines of every year that still has an open month: a virement can still be made there.
+    open_years = Period.objects.filter(is_closed=False).values("year_id")
+    lines_qs = budget_lines(BudgetLine.objects.filter(year_id__in=open_years)).order_by(
+        "fund__code", "year__start_year", "heading"
+    )
     form = VirementForm(request.POST or None, lines_qs=lines_qs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        virement = call_service(form, budgets.virement_request, by=request.user, from_line=data["from_line"],
-                                to_line=data["to_line"], amount=data["amount"], reason=data["reason"])
+        virement = call_service(
+            form,
+            budgets.virement_request,
+            by=request.user,
+            from_line=data["from_line"],
+            to_line=data["to_line"],
+            amount=data["amount"],
+            reason=data["reason"],
+        )
         if virement:
             if virement.status == Virement.Status.APPROVED:
                 messages.success(request, f"{virement} approved: it is within the fund's threshold.")
             else:
-                messages.success(request, f"{virement} requested: it is above the fund's threshold, so it now "
-                                          "waits for a commissioner or finance director to approve it.")
+                messages.success(
+                    request,
+                    f"{virement} requested: it is above the fund's threshold, so it now "
+                    "waits for a commissioner or finance director to approve it.",
+                )
             return redirect("funds:virement_detail", pk=virement.pk)
-    return render(request, "core/form_page.html", {
-        "form": form, "title": "Request a virement", "submit_label": "Request virement",
-        "cancel_url": reverse("funds:virement_list"),
-        "lead": "Move budget between two lines of the same fund and year. Within the fund's threshold it is approved "
-                "at once; above it, a commissioner or finance director other than you must approve it.",
-    })
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": "Request a virement",
+            "submit_label": "Request virement",
+            "cancel_url": reverse("funds:virement_list"),
+            "lead": (
+                "Move budget between two lines of the same fund and year. Within the fund's threshold it is "
+                "approved at once; above it, a commissioner or finance director other than you must approve it."
+            ),
+        },
+    )
 
 
 def _virement_context(virement):
-    rows = {row.line.pk: row for row in budget_rows(
-        budget_lines(BudgetLine.objects.filter(pk__in=[virement.from_line_id, virement.to_line_id]))
-    )}
+    rows = {
+        row.line.pk: row
+        for row in budget_rows(
+            budget_lines(BudgetLine.objects.filter(pk__in=[virement.from_line_id, virement.to_line_id]))
+        )
+    }
     amount = virement.amount.amount
     pending = virement.status == Virement.Status.REQUESTED
     from_row, to_row = rows[virement.from_line_id], rows[virement.to_line_id]
     fund, year = virement.from_line.fund, virement.from_line.year
     return {
-        "virement": virement, "from_row": from_row, "to_row": to_row, "pending": pending,
+        "virement": virement,
+        "from_row": from_row,
+        "to_row": to_row,
+        "pending": pending,
         "from_after": from_row.revised - amount if pending else from_row.revised,
         "to_after": to_row.revised + amount if pending else to_row.revised,
         "available": fund_available(fund=fund, year=year),
@@ -214,8 +289,15 @@ def virement_decide(request, pk):
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
-        decided = call_service(form, budgets.virement_decide, field_map={"note": "note"}, virement=virement,
-                               approve=approve, by=request.user, note=form.cleaned_data["note"])
+        decided = call_service(
+            form,
+            budgets.virement_decide,
+            field_map={"note": "note"},
+            virement=virement,
+            approve=approve,
+            by=request.user,
+            note=form.cleaned_data["note"],
+        )
         if decided:
             messages.success(request, f"{decided}: {decided.get_status_display().lower()}.")
             return redirect_back(request, reverse("funds:virement_detail", args=[decided.pk]))
@@ -233,10 +315,16 @@ def period_list(request):
     del filters.fields["fund"], filters.fields["q"]
     year = _year(filters) or current_year()
     periods = Period.objects.filter(year=year).select_related("closed_by").order_by("number") if year else []
-    return render(request, "funds/period_list.html", {
-        "filters": filters, "year": year, "periods": periods,
-        "can_reopen": has_role(request.user, *DIRECTORS),
-    })
+    return render(
+        request,
+        "funds/period_list.html",
+        {
+            "filters": filters,
+            "year": year,
+            "periods": periods,
+            "can_reopen": has_role(request.user, *DIRECTORS),
+        },
+    )
 
 
 @role_required(*CLOSERS)
@@ -244,8 +332,13 @@ def period_close(request, pk):
     period = get_object_or_404(Period.objects.select_related("year"), pk=pk)
     form = PeriodCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = call_service(form, calendar.period_close, period=period, by=request.user,
-                            reason=form.cleaned_data["reason"] or "Month-end close")
+        done = call_service(
+            form,
+            calendar.period_close,
+            period=period,
+            by=request.user,
+            reason=form.cleaned_data["reason"] or "Month-end close",
+        )
         if done:
             messages.success(request, f"{done} is closed. Nothing more can be posted into it.")
             return redirect(f"{reverse('funds:period_list')}?year={period.year.start_year}")
@@ -257,10 +350,10 @@ def period_reopen(request, pk):
     period = get_object_or_404(Period.objects.select_related("year"), pk=pk)
     form = PeriodReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = call_service(form, calendar.period_reopen, period=period, by=request.user,
-                            reason=form.cleaned_data["reason"])
+        done = call_service(
+            form, calendar.period_reopen, period=period, by=request.user, reason=form.cleaned_data["reason"]
+        )
         if done:
             messages.success(request, f"{done} is open again. The reason is kept in its history.")
             return redirect(f"{reverse('funds:period_list')}?year={period.year.start_year}")
     return render(request, "funds/period_confirm.html", {"form": form, "period": period, "action": "reopen"})
-

@@ -23,9 +23,13 @@ class IncomeForm(Form):
 
 
 class AwardLetterForm(IncomeForm):
-    fund = _fund_field(Fund.objects.filter(is_active=True, limit_basis=Fund.LimitBasis.AWARD),
-                       help_text="Only funds whose spending limit is their award")
-    year = forms.ModelChoiceField(queryset=FinancialYear.objects.order_by("start_year"), label="Financial year of the award")
+    fund = _fund_field(
+        Fund.objects.filter(is_active=True, limit_basis=Fund.LimitBasis.AWARD),
+        help_text="Only funds whose spending limit is their award",
+    )
+    year = forms.ModelChoiceField(
+        queryset=FinancialYear.objects.order_by("start_year"), label="Financial year of the award"
+    )
     reference = forms.CharField(label="Reference", max_length=60, help_text=REFERENCE_HELP)
     letter_date = UKDateField(label="Date of the letter")
     amount = AmountField(label="Amount awarded")
@@ -36,7 +40,9 @@ class ReceiptForm(IncomeForm):
     fund = _fund_field(Fund.objects.filter(is_active=True))
     award_letter = forms.ModelChoiceField(
         queryset=AwardLetter.objects.select_related("fund", "year").order_by("fund__code", "-letter_date"),
-        label="Against award letter", required=False,
+        label="Against award letter",
+        required=False,
+        empty_label="The fund's latest award letter",
         help_text="For an award-based fund; left blank, the fund's latest award letter is used",
     )
     reference = forms.CharField(label="Reference", max_length=60, help_text=REFERENCE_HELP)
@@ -46,20 +52,22 @@ class ReceiptForm(IncomeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["award_letter"].label_from_instance = (
-            lambda a: f"{a.reference} – {a.fund.code} {a.year.label}, {format_gbp(a.amount.amount)}"
+        self.fields["award_letter"].label_from_instance = lambda a: (
+            f"{a.reference} – {a.fund.code} {a.year.label}, {format_gbp(a.amount.amount)}"
         )
 
 
 class PocaReceiptForm(IncomeForm):
     fund = _fund_field(Fund.objects.filter(is_active=True, income_kind=Fund.IncomeKind.POCA))
     reference = forms.CharField(label="Receipt reference", max_length=60, help_text=REFERENCE_HELP)
-    case_reference = forms.CharField(label="Court case reference", max_length=60,
-                                     help_text="The confiscation order's case reference")
+    case_reference = forms.CharField(
+        label="Court case reference", max_length=60, help_text="The confiscation order's case reference"
+    )
     date = UKDateField(label="Date received")
     gross_recovered = AmountField(label="Gross amount recovered", help_text="The whole sum recovered, in pounds")
-    agency_share_percent = PercentField(label="Agency share (%)",
-                                        help_text="This agency's share of the recovered sum, for example 18.75")
+    agency_share_percent = PercentField(
+        label="Agency share (%)", help_text="This agency's share of the recovered sum, for example 18.75"
+    )
     description = forms.CharField(label="Description", max_length=300, required=False)
 
 
@@ -68,7 +76,8 @@ class FpnReturnForm(IncomeForm):
     reference = forms.CharField(label="Reference", max_length=60, help_text=REFERENCE_HELP)
     period = forms.ModelChoiceField(
         queryset=Period.objects.filter(is_closed=False).select_related("year").order_by("start_date"),
-        label="Month", help_text="Open months only",
+        label="Month",
+        help_text="Open months only",
     )
     tickets = forms.IntegerField(label="Number of tickets", min_value=0)
     gross_value = AmountField(label="Gross value of the penalties")

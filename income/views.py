@@ -49,33 +49,81 @@ class Kind:
 KINDS = {
     k.slug: k
     for k in (
-        Kind("award-letters", AwardLetter, AwardLetterForm, services.award_letter_record, "Award letters",
-             "award letter",
-             (("Letter date", lambda o: _d(o, "letter_date"), False), ("Year", lambda o: o.year.label, False),
-              ("Amount", lambda o: _money(o, "amount"), True)),
-             related=("year",)),
-        Kind("receipts", CashReceipt, ReceiptForm, services.receipt_record, "Cash receipts", "cash receipt",
-             (("Date", lambda o: _d(o, "date"), False),
-              ("Award letter", lambda o: o.award_letter.reference if o.award_letter_id else "—", False),
-              ("Amount", lambda o: _money(o, "amount"), True)),
-             related=("award_letter",)),
-        Kind("poca", PocaReceipt, PocaReceiptForm, services.poca_receipt_record, "Proceeds of crime receipts",
-             "proceeds of crime receipt",
-             (("Date", lambda o: _d(o, "date"), False), ("Case", lambda o: o.case_reference, False),
-              ("Gross recovered", lambda o: _money(o, "gross_recovered"), True),
-              ("Share", lambda o: f"{o.agency_share_percent.normalize():f}%", True),
-              ("Received", lambda o: _money(o, "amount"), True)),
-             search=("reference", "description", "case_reference")),
-        Kind("fpn", FpnReturn, FpnReturnForm, services.fpn_return_record, "Fixed penalty returns",
-             "fixed penalty return",
-             (("Month", lambda o: o.period.start_date.strftime("%B %Y"), False),
-              ("Tickets", lambda o: f"{o.tickets:,}", True), ("Gross", lambda o: _money(o, "gross_value"), True),
-              ("Retained", lambda o: _money(o, "retained"), True),
-              ("Owed to HM Treasury", lambda o: _money(o, "owed_to_treasury"), True)),
-             related=("period",), field_map={"month_start": "period"}, total_field="retained"),
-        Kind("fees", FeeReceipt, FeeReceiptForm, services.fee_receipt_record, "Course fees", "course fee receipt",
-             (("Date", lambda o: _d(o, "date"), False), ("Courses", lambda o: f"{o.courses:,}", True),
-              ("Amount", lambda o: _money(o, "amount"), True))),
+        Kind(
+            "award-letters",
+            AwardLetter,
+            AwardLetterForm,
+            services.award_letter_record,
+            "Award letters",
+            "award letter",
+            (
+                ("Letter date", lambda o: _d(o, "letter_date"), False),
+                ("Year", lambda o: o.year.label, False),
+                ("Amount", lambda o: _money(o, "amount"), True),
+            ),
+            related=("year",),
+        ),
+        Kind(
+            "receipts",
+            CashReceipt,
+            ReceiptForm,
+            services.receipt_record,
+            "Cash receipts",
+            "cash receipt",
+            (
+                ("Date", lambda o: _d(o, "date"), False),
+                ("Award letter", lambda o: o.award_letter.reference if o.award_letter_id else "—", False),
+                ("Amount", lambda o: _money(o, "amount"), True),
+            ),
+            related=("award_letter",),
+        ),
+        Kind(
+            "poca",
+            PocaReceipt,
+            PocaReceiptForm,
+            services.poca_receipt_record,
+            "Proceeds of crime receipts",
+            "proceeds of crime receipt",
+            (
+                ("Date", lambda o: _d(o, "date"), False),
+                ("Case", lambda o: o.case_reference, False),
+                ("Gross recovered", lambda o: _money(o, "gross_recovered"), True),
+                ("Share", lambda o: f"{o.agency_share_percent.normalize():f}%", True),
+                ("Received", lambda o: _money(o, "amount"), True),
+            ),
+            search=("reference", "description", "case_reference"),
+        ),
+        Kind(
+            "fpn",
+            FpnReturn,
+            FpnReturnForm,
+            services.fpn_return_record,
+            "Fixed penalty returns",
+            "fixed penalty return",
+            (
+                ("Month", lambda o: o.period.start_date.strftime("%B %Y"), False),
+                ("Tickets", lambda o: f"{o.tickets:,}", True),
+                ("Gross", lambda o: _money(o, "gross_value"), True),
+                ("Retained", lambda o: _money(o, "retained"), True),
+                ("Owed to HM Treasury", lambda o: _money(o, "owed_to_treasury"), True),
+            ),
+            related=("period",),
+            field_map={"month_start": "period"},
+            total_field="retained",
+        ),
+        Kind(
+            "fees",
+            FeeReceipt,
+            FeeReceiptForm,
+            services.fee_receipt_record,
+            "Course fees",
+            "course fee receipt",
+            (
+                ("Date", lambda o: _d(o, "date"), False),
+                ("Courses", lambda o: f"{o.courses:,}", True),
+                ("Amount", lambda o: _money(o, "amount"), True),
+            ),
+        ),
     )
 }
 
@@ -87,7 +135,7 @@ def _kind(slug) -> Kind:
 
 
 def _documents(kind: Kind):
-    return kind.model.objects.select_related("fund", "entry", "recorded_by", *kind.related)
+    return kind.model.objects.select_related("fund", "entry__year", "recorded_by", *kind.related)
 
 
 @role_required(*INCOME_READERS)
@@ -128,12 +176,18 @@ def income_create(request, kind):
         if doc:
             messages.success(request, f"{doc} recorded and posted as journal entry {doc.entry.reference}.")
             return redirect("income:detail", kind=kind.slug, pk=doc.pk)
-    return render(request, "core/form_page.html", {
-        "form": form, "title": f"Record {'an' if kind.one[0] in 'aeiou' else 'a'} {kind.one}",
-        "submit_label": f"Record {kind.one}", "cancel_url": reverse("income:list", args=[kind.slug]),
-        "lead": "It is posted to the ledger as soon as you record it. A mistake is corrected later by a reversing "
-                "entry, so check the figures first.",
-    })
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": f"Record {'an' if kind.one[0] in 'aeiou' else 'a'} {kind.one}",
+            "submit_label": f"Record {kind.one}",
+            "cancel_url": reverse("income:list", args=[kind.slug]),
+            "lead": "It is posted to the ledger as soon as you record it. A mistake is corrected later by a reversing "
+            "entry, so check the figures first.",
+        },
+    )
 
 
 @role_required(*INCOME_READERS)

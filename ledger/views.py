@@ -33,8 +33,14 @@ def entry_detail(request, pk):
     entry = get_object_or_404(entries(), pk=pk)
     lines = list(entry.lines.select_related("account", "fund", "funding_year"))
     reversed_by = JournalEntry.objects.filter(reverses=entry).first()
-    return render(request, "ledger/entry_detail.html", {
-        "entry": entry, "lines": lines, "reversed_by": reversed_by,
-        "debits": sum(line.amount.amount for line in lines if line.direction == "D"),
-        "credits": sum(line.amount.amount for line in lines if line.direction == "C"),
-    })
+    return render(
+        request,
+        "ledger/entry_detail.html",
+        {
+            "entry": entry,
+            "lines": lines,
+            "reversed_by": reversed_by,
+            "debits": sum(line.amount.amount for line in lines if line.direction == "D"),
+            "credits": sum(line.amount.amount for line in lines if line.direction == "C"),
+        },
+    )

@@ -1,12 +1,73 @@
+"""Home pages per role, the approval queue and the finance director's dashboards."""
+
 from django.shortcuts import render
 from django.utils import timezone
 
-from funds.calendar import year_for_date
-from funds.models import FinancialYear
+from core.permissions import APPROVERS, DIRECTORS, any_signed_in, role_required
+from core.roles import COMMISSIONER, FINANCE_DIRECTOR, FINANCE_OFFICER, roles_of
+from funds.forms import YearFundFilter
+from funds.selectors import current_year, periods_due_to_close, virements_awaiting_approval, year_by_start
 from ledger.selectors import fund_positions
+from reports.approvals import approval_queue
+from reports.dashboard import budget_against_actual, budget_chart, retained_income
 
 
+def _officer_context(year, today):
+    due_periods = list(periods_due_to_close(today=today))
+    attention = [
+        {
+            "label": "Virements awaiting approval",
+            "count": len(virements_awaiting_approval()),
+            "url": "funds:virement_list",
+            "query": "?status=requested",
+            "help": "Waiting for a commissioner or director",
+        },
+        {
+            "label": "Months to close",
+            "count": len(due_periods),
+            "url": "funds:period_list",
+            "query": f"?year={due_periods[0].year.start_year}" if due_periods else "",
+            "help": "Ended but still open for posting",
+        },
+    ]
+    return {"positions": fund_positions(year=year) if year else [], "attention": attention}
+
+
+def _director_context(year):
+    rows = budget_against_actual(year=year) if year else []
+    return {
+        "budget_rows": rows,
+        "chart": budget_chart(rows, year) if year else None,
+        "retained": retained_income(year=year) if year else None,
+    }
+
+
+@any_signed_in
 def home(request):
-    year = FinancialYear.objects.filter(start_year=year_for_date(timezone.localdate())).first()
-    positions = fund_positions(year=year) if year else []
-    return render(request, "reports/home.html", {"year": year, "positions": positions})
+    """Each person lands on the work of their role: a person with several roles sees each section."""
+    today = timezone.localdate()
+    year = current_year(today)
+    mine = roles_of(request.user)
+    context = {"year": year, "today": today}
+    if FINANCE_OFFICER in mine:
+        context["officer"] = _officer_context(year, today)
+    if COMMISSIONER in mine:
+        context["queue"] = approval_queue(request.user)
+    if FINANCE_DIRECTOR in mine:
+        context["director"] = _director_context(year)
+    return render(request, "reports/home.html", context)
+
+
+@role_required(*APPROVERS)
+def approvals(request):
+    items = approval_queue(request.user)
+    return render(request, "reports/approvals.html", {"items": items})
+
+
+@role_required(*DIRECTORS)
+def dashboard(request):
+    filters = YearFundFilter(request.GET)
+    del filters.fields["fund"], filters.fields["q"]
+    year = year_by_start(filters.value("year")) or current_year()
+    context = {"filters": filters, "year": year, **_director_context(year)}
+    return render(request, "reports/dashboard.html", context)

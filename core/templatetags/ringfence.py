@@ -51,7 +51,7 @@ def person(user):
 
 # The main navigation: what each role may do, in the order they do it. (URL name, label, roles.)
 NAV = [
-    ("grants:approvals", "Approvals", ("Commissioner", "Finance director")),
+    ("reports:approvals", "Approvals", ("Commissioner", "Finance director")),
     ("reports:dashboard", "Dashboards", ("Finance director",)),
     ("reports:downloads", "Statements", ("Finance director",)),
     ("funds:list", "Funds", ("Finance officer", "Commissioner", "Finance director")),
