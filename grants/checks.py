@@ -35,7 +35,7 @@ def check_complete(*, check: GrantCheck, evidence: str, by) -> GrantCheck:
     check.evidence = evidence
     check.completed_by = by
     check.completed_at = timezone.now()
-    save_with_history(check, by=by, reason=f"Checked: {check.check_type.label}")
+    save_with_history(check, by=by, reason=f"Checked: {check.check_type.label}", clean=False)
     record_event("grant.check_completed", by=by, obj=check.grant,
                  summary=f"{check.grant.reference}: '{check.check_type.label}' checked", reason=evidence)
     return check

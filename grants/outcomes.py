@@ -75,7 +75,7 @@ def outcome_target_set(*, grant: Grant, measure: OutcomeMeasure, year: Financial
     found = OutcomeTarget.objects.filter(grant=grant, measure=measure, year=year).first()
     obj = found or OutcomeTarget(grant=grant, measure=measure, year=year)
     obj.target = value
-    save_with_history(obj, by=by, reason="Target changed" if found else "Target set")
+    save_with_history(obj, by=by, reason="Target changed" if found else "Target set", clean=False)
     record_event("grant.target_set", by=by, obj=grant,
                  summary=f"{grant.reference}: target for '{measure.name}' in {year.label} set to {value}")
     return obj
@@ -132,7 +132,7 @@ def monitoring_return_submit(
     for measure, value in clean_values.items():
         row = kept.pop(measure.pk, None) or ReturnValue(monitoring_return=ret, measure=measure)
         row.value = value
-        save_with_history(row, by=by, reason="Return value")
+        save_with_history(row, by=by, reason="Return value", clean=False)  # checked above
     for row in kept.values():
         row._history_user, row._change_reason = by, "Not in the resubmitted return"
         row.delete()
@@ -153,7 +153,7 @@ def _review(ret: MonitoringReturn, *, by, accept: bool, note: str) -> Monitoring
     ret.reviewed_by = by
     ret.reviewed_at = timezone.now()
     ret.review_note = note
-    save_with_history(ret, by=by, reason=note or "Return accepted")
+    save_with_history(ret, by=by, reason=note or "Return accepted", clean=False)
     record_event(f"return.{'accepted' if accept else 'sent_back'}", by=by, obj=ret, reason=note,
                  summary=f"{ret.grant.reference}: Q{ret.quarter} {ret.year.label} return "
                          f"{'accepted' if accept else 'sent back'}")

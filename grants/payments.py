@@ -107,7 +107,7 @@ def payment_record(*, instalment: Instalment, amount, paid_on: Date, by, referen
     )
     payment = Payment(grant=grant, funding_line=line, instalment=instalment, bank_details=bank, amount=gbp(value),
                       paid_on=paid_on, reference=(reference or "").strip(), entry=entry, recorded_by=by)
-    save_with_history(payment, by=by, reason="Payment recorded")
+    save_with_history(payment, by=by, reason="Payment recorded", clean=False)  # checked above
     summary = (f"{format_gbp(value)} paid to {grant.organisation.name} for Q{instalment.quarter} "
                f"{instalment.year.label} from {line.fund.code} ({entry.reference})")
     record_event("payment.recorded", by=by, obj=grant, summary=f"{grant.reference}: {summary}",
@@ -146,7 +146,7 @@ def clawback_record(*, funding_line: FundingLine, amount, received_on: Date, rea
     )
     clawback = Clawback(grant=grant, funding_line=line, amount=gbp(value), received_on=received_on, reason=reason,
                         entry=entry, recorded_by=by)
-    save_with_history(clawback, by=by, reason=reason)
+    save_with_history(clawback, by=by, reason=reason, clean=False)  # checked above
     record_event("clawback.recorded", by=by, obj=grant, reason=reason,
                  summary=f"{grant.reference}: {format_gbp(value)} clawed back to {line.fund.code} {line.year.label} "
                          f"({entry.reference})", data={"clawback": clawback.pk, "amount": str(value)})

@@ -61,7 +61,8 @@ def _move(grant: Grant, to: str, *, by, reason: str, kind: str, summary: str, da
     before = grant.status
     grant.status = to
     grant.status_reason = reason
-    save_with_history(grant, by=by, reason=reason or Grant.Status(to).label)
+    # Every field was checked by the calling service; the database constraints still guard the row.
+    save_with_history(grant, by=by, reason=reason or Grant.Status(to).label, clean=False)
     record_event(kind, by=by, obj=grant, summary=summary, reason=reason,
                  data={"from": before, "to": to, **(data or {})})
     return grant
@@ -230,7 +231,7 @@ def _release_outstanding(grant: Grant, *, by, on: Date, why: str):
                        source=grant, source_reference=grant.reference)
     for line, amount in released:
         line.released = gbp(line.released.amount + amount)
-        save_with_history(line, by=by, reason=f"Unspent commitment released ({why})")
+        save_with_history(line, by=by, reason=f"Unspent commitment released ({why})", clean=False)
     return entry, sum(amount for _, amount in released)
 
 

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from demo.funds import seed_budgets_and_income, seed_funds
+from demo.grants import seed_grants
 from demo.people import DEMO_USERS, demo_password, seed_people
 from funds.models import FinancialYear
 from ledger.models import JournalEntry
@@ -25,6 +26,9 @@ class Command(BaseCommand):
             else:
                 years = {y.start_year: y for y in FinancialYear.objects.filter(start_year__in=[2025, 2026])}
                 seed_budgets_and_income(users, funds, years)
+                grants = seed_grants(users, funds, years)
+                self.stdout.write(f"Demo grants loaded: {sum(grants.values())} grants ("
+                                  + ", ".join(f"{n} {status}" for status, n in sorted(grants.items())) + ").")
                 self.stdout.write(f"Demo ledger loaded: {JournalEntry.objects.count()} journal entries.")
         password = demo_password()
         self.stdout.write("Demo logins (password: %s):" % password)

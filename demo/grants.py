@@ -1,0 +1,374 @@
+"""Grants for the demo: about 40 fictional providers and 120 grants in every state of their life, driven through
+the real grant services (so every rule is checked and every posting goes through the ledger).
+
+Today in the demo is late November 2026: 2025/26 is the past year (its grants are closed or finishing), 2026/27
+the current one (grants active and paid to Q2, some returns still awaited), with new grants in the pipeline.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from core.money import quantize
+from demo.grant_providers import AREAS, MEASURES, PROVIDERS
+from grants.awards import decision_record, decisions_needed, grant_create
+from grants.checks import check_complete
+from grants.models import Grant, MonitoringReturn
+from grants.organisations import (
+    bank_details_reject,
+    bank_details_submit,
+    bank_details_verify,
+    organisation_create,
+    service_create,
+)
+from grants.outcomes import (
+    annual_review_record,
+    monitoring_return_accept,
+    monitoring_return_send_back,
+    monitoring_return_submit,
+    outcome_measure_create,
+    outcome_target_set,
+)
+from grants.payments import clawback_record, payment_record
+from grants.variations import variation_approve, variation_request
+from grants.workflow import (
+    grant_approve,
+    grant_close,
+    grant_offer_accept,
+    grant_reject,
+    grant_return,
+    grant_submit,
+    grant_withdraw,
+)
+
+TODAY = date(2026, 11, 21)
+
+# Amount ranges per fund for one year of a grant (pounds).
+RANGES = {"MOJ-CORE": (40000, 130000), "MOJ-DASV": (35000, 120000), "VAWG-PROG": (25000, 110000),
+          "POCA": (3000, 20000), "SPEED-FEES": (20000, 45000)}
+
+PURPOSES = {
+    "ISVA": "Independent sexual violence advisers supporting adult survivors through the criminal justice process.",
+    "Children's ISVA": "Specialist advisers for children and young people who have experienced sexual violence.",
+    "IDVA": "Independent domestic violence advisers for victims at high risk of serious harm.",
+    "Refuge": "Safe accommodation and key-worker support for women and children fleeing domestic abuse.",
+    "Counselling": "Trauma-informed counselling so that victims of crime can cope and recover.",
+    "Victim support hub": "A local hub giving practical and emotional support to victims of crime.",
+    "Victim advocacy": "Advocacy for victims navigating the police, courts and other services.",
+    "Restorative justice": "Restorative justice conferences between victims and offenders, led by trained staff.",
+    "Recovery": "Long-term recovery support for victims of serious violence.",
+    "Youth diversion": "Diverting young adults aged 18-25 from offending through mentoring and training.",
+    "Mentoring": "One-to-one mentoring for young adults at risk of offending.",
+    "Sport": "Structured sport and coaching as a route away from offending for young adults.",
+    "Community safety": "A neighbourhood project making streets and public spaces safer.",
+    "Domestic abuse outreach": "Outreach to victims of domestic abuse who do not use refuge services.",
+    "Peer support": "Peer support groups for survivors of violence against women and girls.",
+    "Safe spaces": "Safe spaces in the night-time economy for women and girls at risk.",
+    "Night-time": "Welfare and safety support in the night-time economy.",
+    "Outreach for women": "Street outreach to women at risk of exploitation and violence.",
+    "Prevention in schools": "Healthy relationships education in secondary schools.",
+    "Perpetrator programme": "An accredited programme for perpetrators of domestic abuse to change their behaviour.",
+    "Road safety": "Road safety education for drivers and young people, paid from speed-awareness course fees.",
+}
+
+# (state, date pattern, how many)
+SCENARIOS = [
+    ("closed", "2025", 18), ("final_return_due", "2025", 2), ("active", "two_year", 20), ("active", "2026", 33),
+    ("offer_accepted", "late_2026", 8), ("approved", "2027", 8), ("submitted", "late_2026", 10),
+    ("returned", "late_2026", 4), ("rejected", "late_2026", 4), ("draft", "late_2026", 8),
+    ("withdrawn_draft", "late_2026", 2), ("withdrawn_submitted", "late_2026", 1), ("withdrawn_approved", "2027", 1),
+    ("withdrawn_active", "2026", 1),
+]
+
+
+def _purpose(service_name: str) -> str:
+    for key, text in PURPOSES.items():
+        if service_name.lower().startswith(key.lower()) or key.lower() in service_name.lower():
+            return text
+    return "Support for victims of crime and safer communities."
+
+
+@dataclass
+class Plan:
+    state: str
+    pattern: str
+    service: object
+    fund_code: str
+    n: int
+
+
+class Seeder:
+    def __init__(self, users, funds, years):
+        self.users, self.funds, self.years = users, funds, years
+        self.officers = [users["finance"], users["finance2"]]
+        self.commissioners = [users["commissioner"], users["commissioner2"]]
+        self.rng = random.Random(2026)
+        self.decisions: dict[int, int] = {}
+        self.measures: dict[str, list] = {}
+        self.grants: dict[str, list[Grant]] = {}
+
+    # --- reference data and providers -------------------------------------------------------------------------
+    def providers(self):
+        officer, officer2 = self.officers
+        for code, rows in MEASURES.items():
+            self.measures[code] = [outcome_measure_create(fund=self.funds[code], code=c, name=name, unit=unit,
+                                                          by=officer) for c, name, unit in rows]
+        services = []
+        for i, (name, charity, company, street, area, postcode, offered) in enumerate(PROVIDERS):
+            org = organisation_create(name=name, charity_number=charity, company_number=company,
+                                      address=f"{street}, {area}", postcode=postcode, by=officer)
+            sort_code = f"{20 + i % 60:02d}-{(i * 7) % 100:02d}-{(i * 13) % 100:02d}"
+            details = bank_details_submit(
+                organisation=org, account_name=name[:100], sort_code=sort_code,
+                account_number=f"{41000000 + i * 104729:08d}"[-8:], by=officer, reason="Bank letter on file")
+            bank_details_verify(details=details, by=officer2 if i % 3 else self.commissioners[0],
+                                note="Call-back to the number on the register; bank letter matches")
+            for service_name, fund_code in offered:
+                service = service_create(organisation=org, name=service_name, area_type="local_authority",
+                                         area_name=area, area_code=AREAS[area], by=officer)
+                services.append((service, fund_code))
+        return services
+
+    # --- one grant --------------------------------------------------------------------------------------------
+    def amount(self, fund_code: str, small: bool) -> Decimal:
+        low, high = (2000, 5000) if small else RANGES[fund_code]
+        return Decimal(self.rng.randrange(low, high, 250)).quantize(Decimal("0.01"))
+
+    def dates(self, pattern: str, n: int) -> tuple[date, date, list[int]]:
+        if pattern == "2025":
+            return date(2025, 4, 1), date(2026, 3, 31), [2025]
+        if pattern == "two_year":
+            return date(2025, 4, 1), date(2027, 3, 31), [2025, 2026]
+        if pattern == "2026":
+            return (date(2026, 7, 1) if n % 5 == 4 else date(2026, 4, 1)), date(2027, 3, 31), [2026]
+        if pattern == "late_2026":
+            return (date(2026, 12, 1) if n % 2 else date(2027, 1, 1)), date(2027, 3, 31), [2026]
+        return date(2027, 1, 1), date(2027, 3, 31), [2026]  # "2027": starting in the new calendar year
+
+    def decision_for(self, grant: Grant, on: date):
+        by_fund = {}
+        for line in grant.funding_lines.select_related("fund"):
+            by_fund[line.fund] = by_fund.get(line.fund, 0) + line.amount.amount
+        if not decisions_needed(by_fund):
+            return None
+        number = self.decisions[on.year] = self.decisions.get(on.year, 10) + 1
+        commissioner = self.commissioners[0]
+        return decision_record(number=f"{number:03d}-{on.year}", date=on - timedelta(days=3),
+                               decision_maker=commissioner, by=commissioner, is_public=not grant.do_not_publish,
+                               summary=f"Award of {grant.title} to {grant.organisation.name}")
+
+    def create(self, plan: Plan) -> Grant:
+        service, n = plan.service, plan.n
+        start, end, years = self.dates(plan.pattern, n)
+        small = service.organisation.identifier.startswith("360G-")
+        funding = [(self.funds[plan.fund_code], self.years[y], self.amount(plan.fund_code, small)) for y in years]
+        refuge = "refuge" in service.name.lower()
+        method = "formula" if small else ("direct" if n % 7 == 3 else "competed")
+        officer = self.officers[n % 2]
+        return grant_create(
+            title=f"{service.name}, {service.area_name} {'2025-27' if len(years) == 2 else self.years[years[0]].label}",
+            purpose=_purpose(service.name), organisation=service.organisation, service=service,
+            senior_responsible_officer=["Ruth Kaur", "Daniel Osei", "Fiona Walsh"][n % 3],
+            allocation_method=method, start_date=start, end_date=end, by=officer,
+            direct_award_reason="The only specialist provider in the area; continuity of care for current clients."
+            if method == "direct" else "",
+            conditions="Quarterly monitoring returns within 10 days of the quarter's end; GDPR-compliant case records; "
+                       "acknowledge the Police and Crime Commissioner's funding.",
+            risk_rating=["low", "medium", "high", "medium"][n % 4], do_not_publish=refuge,
+            do_not_publish_reason="Safety: the service runs a refuge whose location must stay confidential."
+            if refuge else "",
+            funding=funding,
+        )
+
+    def approve(self, grant: Grant, on: date) -> Grant:
+        officer = grant.created_by
+        grant_submit(grant=grant, by=officer)
+        approver = self.commissioners[grant.pk % 2]
+        return grant_approve(grant=grant, by=approver, decision=self.decision_for(grant, on), on=on,
+                             note="Meets the commissioning intentions")
+
+    def targets(self, grant: Grant):
+        officer = grant.created_by
+        for line in grant.funding_lines.select_related("fund", "year"):
+            for measure in self.measures[line.fund.code][:3]:
+                value = max(10, int(line.amount.amount / (350 if measure.unit == "people" else 250)))
+                outcome_target_set(grant=grant, measure=measure, year=line.year, target=str(value), by=officer)
+
+    def checks(self, grant: Grant, upto: int | None = None):
+        officer = self.officers[(grant.pk + 1) % 2]
+        for check in list(grant.checks.select_related("check_type"))[:upto]:
+            check_complete(check=check, evidence=f"{check.check_type.guidance.split(';')[0].rstrip('.')}: seen and "
+                                                 f"filed", by=officer)
+
+    def return_for(self, grant: Grant, year, quarter: int, received_on: date, *, review: str = "accept"):
+        officer, reviewer = grant.created_by, self.officers[(grant.pk + 1) % 2]
+        roll = self.rng.random()
+        rag = "green" if roll < 0.8 else ("amber" if roll < 0.96 else "red")
+        values = {}
+        for target in grant.targets.filter(year=year).select_related("measure"):
+            values[target.measure] = str(int(target.target / 4 * Decimal(self.rng.randrange(75, 120)) / 100))
+        spend = sum(i.amount.amount for i in grant.instalments.filter(year=year, quarter=quarter))
+        spend = quantize(spend * Decimal(self.rng.randrange(88, 101)) / 100)
+        ret = monitoring_return_submit(
+            grant=grant, year=year, quarter=quarter, received_on=received_on, spend_reported=spend, rag=rag,
+            values=values, by=officer,
+            narrative="Referrals steady; caseworkers in post; partnership meetings held monthly.",
+            delivery_issues="" if rag == "green" else
+            ("Waiting list grew after a caseworker left; recruitment under way." if rag == "amber"
+             else "Two posts vacant and the service paused new referrals for three weeks."),
+        )
+        if review == "accept":
+            ret = monitoring_return_accept(monitoring_return=ret, by=reviewer)
+        elif review == "send_back":
+            ret = monitoring_return_send_back(monitoring_return=ret, by=reviewer,
+                                              reason="Spend reported does not match the invoices supplied; resend "
+                                                     "with the ledger extract.")
+        return ret
+
+    def pay_quarter(self, grant: Grant, year, quarter: int, *, review="accept", pay=True, part=None):
+        instalments = list(grant.instalments.filter(year=year, quarter=quarter).order_by("id"))
+        if not instalments:
+            return
+        period_end = max(i.period_end for i in instalments)
+        ret = self.return_for(grant, year, quarter, period_end + timedelta(days=9), review=review)
+        if not pay or ret.status != MonitoringReturn.Status.ACCEPTED:
+            return
+        for inst in instalments:
+            amount = inst.amount.amount if part is None else quantize(inst.amount.amount * part)
+            payment_record(instalment=inst, amount=amount, paid_on=min(inst.due_date, TODAY), by=self.officers[0],
+                           reference=f"BACS {grant.reference}-{year.start_year % 100}Q{quarter}")
+
+    # --- scenarios --------------------------------------------------------------------------------------------
+    def run(self, plan: Plan) -> Grant:
+        state = plan.state
+        grant = self.create(plan)
+        y25, y26 = self.years[2025], self.years[2026]
+        if state in ("draft", "withdrawn_draft"):
+            if state == "withdrawn_draft":
+                grant_withdraw(grant=grant, by=grant.created_by, reason="Provider withdrew its bid")
+            return grant
+        if state in ("submitted", "returned", "rejected", "withdrawn_submitted"):
+            grant_submit(grant=grant, by=grant.created_by)
+            decider = self.commissioners[grant.pk % 2]
+            if state == "returned":
+                grant_return(grant=grant, by=decider,
+                             reason="Add the outcome targets and the exit plan for March 2027.")
+            elif state == "rejected":
+                grant_reject(grant=grant, by=decider, reason="Duplicates a service already commissioned in the area.")
+            elif state == "withdrawn_submitted":
+                grant_withdraw(grant=grant, by=grant.created_by, reason="Bid resubmitted as a joint bid")
+            return grant
+        approve_on = {"2025": date(2025, 4, 14), "two_year": date(2025, 4, 14), "2026": date(2026, 4, 13),
+                      "late_2026": date(2026, 10, 12), "2027": date(2026, 11, 16)}[plan.pattern]
+        grant = self.approve(grant, approve_on + timedelta(days=plan.n % 5))
+        self.targets(grant)
+        if state in ("approved", "withdrawn_approved"):
+            if state == "withdrawn_approved":
+                grant_withdraw(grant=grant, by=self.commissioners[0], on=TODAY,
+                               reason="Provider lost its premises before signing the agreement")
+            return grant
+        grant = grant_offer_accept(grant=grant, accepted_on=approve_on + timedelta(days=10 + plan.n % 4),
+                                   by=grant.created_by)
+        if state == "offer_accepted":
+            self.checks(grant, upto=None if plan.n % 2 else 4)
+            return grant
+        self.checks(grant)
+        if plan.pattern in ("2025", "two_year"):
+            for q in (1, 2, 3):
+                self.pay_quarter(grant, y25, q)
+            if state == "final_return_due":
+                return grant
+            partial = Decimal("0.85") if state == "closed" and plan.n % 6 == 5 else None
+            self.pay_quarter(grant, y25, 4, part=partial)
+            if state == "closed":
+                annual_review_record(grant=grant, year=y25, by=self.commissioners[1], reviewed_on=date(2026, 5, 6),
+                                     outcome="stop" if plan.n % 9 == 8 else "continue",
+                                     notes="Targets met; service recommissioned for 2026/27 under a new agreement."
+                                     if plan.n % 9 != 8 else "Demand has moved to a neighbouring service.")
+                return grant_close(grant=grant, by=self.officers[1], on=date(2026, 5, 20) + timedelta(days=plan.n % 7),
+                                   reason="Grant period ended; final return accepted")
+            annual_review_record(grant=grant, year=y25, by=self.commissioners[0], reviewed_on=date(2026, 4, 28),
+                                 outcome="amend" if plan.n % 8 == 3 else "continue",
+                                 notes="On track against targets; continue into the second year.")
+        quarters_2026 = [q for q in (1, 2) if any(i.quarter == q for i in grant.instalments.filter(year=y26))]
+        for q in quarters_2026:
+            if q == 2 and plan.n % 6 == 1:
+                self.pay_quarter(grant, y26, q, review="none")  # return in, awaiting review
+            elif q == 2 and plan.n % 6 == 2:
+                continue  # return not yet received
+            elif q == 2 and plan.n % 11 == 7:
+                self.pay_quarter(grant, y26, q, review="send_back")
+            else:
+                self.pay_quarter(grant, y26, q)
+            if state == "withdrawn_active":
+                grant_withdraw(grant=grant, by=self.commissioners[1], on=date(2026, 8, 14),
+                               reason="Provider ceased trading; remaining commitment released")
+                return grant
+        return grant
+
+    def plans(self, services) -> list[Plan]:
+        plans, n = [], 0
+        for state, pattern, count in SCENARIOS:
+            for _ in range(count):
+                service, fund_code = services[(n * 7) % len(services)]
+                if pattern == "two_year" and fund_code in ("POCA", "SPEED-FEES"):
+                    fund_code = "MOJ-CORE" if "victim" in service.name.lower() else fund_code
+                plans.append(Plan(state, pattern, service, fund_code, n))
+                n += 1
+        return plans
+
+    # --- the stories a demo needs beyond the states ---------------------------------------------------------
+    def extras(self):
+        y26 = self.years[2026]
+        officer, officer2 = self.officers
+        closed = self.grants["closed"][0]
+        line = closed.funding_lines.get()
+        clawback_record(funding_line=line, amount="4250.00", received_on=date(2026, 6, 15), by=officer,
+                        reason="Underspend returned: a caseworker post was vacant from January to March 2026.")
+        active = [g for g in self.grants["active"] if g.start_date == date(2026, 4, 1)]
+        grant = active[0]
+        gline = grant.funding_lines.select_related("fund").get()
+        new_amount = quantize(gline.amount.amount * Decimal("1.15"))
+        variation = variation_request(grant=grant, by=grant.created_by, amounts=[(gline.fund, y26, new_amount)],
+                                      reason="Referrals up 30% since the new sexual assault referral pathway opened.")
+        variation_approve(variation=variation, by=self.commissioners[(grant.pk + 1) % 2], on=date(2026, 11, 2),
+                          decision=self.decision_for_variation(grant, gline.fund, new_amount, date(2026, 11, 2)),
+                          note="Extra capacity agreed for the rest of the year")
+        two_year = self.grants["active"][1]
+        variation_request(grant=two_year, by=two_year.created_by, end_date=date(2027, 6, 30),
+                          reason="Extend by three months at no extra cost to align with the recommissioning timetable.")
+        bank_org = active[1].organisation
+        rejected = bank_details_submit(organisation=bank_org, account_name=bank_org.name, sort_code="60-83-71",
+                                       account_number="12345678", by=officer,
+                                       reason="Email from 'finance director' asking to change bank")
+        bank_details_reject(details=rejected, by=officer2,
+                            note="Call-back to the number on file: the charity sent no such email. Reported to "
+                                 "Action Fraud.")
+        pending_org = active[2].organisation
+        bank_details_submit(organisation=pending_org, account_name=pending_org.name, sort_code="30-96-26",
+                            account_number="87654321", by=officer,
+                            reason="Signed letter on headed paper: the charity has moved to a new bank")
+
+    def decision_for_variation(self, grant, fund, amount, on):
+        if amount <= fund.grant_approval_threshold.amount:
+            return None
+        number = self.decisions[on.year] = self.decisions.get(on.year, 10) + 1
+        return decision_record(number=f"{number:03d}-{on.year}", date=on - timedelta(days=2),
+                               decision_maker=self.commissioners[0], by=self.commissioners[0],
+                               summary=f"Variation of {grant.title}")
+
+
+def seed_grants(users, funds, years) -> dict[str, int]:
+    """Load the demo's providers and grants through the services. ``years`` maps start year -> FinancialYear
+    (2025 and 2026). Returns how many grants ended in each status."""
+    seeder = Seeder(users, funds, years)
+    services = seeder.providers()
+    for plan in seeder.plans(services):
+        grant = seeder.run(plan)
+        seeder.grants.setdefault(plan.state, []).append(grant)
+    seeder.extras()
+    counts = {}
+    for status in Grant.objects.values_list("status", flat=True):
+        counts[status] = counts.get(status, 0) + 1
+    return counts

@@ -1,0 +1,423 @@
+"""Forms for organisations, grants and their life. They shape input only: every rule is in the grants services,
+whose refusals are shown next to the field they name."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from core.forms import AmountField, ConfirmField, Form, ReasonField, UKDateField
+from core.money import format_gbp
+from core.roles import COMMISSIONER
+from funds.models import FinancialYear, Fund
+from grants.models import CommissionedService, Grant, MonitoringReturn
+from grants.quarters import quarters_within
+
+# ---- Organisations ------------------------------------------------------------------------------------------
+
+
+class OrganisationForm(Form):
+    name = forms.CharField(label="Legal name", max_length=200, help_text="As on the charity or company register")
+    charity_number = forms.CharField(
+        label="Charity number",
+        max_length=12,
+        required=False,
+        help_text="Registered in England and Wales, 6 or 7 digits",
+    )
+    company_number = forms.CharField(
+        label="Company number",
+        max_length=12,
+        required=False,
+        help_text="Companies House, 8 characters; leading zeros are kept",
+    )
+    identifier = forms.CharField(
+        label="Organisation identifier",
+        max_length=100,
+        required=False,
+        help_text="Left blank, it is made from the charity or company number "
+        "(GB-CHC-…, GB-COH-…) or an internal 360G- one",
+    )
+    address = forms.CharField(label="Address", widget=forms.Textarea(attrs={"rows": 3}))
+    postcode = forms.CharField(label="Postcode", max_length=10)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["postcode"].widget.attrs.update({"class": "input-short", "autocomplete": "postal-code"})
+
+
+class OrganisationEditForm(OrganisationForm):
+    reason = forms.CharField(label="Reason for the change", max_length=300, help_text="Kept in the history")
+
+
+class ServiceForm(Form):
+    name = forms.CharField(label="Service name", max_length=200, help_text="For example, ISVA service")
+    area_type = forms.ChoiceField(label="Kind of area", choices=CommissionedService.AreaType.choices)
+    area_name = forms.CharField(label="Area served", max_length=120, help_text="For example, Birmingham")
+    area_code = forms.CharField(
+        label="ONS area code", max_length=9, required=False, help_text="Where there is one, for example E08000025"
+    )
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BankDetailsForm(Form):
+    account_name = forms.CharField(label="Name on the account", max_length=100)
+    sort_code = forms.CharField(label="Sort code", max_length=8, help_text="6 digits, for example 20-45-77")
+    account_number = forms.CharField(label="Account number", max_length=10, help_text="8 digits")
+    reason = forms.CharField(
+        label="Why the details are changing",
+        max_length=300,
+        required=False,
+        help_text="For example, the provider's letter of 12/05/2025",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("sort_code", "account_number"):
+            self.fields[name].widget.attrs.update(
+                {"class": "input-short", "inputmode": "numeric", "autocomplete": "off"}
+            )
+
+
+class BankDecisionForm(Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        widget=forms.RadioSelect,
+        choices=[("verify", "Verify: the details are correct"), ("reject", "Reject: the details must not be used")],
+    )
+    note = ReasonField(
+        label="How you checked them",
+        help_text="For example, call-back to the number already on file; or why you reject them",
+    )
+    confirm = ConfirmField(label="I confirm I checked these details independently of the person who entered them")
+
+
+# ---- Grants -------------------------------------------------------------------------------------------------
+
+
+def service_choices():
+    groups: dict[str, list] = {}
+    for s in CommissionedService.objects.filter(is_active=True).select_related("organisation"):
+        groups.setdefault(s.organisation.name, []).append((str(s.pk), f"{s.name} ({s.area_name})"))
+    return [("", "Choose the organisation's service")] + sorted(groups.items())
+
+
+class GrantForm(Form):
+    service = forms.TypedChoiceField(
+        label="Organisation and service",
+        coerce=int,
+        help_text="The service the grant pays for; the organisation is its provider",
+    )
+    title = forms.CharField(label="Title", max_length=200)
+    purpose = forms.CharField(label="Purpose", widget=forms.Textarea(attrs={"rows": 3}))
+    senior_responsible_officer = forms.CharField(label="Senior responsible officer", max_length=120)
+    allocation_method = forms.ChoiceField(
+        label="How was the grant allocated?", widget=forms.RadioSelect, choices=Grant.AllocationMethod.choices
+    )
+    direct_award_reason = forms.CharField(
+        label="Reason for a direct award",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required for a direct award: why it was not competed",
+    )
+    start_date = UKDateField(label="Start date")
+    end_date = UKDateField(label="End date")
+    conditions = forms.CharField(label="Conditions", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    risk_rating = forms.ChoiceField(
+        label="Risk rating", widget=forms.RadioSelect, choices=Grant.Risk.choices, initial=Grant.Risk.MEDIUM
+    )
+    payment_terms_days = forms.IntegerField(
+        label="Payment terms (days)",
+        min_value=0,
+        max_value=180,
+        initial=30,
+        help_text="Instalments fall due this many days after each quarter ends",
+    )
+    returns_required = forms.BooleanField(
+        label="Each instalment waits for that quarter's accepted monitoring return", required=False, initial=True
+    )
+    do_not_publish = forms.BooleanField(label="Do not publish this grant", required=False)
+    do_not_publish_reason = forms.CharField(
+        label="Reason not to publish",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when not published, e.g. safety: the service runs a refuge",
+    )
+
+    def __init__(self, *args, editing: Grant | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing is not None:
+            services = CommissionedService.objects.filter(organisation=editing.organisation_id)
+            self.fields["service"].choices = [(str(s.pk), f"{s.name} ({s.area_name})") for s in services]
+            self.fields["service"].label = f"Service of {editing.organisation.name}"
+        else:
+            self.fields["service"].choices = service_choices()
+        self.fields["payment_terms_days"].widget.attrs.update({"class": "input-short", "inputmode": "numeric"})
+
+    def clean_service(self):
+        pk = self.cleaned_data["service"]
+        service = CommissionedService.objects.select_related("organisation").filter(pk=pk).first()
+        if service is None:
+            raise forms.ValidationError("Choose one of the services listed.")
+        return service
+
+
+class FundingLineForm(Form):
+    fund = forms.ModelChoiceField(label="Fund", queryset=Fund.objects.filter(is_active=True).order_by("code"))
+    year = forms.ModelChoiceField(label="Financial year", queryset=FinancialYear.objects.order_by("start_year"))
+    amount = AmountField(label="Amount")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].label_from_instance = lambda f: f"{f.code} – {f.name}"
+
+
+class NewGrantForm(GrantForm):
+    """A draft with, optionally, its first funding line."""
+
+    fund = forms.ModelChoiceField(
+        label="Fund", queryset=Fund.objects.filter(is_active=True).order_by("code"), required=False
+    )
+    year = forms.ModelChoiceField(
+        label="Financial year", queryset=FinancialYear.objects.order_by("start_year"), required=False
+    )
+    amount = AmountField(label="Amount", required=False, help_text="In pounds; more lines can be added afterwards")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].label_from_instance = lambda f: f"{f.code} – {f.name}"
+
+    def clean(self):
+        data = super().clean()
+        given = [name for name in ("fund", "year", "amount") if data.get(name)]
+        if given and len(given) < 3:
+            for name in ("fund", "year", "amount"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, "Give the fund, the year and the amount of the funding line, or none of them.")
+        return data
+
+    def funding(self):
+        data = self.cleaned_data
+        return [(data["fund"], data["year"], data["amount"])] if data.get("fund") else []
+
+
+class NoteConfirmForm(Form):
+    note = forms.CharField(label="Note", required=False, max_length=300, help_text="Optional; kept in the history")
+    confirm = ConfirmField(label="I confirm")
+
+    def __init__(
+        self,
+        *args,
+        confirm_label: str = "I confirm",
+        note_label: str | None = None,
+        note_required: bool = False,
+        note_help: str | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = confirm_label
+        if note_label:
+            self.fields["note"].label = note_label
+        if note_help:
+            self.fields["note"].help_text = note_help
+        if note_required:
+            self.fields["note"].required = True
+            self.fields["note"].widget = forms.Textarea(attrs={"rows": 3})
+
+
+class GrantDecisionForm(Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        widget=forms.RadioSelect,
+        choices=[
+            ("approve", "Approve and commit the money"),
+            ("return", "Return for changes"),
+            ("reject", "Reject"),
+        ],
+    )
+    decision_number = forms.CharField(
+        label="Decision number",
+        required=False,
+        max_length=8,
+        help_text="Required above the fund's threshold, for example 042-2025",
+    )
+    note = ReasonField(
+        label="Reason or note", required=False, help_text="Required to return or reject: say what must change, or why"
+    )
+    confirm = ConfirmField(label="I confirm this decision; approval commits the money in the ledger")
+
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision_number"].widget.attrs.update({"class": "input-short", "autocomplete": "off"})
+        if choices:
+            self.fields["decision"].choices = choices
+
+
+class OfferAcceptForm(Form):
+    accepted_on = UKDateField(label="Date the recipient accepted the offer")
+    note = forms.CharField(
+        label="Note", required=False, max_length=300, help_text="For example, signed grant agreement received"
+    )
+
+
+class CheckForm(Form):
+    evidence = forms.CharField(
+        label="Evidence",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What you saw, for example 'Accounts to 31/03/2025 reviewed'",
+    )
+
+
+class PaymentForm(Form):
+    amount = AmountField(label="Amount paid")
+    paid_on = UKDateField(label="Date paid", help_text="The date the payment left the bank, for example 30/07/2025")
+    reference = forms.CharField(label="Bank reference", max_length=60, required=False)
+    confirm = ConfirmField(label="I confirm this payment has been made; it is posted to the ledger at once")
+
+
+class ClawbackForm(Form):
+    funding_line = forms.TypedChoiceField(label="Paid from", coerce=int)
+    amount = AmountField(label="Amount returned")
+    received_on = UKDateField(label="Date received back")
+    reason = ReasonField(label="Reason", help_text="For example, underspend at year end")
+    confirm = ConfirmField(label="I confirm the money has been received back")
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = {line.pk: line for line in lines}
+        self.fields["funding_line"].choices = [(str(line.pk), f"{line.fund.code} {line.year.label}") for line in lines]
+
+    def clean_funding_line(self):
+        line = self.lines.get(self.cleaned_data["funding_line"])
+        if line is None:
+            raise forms.ValidationError("Choose one of the grant's funding lines.")
+        return line
+
+
+class ReturnForm(Form):
+    quarter = forms.ChoiceField(label="Quarter")
+    received_on = UKDateField(label="Date received")
+    spend_reported = AmountField(
+        label="Spend reported", allow_zero=True, help_text="The provider's spend for the quarter, in pounds"
+    )
+    rag = forms.ChoiceField(label="RAG status", widget=forms.RadioSelect, choices=MonitoringReturn.Rag.choices)
+    narrative = forms.CharField(label="Narrative", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    delivery_issues = forms.CharField(
+        label="Delivery issues",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required for an amber or red return",
+    )
+
+    def __init__(self, *args, grant: Grant, years, measures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quarters = {}
+        for year in years:
+            for q in quarters_within(year, grant.start_date, grant.end_date):
+                self.quarters[f"{year.pk}-{q.number}"] = (year, q)
+        self.fields["quarter"].choices = [("", "Choose the quarter")] + [
+            (key, f"{q.label} ({q.start:%d/%m/%Y} to {q.end:%d/%m/%Y})") for key, (_, q) in self.quarters.items()
+        ]
+        self.measures = {}
+        for measure in measures:
+            name = f"measure_{measure.pk}"
+            self.measures[name] = measure
+            self.fields[name] = forms.DecimalField(
+                label=f"{measure.name} ({measure.unit})",
+                required=False,
+                min_value=0,
+                decimal_places=2,
+                max_digits=12,
+                help_text=f"{measure.fund.code} outcome measure",
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input-short"}),
+            )
+        # Keep the narrative and issues last, after the measures.
+        for name in ("narrative", "delivery_issues"):
+            self.fields[name] = self.fields.pop(name)
+
+    def clean_quarter(self):
+        return self.quarters[self.cleaned_data["quarter"]]
+
+    def values(self) -> dict:
+        return {
+            m: self.cleaned_data[name] for name, m in self.measures.items() if self.cleaned_data.get(name) is not None
+        }
+
+
+class ReturnReviewForm(Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        widget=forms.RadioSelect,
+        choices=[
+            ("accept", "Accept: instalments waiting for it can be paid"),
+            ("send_back", "Send back to the provider"),
+        ],
+    )
+    reason = ReasonField(label="Note or reason", required=False, help_text="Required to send back: what to correct")
+
+
+class VariationForm(Form):
+    new_start_date = UKDateField(
+        label="New start date", required=False, help_text="Leave blank to keep the start date; for example 01/04/2025"
+    )
+    new_end_date = UKDateField(label="New end date", required=False, help_text="Leave blank to keep the end date")
+    new_conditions = forms.CharField(
+        label="New conditions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Leave as it is to keep the conditions",
+    )
+    add_fund = forms.ModelChoiceField(
+        label="Add a fund", queryset=Fund.objects.filter(is_active=True).order_by("code"), required=False
+    )
+    add_year = forms.ModelChoiceField(
+        label="for the year", queryset=FinancialYear.objects.order_by("start_year"), required=False
+    )
+    add_amount = AmountField(label="Amount from that fund", required=False)
+    reason = ReasonField(label="Reason for the variation")
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = {}
+        for line in lines:
+            name = f"line_{line.pk}"
+            self.lines[name] = line
+            self.fields[name] = AmountField(
+                label=f"New amount from {line.fund.code} {line.year.label}",
+                required=False,
+                allow_zero=True,
+                help_text=f"Now {format_gbp(line.amount.amount)}; leave blank to keep it",
+            )
+        for name in (
+            "add_fund",
+            "add_year",
+            "add_amount",
+            "new_start_date",
+            "new_end_date",
+            "new_conditions",
+            "reason",
+        ):
+            self.fields[name] = self.fields.pop(name)
+
+    def amounts(self) -> list:
+        data = self.cleaned_data
+        out = [(line.fund, line.year, data[name]) for name, line in self.lines.items() if data.get(name) is not None]
+        if data.get("add_fund") and data.get("add_year") and data.get("add_amount") is not None:
+            out.append((data["add_fund"], data["add_year"], data["add_amount"]))
+        return out
+
+
+class DecisionRecordForm(Form):
+    number = forms.CharField(label="Decision number", max_length=8, help_text="For example, 042-2025")
+    date = UKDateField(label="Date of the decision")
+    decision_maker = forms.ModelChoiceField(label="Decision-maker", queryset=get_user_model().objects.none())
+    is_public = forms.BooleanField(
+        label="Published (untick if confidential, e.g. a refuge's location)", required=False, initial=True
+    )
+    summary = forms.CharField(
+        label="Summary", widget=forms.Textarea(attrs={"rows": 3}), help_text="As it will be published"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["decision_maker"]
+        field.queryset = get_user_model().objects.filter(groups__name=COMMISSIONER).order_by("last_name", "username")
+        field.label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        self.fields["number"].widget.attrs.update({"class": "input-short", "autocomplete": "off"})

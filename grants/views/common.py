@@ -1,0 +1,120 @@
+"""What every grants page shares: which grants a person may see, and reading a grant's schedule for display."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from core.money import ZERO, quantize
+from core.roles import COMMISSIONER, FINANCE_DIRECTOR, FINANCE_OFFICER, roles_of
+from grants.models import BankDetails, Grant, GrantCheck, Instalment, MonitoringReturn, Payment
+from grants.organisations import current_bank_details
+
+
+def visible_grants(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Finance officers and directors see every grant; commissioners see a grant once it has been submitted
+    (a draft is the officer's work in progress, not yet theirs to see)."""
+    queryset = queryset if queryset is not None else Grant.objects.all()
+    mine = roles_of(user)
+    if mine & {FINANCE_OFFICER, FINANCE_DIRECTOR}:
+        return queryset
+    if COMMISSIONER in mine:
+        return queryset.exclude(status=Grant.Status.DRAFT)
+    return queryset.none()
+
+
+def grant_for(user, pk) -> Grant:
+    return get_object_or_404(
+        visible_grants(
+            user,
+            Grant.objects.select_related(
+                "organisation", "service", "decision", "submitted_by", "approved_by", "created_by"
+            ),
+        ),
+        pk=pk,
+    )
+
+
+@dataclass
+class InstalmentRow:
+    instalment: Instalment
+    paid: Decimal
+    blockers: list[str]
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.instalment.amount.amount - self.paid
+
+    @property
+    def state(self) -> str:
+        if self.outstanding <= 0:
+            return "paid"
+        if self.instalment.due_date <= timezone.localdate():
+            return "due"
+        return "scheduled"
+
+
+def instalment_rows(grant: Grant) -> list[InstalmentRow]:
+    """The grant's schedule with what is paid on each instalment and what still stops it being paid: five
+    queries whatever the length of the schedule."""
+    instalments = list(
+        grant.instalments.select_related("funding_line__fund", "year").order_by("due_date", "funding_line__fund__code")
+    )
+    paid = {
+        row["instalment_id"]: quantize(row["s"])
+        for row in Payment.objects.filter(grant=grant).values("instalment_id").annotate(s=Sum("amount"))
+    }
+    accepted = set(
+        MonitoringReturn.objects.filter(grant=grant, status=MonitoringReturn.Status.ACCEPTED).values_list(
+            "year_id", "quarter"
+        )
+    )
+    open_checks = GrantCheck.objects.filter(grant=grant, is_complete=False).count()
+    details = current_bank_details(grant.organisation)
+    rows = []
+    for inst in instalments:
+        blockers = []
+        if grant.status not in (Grant.Status.OFFER_ACCEPTED, Grant.Status.ACTIVE):
+            blockers.append(f"the grant is {grant.get_status_display().lower()}")
+        if inst.requires_return and (inst.year_id, inst.quarter) not in accepted:
+            blockers.append(f"Q{inst.quarter} {inst.year.label} return not accepted")
+        if open_checks:
+            blockers.append(f"{open_checks} due diligence check(s) outstanding")
+        if details is None:
+            blockers.append("no bank details")
+        elif details.status != BankDetails.Status.VERIFIED:
+            blockers.append("bank details awaiting verification")
+        rows.append(InstalmentRow(inst, paid.get(inst.pk, ZERO), blockers))
+    return rows
+
+
+def confirm_page(
+    request,
+    *,
+    form,
+    title: str,
+    grant: Grant,
+    submit_label: str,
+    lead: str = "",
+    danger: bool = False,
+    notice: str = "",
+    cancel_url: str | None = None,
+):
+    from django.urls import reverse
+
+    return render(
+        request,
+        "grants/confirm.html",
+        {
+            "form": form,
+            "title": title,
+            "grant": grant,
+            "submit_label": submit_label,
+            "lead": lead,
+            "danger": danger,
+            "notice": notice,
+            "cancel_url": cancel_url or reverse("grants:detail", args=[grant.pk]),
+        },
+    )

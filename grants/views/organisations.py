@@ -1,0 +1,204 @@
+"""Organisations, their services and their bank details (a change waits for a second person to verify it)."""
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from core.forms import call_service
+from core.listing import paginate
+from core.permissions import OFFICERS, READERS, role_required
+from core.roles import COMMISSIONER, FINANCE_OFFICER, has_role
+from funds.forms import FilterForm
+from grants import organisations as services
+from grants.forms import BankDecisionForm, BankDetailsForm, OrganisationEditForm, OrganisationForm, ServiceForm
+from grants.models import BankDetails, Organisation
+from grants.selectors import grants_with_totals
+from grants.views.common import visible_grants
+
+VERIFIERS = (FINANCE_OFFICER, COMMISSIONER)
+
+
+class OrganisationFilter(FilterForm):
+    q = forms.CharField(label="Search name, identifier or number", required=False, max_length=100)
+
+
+@role_required(*READERS)
+def organisation_list(request):
+    filters = OrganisationFilter(request.GET)
+    filters.full_clean()
+    qs = Organisation.objects.annotate(grant_count=Count("grants", distinct=True))
+    if text := filters.value("q"):
+        qs = qs.filter(
+            Q(name__icontains=text)
+            | Q(identifier__icontains=text)
+            | Q(charity_number__icontains=text)
+            | Q(company_number__icontains=text)
+            | Q(postcode__icontains=text)
+        )
+    page = paginate(request, qs.order_by("name"))
+    pending = set(
+        BankDetails.objects.filter(
+            organisation__in=[o.pk for o in page], status=BankDetails.Status.PENDING
+        ).values_list("organisation_id", flat=True)
+    )
+    return render(request, "grants/organisation_list.html", {"filters": filters, "page_obj": page, "pending": pending})
+
+
+@role_required(*OFFICERS)
+def organisation_create(request):
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        org = call_service(form, services.organisation_create, by=request.user, **form.cleaned_data)
+        if org:
+            messages.success(request, f"{org.name} recorded as {org.identifier}. Add its services and bank details.")
+            return redirect("grants:organisation_detail", pk=org.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": "Record an organisation",
+            "submit_label": "Record organisation",
+            "cancel_url": reverse("grants:organisation_list"),
+            "lead": "A recipient of grants, under its legal name. Bank details are entered separately and must be "
+            "verified by a second person before any payment.",
+        },
+    )
+
+
+@role_required(*READERS)
+def organisation_detail(request, pk):
+    org = get_object_or_404(Organisation.objects.select_related("created_by"), pk=pk)
+    bank = list(
+        BankDetails.objects.filter(organisation=org).select_related("entered_by", "verified_by").order_by("-id")
+    )
+    current = next((b for b in bank if b.status != BankDetails.Status.REJECTED), None)
+    grants = grants_with_totals(visible_grants(request.user, org.grants.all()).order_by("-start_date", "-id"))
+    return render(
+        request,
+        "grants/organisation_detail.html",
+        {
+            "org": org,
+            "services": org.services.all(),
+            "bank": bank,
+            "current": current,
+            "grants": grants,
+            "can_verify": has_role(request.user, *VERIFIERS),
+        },
+    )
+
+
+@role_required(*OFFICERS)
+def organisation_edit(request, pk):
+    org = get_object_or_404(Organisation, pk=pk)
+    initial = {
+        f: getattr(org, f) for f in ("name", "charity_number", "company_number", "identifier", "address", "postcode")
+    }
+    form = OrganisationEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["identifier"] == org.identifier:
+            data["identifier"] = None
+        done = call_service(form, services.organisation_update, organisation=org, by=request.user, **data)
+        if done:
+            messages.success(request, f"{done.name}'s details changed.")
+            return redirect("grants:organisation_detail", pk=org.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": f"Change {org.name}",
+            "submit_label": "Save changes",
+            "caption": org.identifier,
+            "cancel_url": reverse("grants:organisation_detail", args=[org.pk]),
+            "lead": "Registered details only: a change of bank details is entered separately and verified by a second "
+            "person.",
+        },
+    )
+
+
+@role_required(*OFFICERS)
+def service_create(request, pk):
+    org = get_object_or_404(Organisation, pk=pk)
+    form = ServiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        service = call_service(form, services.service_create, organisation=org, by=request.user, **form.cleaned_data)
+        if service:
+            messages.success(request, f"{service} recorded for {org.name}.")
+            return redirect("grants:organisation_detail", pk=org.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": "Add a commissioned service",
+            "caption": org.name,
+            "submit_label": "Add service",
+            "cancel_url": reverse("grants:organisation_detail", args=[org.pk]),
+        },
+    )
+
+
+@role_required(*OFFICERS)
+def bank_details_create(request, pk):
+    org = get_object_or_404(Organisation, pk=pk)
+    form = BankDetailsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        details = call_service(
+            form, services.bank_details_submit, organisation=org, by=request.user, **form.cleaned_data
+        )
+        if details:
+            messages.success(
+                request,
+                f"New bank details for {org.name} entered. Payments to {org.name} wait until "
+                "a second person verifies them.",
+            )
+            return redirect("grants:organisation_detail", pk=org.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": "Enter new bank details",
+            "caption": org.name,
+            "submit_label": "Enter bank details",
+            "cancel_url": reverse("grants:organisation_detail", args=[org.pk]),
+            "lead": "A change of bank details is the most common grant fraud. The new details stay pending, and no "
+            "payment is made, until a commissioner or another finance officer verifies them.",
+        },
+    )
+
+
+@role_required(*VERIFIERS)
+def bank_details_decide(request, pk):
+    details = get_object_or_404(BankDetails.objects.select_related("organisation", "entered_by"), pk=pk)
+    form = BankDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        service = (
+            services.bank_details_verify if form.cleaned_data["decision"] == "verify" else services.bank_details_reject
+        )
+        done = call_service(form, service, details=details, by=request.user, note=form.cleaned_data["note"])
+        if done:
+            messages.success(
+                request, f"Bank details for {details.organisation.name}: {done.get_status_display().lower()}."
+            )
+            return redirect("grants:organisation_detail", pk=details.organisation_id)
+    previous = (
+        BankDetails.objects.filter(organisation=details.organisation, status=BankDetails.Status.VERIFIED)
+        .exclude(pk=details.pk)
+        .order_by("-id")
+        .first()
+    )
+    return render(
+        request,
+        "grants/bank_decide.html",
+        {
+            "form": form,
+            "details": details,
+            "previous": previous,
+            "own": details.entered_by_id == request.user.pk,
+        },
+    )

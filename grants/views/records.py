@@ -1,0 +1,265 @@
+"""Grants: the list, drafting and editing, funding lines, the grant's page and its timeline."""
+
+import re
+from collections import defaultdict
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.forms import call_service
+from core.listing import paginate
+from core.permissions import OFFICERS, READERS, role_required
+from core.roles import COMMISSIONER, FINANCE_OFFICER, roles_of
+from funds.forms import YearFundFilter
+from funds.selectors import year_by_start
+from grants import awards
+from grants.forms import FundingLineForm, GrantForm, NewGrantForm
+from grants.models import FundingLine, Grant, GrantVariation, MonitoringReturn, OutcomeTarget, ReturnValue
+from grants.organisations import current_bank_details
+from grants.selectors import grant_timeline, grant_totals, grants_with_totals
+from grants.views.common import grant_for, instalment_rows, visible_grants
+from grants.workflow import can_move
+from ledger.selectors import fund_available
+
+S = Grant.Status
+GRANT_FIELDS = (
+    "title",
+    "purpose",
+    "service",
+    "senior_responsible_officer",
+    "allocation_method",
+    "direct_award_reason",
+    "start_date",
+    "end_date",
+    "conditions",
+    "risk_rating",
+    "do_not_publish",
+    "do_not_publish_reason",
+    "payment_terms_days",
+    "returns_required",
+)
+
+
+@role_required(*READERS)
+def grant_list(request):
+    filters = YearFundFilter(
+        request.GET,
+        status_choices=Grant.Status.choices,
+        all_years=True,
+        search_label="Search title, reference or organisation",
+    )
+    qs = visible_grants(request.user)
+    if not filters.value("status") and COMMISSIONER in roles_of(request.user):
+        filters.fields["status"].choices = [c for c in filters.fields["status"].choices if c[0] != S.DRAFT]
+    lines = FundingLine.objects.filter(grant=OuterRef("pk"))
+    if year := year_by_start(filters.value("year")):
+        qs = qs.filter(Exists(lines.filter(year=year)))
+    if code := filters.value("fund"):
+        qs = qs.filter(Exists(lines.filter(fund__code=code)))
+    if status := filters.value("status"):
+        qs = qs.filter(status=status)
+    if text := filters.value("q"):
+        query = Q(title__icontains=text) | Q(organisation__name__icontains=text)
+        if match := re.fullmatch(r"[Gg]?0*(\d+)", text.strip()):
+            query |= Q(pk=int(match.group(1)))
+        qs = qs.filter(query)
+    page = paginate(request, qs.order_by("-id"))
+    return render(
+        request,
+        "grants/grant_list.html",
+        {
+            "filters": filters,
+            "page_obj": page,
+            "rows": grants_with_totals(list(page.object_list)),
+        },
+    )
+
+
+def _grant_kwargs(data: dict) -> dict:
+    return {name: data[name] for name in GRANT_FIELDS if name in data}
+
+
+@role_required(*OFFICERS)
+def grant_create(request):
+    initial = {"payment_terms_days": 30, "returns_required": True, "risk_rating": Grant.Risk.MEDIUM}
+    if service_pk := request.GET.get("service"):
+        initial["service"] = service_pk
+    form = NewGrantForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        grant = call_service(
+            form,
+            awards.grant_create,
+            by=request.user,
+            organisation=data["service"].organisation,
+            funding=form.funding(),
+            **_grant_kwargs(data),
+        )
+        if grant:
+            messages.success(request, f"{grant.reference} drafted. Add its funding lines, then submit it for approval.")
+            return redirect("grants:detail", pk=grant.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": "Draft a grant",
+            "submit_label": "Save draft",
+            "cancel_url": reverse("grants:list"),
+            "lead": "A draft can be changed freely. Once submitted, a commissioner other than you approves it, and "
+            "approval commits the money in the ledger.",
+        },
+    )
+
+
+@role_required(*OFFICERS)
+def grant_edit(request, pk):
+    grant = grant_for(request.user, pk)
+    initial = {name: getattr(grant, name) for name in GRANT_FIELDS}
+    initial["service"] = grant.service_id
+    form = GrantForm(request.POST or None, initial=initial, editing=grant)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in _grant_kwargs(form.cleaned_data).items() if v != initial.get(k)}
+        if "service" in changes and changes["service"].pk == grant.service_id:
+            del changes["service"]
+        if not changes:
+            messages.info(request, "Nothing was changed.")
+            return redirect("grants:detail", pk=grant.pk)
+        done = call_service(form, awards.grant_update, grant=grant, by=request.user, **changes)
+        if done:
+            messages.success(request, f"{done.reference} saved.")
+            return redirect("grants:detail", pk=grant.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": f"Edit {grant.reference}",
+            "caption": grant.organisation.name,
+            "submit_label": "Save changes",
+            "cancel_url": reverse("grants:detail", args=[grant.pk]),
+        },
+    )
+
+
+@role_required(*OFFICERS)
+def funding_line_add(request, pk):
+    grant = grant_for(request.user, pk)
+    form = FundingLineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        line = call_service(form, awards.funding_line_set, grant=grant, by=request.user, **form.cleaned_data)
+        if line:
+            messages.success(request, f"{grant.reference} now draws on {line.fund.code} for {line.year.label}.")
+            return redirect("grants:detail", pk=grant.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": "Add or change a funding line",
+            "caption": f"{grant.reference} {grant.title}",
+            "submit_label": "Save funding line",
+            "cancel_url": reverse("grants:detail", args=[grant.pk]),
+            "lead": "The amount a grant draws on one fund in one financial year. Giving a fund and year it already "
+            "draws on changes that line's amount. The fund must have the money available now.",
+        },
+    )
+
+
+class _Empty(forms.Form):
+    pass
+
+
+@require_POST
+@role_required(*OFFICERS)
+def funding_line_remove(request, pk, line_pk):
+    grant = grant_for(request.user, pk)
+    line = get_object_or_404(FundingLine.objects.select_related("fund", "year"), pk=line_pk, grant=grant)
+    form = _Empty({})
+    form.is_valid()
+    call_service(form, awards.funding_line_remove, line=line, by=request.user)
+    for error in form.non_field_errors():
+        messages.error(request, error)
+    if not form.errors:
+        messages.success(request, f"Funding from {line.fund.code} {line.year.label} removed from {grant.reference}.")
+    return redirect("grants:detail", pk=grant.pk)
+
+
+def _targets(grant):
+    """Targets against what the accepted returns report, per measure and year (two queries)."""
+    achieved = defaultdict(lambda: 0)
+    for row in (
+        ReturnValue.objects.filter(
+            monitoring_return__grant=grant, monitoring_return__status=MonitoringReturn.Status.ACCEPTED
+        )
+        .values("measure_id", "monitoring_return__year_id")
+        .annotate(s=Sum("value"))
+    ):
+        achieved[(row["measure_id"], row["monitoring_return__year_id"])] = row["s"]
+    return [
+        (t, achieved[(t.measure_id, t.year_id)])
+        for t in OutcomeTarget.objects.filter(grant=grant).select_related("measure", "year")
+    ]
+
+
+@role_required(*READERS)
+def grant_detail(request, pk):
+    grant = grant_for(request.user, pk)
+    totals = grant_totals(grant)
+    mine = roles_of(request.user)
+    officer = FINANCE_OFFICER in mine
+    commissioner = COMMISSIONER in mine
+    open_variation = grant.variations.filter(status=GrantVariation.Status.REQUESTED).first()
+    checks = list(grant.checks.select_related("check_type", "completed_by"))
+    lines = [(row, fund_available(fund=row.line.fund, year=row.line.year)) for row in totals.lines]
+    own = request.user.pk in (grant.submitted_by_id, grant.created_by_id)
+    actions = {
+        "edit": officer and grant.status in awards.EDITABLE,
+        "submit": officer and can_move(grant, S.SUBMITTED),
+        "decide": commissioner and grant.status == S.SUBMITTED and not own,
+        "accept_offer": officer and grant.status == S.APPROVED,
+        "checks": officer and grant.status not in (S.REJECTED, S.CLOSED, S.WITHDRAWN),
+        "pay": officer and grant.status in (S.OFFER_ACCEPTED, S.ACTIVE),
+        "returns": officer and grant.status in (S.OFFER_ACCEPTED, S.ACTIVE, S.CLOSED),
+        "vary": officer and grant.status in (S.APPROVED, S.OFFER_ACCEPTED, S.ACTIVE) and open_variation is None,
+        "clawback": officer and totals.paid > totals.clawed_back,
+        "close": officer and can_move(grant, S.CLOSED),
+        "withdraw": (officer or commissioner) and can_move(grant, S.WITHDRAWN),
+    }
+    return render(
+        request,
+        "grants/grant_detail.html",
+        {
+            "grant": grant,
+            "totals": totals,
+            "lines": lines,
+            "checks": checks,
+            "checks_open": sum(1 for c in checks if not c.is_complete),
+            "instalments": instalment_rows(grant) if grant.is_committed else [],
+            "returns": grant.returns.select_related("year", "reviewed_by").order_by("year__start_year", "quarter"),
+            "variations": grant.variations.select_related("requested_by", "decided_by").order_by("-requested_at"),
+            "payments": grant.payments.select_related("funding_line__fund", "instalment", "entry__year").order_by(
+                "paid_on"
+            ),
+            "clawbacks": grant.clawbacks.select_related("funding_line__fund", "funding_line__year", "entry__year"),
+            "targets": _targets(grant),
+            "bank": current_bank_details(grant.organisation),
+            "open_variation": open_variation,
+            "actions": actions,
+            "own": own,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(*READERS)
+def grant_timeline_view(request, pk):
+    grant = grant_for(request.user, pk)
+    entries = list(reversed(grant_timeline(grant)))
+    page = paginate(request, entries, per_page=50)
+    return render(request, "grants/timeline.html", {"grant": grant, "page_obj": page})

@@ -1,0 +1,131 @@
+"""Monitoring returns: recording a provider's quarterly return, accepting it or sending it back."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from core.forms import call_service
+from core.permissions import OFFICERS, READERS, role_required
+from core.roles import FINANCE_OFFICER, has_role
+from funds.models import FinancialYear
+from grants import outcomes
+from grants.forms import ReturnForm, ReturnReviewForm
+from grants.models import MonitoringReturn, OutcomeMeasure
+from grants.selectors import returns_due
+from grants.views.common import grant_for, visible_grants
+
+
+def _form(request, grant, data=None, initial=None):
+    years = FinancialYear.objects.filter(
+        start_year__lte=grant.end_date.year, start_year__gte=grant.start_date.year - 1
+    ).order_by("start_year")
+    measures = (
+        OutcomeMeasure.objects.filter(fund__in=grant.funding_lines.values("fund"), is_active=True)
+        .select_related("fund")
+        .order_by("fund__code", "code")
+    )
+    return ReturnForm(data, initial=initial, grant=grant, years=years, measures=measures)
+
+
+@role_required(*OFFICERS)
+def return_create(request, pk):
+    grant = grant_for(request.user, pk)
+    initial = {"received_on": timezone.localdate()}
+    if key := request.GET.get("quarter"):
+        initial["quarter"] = key
+    form = _form(request, grant, request.POST or None, initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        year, quarter = data["quarter"]
+        ret = call_service(
+            form,
+            outcomes.monitoring_return_submit,
+            field_map={"values": "quarter"},
+            grant=grant,
+            by=request.user,
+            year=year,
+            quarter=quarter.number,
+            received_on=data["received_on"],
+            spend_reported=data["spend_reported"],
+            rag=data["rag"],
+            values=form.values(),
+            narrative=data["narrative"],
+            delivery_issues=data["delivery_issues"],
+        )
+        if ret:
+            messages.success(
+                request,
+                f"{quarter.label} return recorded for {grant.reference}. Review it to accept it or send it back.",
+            )
+            return redirect("grants:return_detail", pk=ret.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": "Record a monitoring return",
+            "caption": f"{grant.reference} {grant.title}",
+            "submit_label": "Record return",
+            "cancel_url": reverse("grants:detail", args=[grant.pk]),
+            "lead": (
+                f"The quarterly return {grant.organisation.name} sent: spend, RAG status and the outcome measures "
+                "of the funds the grant draws on. A return that was sent back is corrected by recording it again."
+            ),
+        },
+    )
+
+
+@role_required(*READERS)
+def return_detail(request, pk):
+    ret = get_object_or_404(
+        MonitoringReturn.objects.filter(grant__in=visible_grants(request.user)).select_related(
+            "grant__organisation", "year", "submitted_by", "reviewed_by"
+        ),
+        pk=pk,
+    )
+    form = None
+    if has_role(request.user, FINANCE_OFFICER) and ret.status == MonitoringReturn.Status.SUBMITTED:
+        form = ReturnReviewForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            accept = form.cleaned_data["decision"] == "accept"
+            if accept:
+                done = call_service(
+                    form,
+                    outcomes.monitoring_return_accept,
+                    monitoring_return=ret,
+                    by=request.user,
+                    note=form.cleaned_data["reason"],
+                )
+            else:
+                done = call_service(
+                    form,
+                    outcomes.monitoring_return_send_back,
+                    monitoring_return=ret,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            if done:
+                messages.success(
+                    request,
+                    f"Q{done.quarter} {done.year.label} return "
+                    f"{'accepted' if accept else 'sent back to the provider'}.",
+                )
+                return redirect("grants:return_detail", pk=ret.pk)
+    elif request.method == "POST":
+        raise PermissionDenied("Only finance officers review monitoring returns, and only while one awaits review.")
+    return render(
+        request,
+        "grants/return_detail.html",
+        {
+            "ret": ret,
+            "values": ret.values.select_related("measure"),
+            "form": form,
+        },
+    )
+
+
+@role_required(*OFFICERS)
+def returns_due_list(request):
+    return render(request, "grants/returns_due.html", {"rows": returns_due(timezone.localdate())})
