@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from core.money import format_gbp
-from reports.registry import DATE, INTEGER, MOMENT, MONEY, PERCENT
+from reports.registry import DATE, INTEGER, MOMENT, MONEY, NUMBER, PERCENT
 
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,6 +39,8 @@ def display_text(value, column_type: str) -> str:
         return f"{Decimal(value):.2f}%"
     if column_type == INTEGER:
         return f"{int(value):,}"
+    if column_type == NUMBER:
+        return format(Decimal(value).normalize(), ",f")
     if column_type == MOMENT and isinstance(value, datetime):
         return f"{timezone.localtime(value):%d/%m/%Y %H:%M}"
     if column_type == DATE and isinstance(value, date):
@@ -56,6 +58,8 @@ def plain_text(value, column_type: str) -> str:
         return f"{Decimal(value):.2f}"
     if column_type == INTEGER:
         return str(int(value))
+    if column_type == NUMBER:
+        return format(Decimal(value).normalize(), "f")
     if column_type == MOMENT and isinstance(value, datetime):
         return timezone.localtime(value).isoformat()
     if column_type == DATE and isinstance(value, date):

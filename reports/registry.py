@@ -20,6 +20,7 @@ TEXT = "text"
 MONEY = "money"
 PERCENT = "percent"  # percentage points, e.g. Decimal("2.50") for 2.5%
 INTEGER = "integer"
+NUMBER = "number"  # a quantity that is not money, e.g. an outcome target (Decimal)
 DATE = "date"
 MOMENT = "moment"  # an aware datetime
 

@@ -33,9 +33,9 @@ from reportlab.platypus import (
 )
 
 from reports.cells import display_text
-from reports.registry import INTEGER, LINE, MONEY, PERCENT, SUBTOTAL, TEXT, TOTAL
+from reports.registry import INTEGER, LINE, MONEY, NUMBER, PERCENT, SUBTOTAL, TEXT, TOTAL
 
-NUMERIC = (MONEY, PERCENT, INTEGER)
+NUMERIC = (MONEY, PERCENT, INTEGER, NUMBER)
 
 PAGE = landscape(A4)
 MARGIN = 14 * mm

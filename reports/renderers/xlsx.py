@@ -19,11 +19,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from reports.cells import local_naive, neutralise
-from reports.registry import DATE, INTEGER, LINE, MOMENT, MONEY, PERCENT, SUBTOTAL, TEXT, TOTAL
+from reports.registry import DATE, INTEGER, LINE, MOMENT, MONEY, NUMBER, PERCENT, SUBTOTAL, TEXT, TOTAL
 
 MONEY_FORMAT = '"£"#,##0.00'
 PERCENT_FORMAT = "0.00%"
 INTEGER_FORMAT = "#,##0"
+NUMBER_FORMAT = "#,##0.00"
 DATE_FORMAT = "dd/mm/yyyy"
 MOMENT_FORMAT = "dd/mm/yyyy hh:mm"
 HEADER_ROW = 4  # title, as-at line, description, then the column headings
@@ -62,13 +63,13 @@ def excel_value(value, column_type):
         return value / 100
     if column_type == MOMENT and isinstance(value, datetime):
         return local_naive(value)
-    if column_type in (MONEY, INTEGER, DATE):
+    if column_type in (MONEY, INTEGER, NUMBER, DATE):
         return value
     return neutralise(str(value))
 
 
-FORMATS = {MONEY: MONEY_FORMAT, PERCENT: PERCENT_FORMAT, INTEGER: INTEGER_FORMAT, DATE: DATE_FORMAT,
-           MOMENT: MOMENT_FORMAT}
+FORMATS = {MONEY: MONEY_FORMAT, PERCENT: PERCENT_FORMAT, INTEGER: INTEGER_FORMAT, NUMBER: NUMBER_FORMAT,
+           DATE: DATE_FORMAT, MOMENT: MOMENT_FORMAT}
 
 
 def sum_formula(refs: list[str]) -> str | None:

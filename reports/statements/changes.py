@@ -47,6 +47,16 @@ def _line_scope(field_name):
     return scope
 
 
+def _grant_scope(field_name):
+    """Grants that draw on the year's funds."""
+
+    def scope(queryset, year):
+        grant_ids = apps.get_model("grants", "FundingLine").objects.filter(year_id=year.pk).values("grant_id")
+        return queryset.filter(**{f"{field_name}__in": grant_ids})
+
+    return scope
+
+
 TRACKED: list[Tracked] = [
     Tracked("funds.Funder", "Funder", lambda r, lk: r.name, created=("name", "kind")),
     Tracked("funds.Fund", "Fund", lambda r, lk: f"{r.code} {r.name}",
@@ -62,13 +72,21 @@ TRACKED: list[Tracked] = [
             created=("amount", "status", "reason"), year_scope=_line_scope("from_line_id")),
     Tracked("funds.Forecast", "Forecast", lambda r, lk: lk.line_label(r.line_id), created=("amount", "made_on", "note"),
             year_scope=_line_scope("line_id")),
+    # The grants app's records, where it is installed (models that do not exist are skipped).
+    Tracked("grants.Organisation", "Organisation", lambda r, lk: r.name, created=("name", "identifier")),
+    Tracked("grants.BankDetails", "Bank details", lambda r, lk: lk.organisation_name(r.organisation_id),
+            created=("account_name", "sort_code", "account_number", "status", "change_reason"),
+            masked=("sort_code", "account_number"), skip=("entered_at", "verified_at")),
+    Tracked("grants.Grant", "Grant", lambda r, lk: f"G{r.id:05d} {r.title}",
+            created=("title", "organisation", "allocation_method", "status"), year_scope=_grant_scope("id"),
+            skip=("created_at", "submitted_at", "decided_at", "commitment_entry")),
+    Tracked("grants.FundingLine", "Grant funding",
+            lambda r, lk: f"G{r.grant_id:05d} {lk.fund_code(r.fund_id)} {lk.year_label(r.year_id)}",
+            created=("fund", "year", "amount"), year_scope=lambda qs, year: qs.filter(year_id=year.pk)),
+    Tracked("grants.GrantVariation", "Grant variation", lambda r, lk: f"Variation {r.id} of G{r.grant_id:05d}",
+            created=("status", "reason"), skip=("before", "after", "requested_at", "decided_at", "entry"),
+            year_scope=_grant_scope("grant_id")),
 ]
-
-
-def track(entry: Tracked) -> None:
-    """Let a later app (grants) add its records to the audit trail."""
-    if all(t.model != entry.model for t in TRACKED):
-        TRACKED.append(entry)
 
 
 @dataclass
@@ -102,6 +120,21 @@ class Lookups:
     def year_label(self, year_id) -> str:
         return self.years.get(year_id, f"year #{year_id}")
 
+    @cached_property
+    def organisations(self):
+        model = apps.get_model("grants", "Organisation")
+        return {o.pk: o.name for o in model.history.as_of(self.known_at)}
+
+    @cached_property
+    def decisions(self):
+        return dict(apps.get_model("grants", "Decision").objects.values_list("pk", "number"))
+
+    def decision_number(self, decision_id) -> str:
+        return f"Decision {self.decisions.get(decision_id, f'#{decision_id}')}"
+
+    def organisation_name(self, organisation_id) -> str:
+        return self.organisations.get(organisation_id, f"organisation #{organisation_id}")
+
 
 def _mask(text: str) -> str:
     return "" if not text else "*" * max(len(text) - 2, 2) + text[-2:]
@@ -124,6 +157,12 @@ def display(value, model_field, lookups: Lookups, users: dict) -> str:
             return lookups.line_label(value)
         if label == "funds.FinancialYear":
             return lookups.year_label(value)
+        if label == "grants.Organisation":
+            return lookups.organisation_name(value)
+        if label == "grants.Grant":
+            return f"G{value:05d}"
+        if label == "grants.Decision":
+            return lookups.decision_number(value)
         return f"{target._meta.verbose_name} #{value}"
     if isinstance(value, bool):
         return "Yes" if value else "No"

@@ -21,7 +21,7 @@ def test_issuing_stores_each_file_with_its_hash_and_the_parameters(scenario):
     files = {f.filename: f for f in pack.files.all()}
     assert sorted(files) == [
         "ringfence-2025-26-as-at-2025-12-31-changes.csv", "ringfence-2025-26-as-at-2025-12-31-fund.csv",
-        "ringfence-2025-26-as-at-2025-12-31-quarterly.csv", "ringfence-2025-26-as-at-2025-12-31-retained.csv",
+        "ringfence-2025-26-as-at-2025-12-31-grants.csv", "ringfence-2025-26-as-at-2025-12-31-quarterly.csv", "ringfence-2025-26-as-at-2025-12-31-retained.csv",
         "ringfence-2025-26-as-at-2025-12-31.pdf", "ringfence-2025-26-as-at-2025-12-31.xlsx",
     ]
     for stored in files.values():

@@ -29,7 +29,7 @@ def pick(all_rows, row_kind, **match):
 def test_registry_lists_statements_in_pack_order():
     keys = [cls.key for cls in statement_classes()]
     assert keys[0] == "fund" and keys[-1] == "changes"
-    assert {"fund", "quarterly", "retained", "changes"} <= set(keys)
+    assert keys == ["fund", "grants", "quarterly", "retained", "changes"]
 
 
 def test_fund_statement_lines_show_budget_virements_and_forecasts(scenario):
@@ -198,3 +198,26 @@ def test_query_count_does_not_grow_with_the_data(scenario, key):
     assert large_rows > small_rows
     assert large == small
     assert small <= 20
+
+
+def test_changes_include_grants_and_masked_bank_details(grants_scenario):
+    from grants.organisations import bank_details_submit
+
+    s = grants_scenario.base
+    bank_details_submit(organisation=grants_scenario.brindley, account_name="Brindley Survivors Trust",
+                        sort_code="40-11-62", account_number="55500123", by=s.officer,
+                        reason="New bank: letter of 02/11/2025")
+    all_rows = rows("changes")
+    bank = [r for r in all_rows if r["kind"] == "Bank details"]
+    assert bank[-1]["record"] == "Brindley Survivors Trust"
+    assert bank[-1]["after"] == ("Account name: Brindley Survivors Trust; Sort code: ******62; "
+                                 "Account number: ******23; Status: Awaiting verification; "
+                                 "Change reason: New bank: letter of 02/11/2025")
+    assert not any("55500123" in str(v) or "31926819" in str(v) for r in all_rows for v in r.values.values())
+    verified = next(r for r in bank if r["field"] == "Status")
+    assert (verified["who"], verified["before"], verified["after"]) == ("oscar", "Awaiting verification", "Verified")
+    varied = next(r for r in all_rows if r["kind"] == "Grant funding" and r["field"] == "Amount")
+    assert (varied["record"], varied["before"], varied["after"], varied["why"]) == (
+        "G00002 POCA 2025/26", "£20,000.00", "£24,000.00", "Variation 1 approved")
+    approved = next(r for r in all_rows if r["record"].startswith("G00002") and r["field"] == "Decision")
+    assert approved["after"] == "Decision 031-2025"

@@ -37,8 +37,8 @@ def test_cover_sheet_names_the_pack(workbook, scenario):
     assert facts["Protective marking"] == "OFFICIAL"
     expected = pack_build(parameters_parse(year="2025/26", as_at="2026-03-31", known_at=scenario.known_at))
     assert facts["Pack hash (SHA-256 of the figures)"] == expected.figures_hash
-    assert workbook.sheetnames == ["Cover", "Fund statement", "Quarterly profile", "Retained income",
-                                   "Changes in the period"]
+    assert workbook.sheetnames == ["Cover", "Fund statement", "Grants statement", "Quarterly profile",
+                                   "Retained income", "Changes in the period"]
 
 
 def test_fund_sheet_totals_are_live_sums_equal_to_the_figures(workbook):

@@ -1,0 +1,189 @@
+"""Grants statement: per provider and grant, the award (original and varied), what was paid, the commitment still
+outstanding, outcome targets against what was achieved, cost per outcome, and the latest RAG status."""
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.apps import apps
+from django.db.models import Sum
+
+from core.money import ZERO, quantize
+from ledger import accounts as acc
+from ledger.models import JournalLine
+from reports.registry import (
+    LINE,
+    MONEY,
+    NUMBER,
+    PERCENT,
+    SUBTOTAL,
+    TEXT,
+    TOTAL,
+    Column,
+    Row,
+    Statement,
+    register,
+)
+from reports.snapshot import funds_as_of
+from reports.statements.common import percent
+
+MONEY_KEYS = ("original", "varied", "paid", "outstanding")
+
+
+def grant_reference(grant_id: int) -> str:
+    return f"G{grant_id:05d}"
+
+
+def grant_ledger_figures(*, year, as_at, known_at) -> dict[str, dict[str, Decimal]]:
+    """Per grant (id as text): net paid (grant expenditure, so clawbacks reduce it) and outstanding commitment,
+    from the journal lines of the entries the grant services posted (approval, variations, payments, clawbacks,
+    releases) dated by ``as_at`` and posted by ``known_at``. One grouped query."""
+    rows = (
+        JournalLine.objects.filter(
+            entry__source_type="grants.grant", funding_year_id=year.pk, entry__date__lte=as_at,
+            entry__posted_at__lte=known_at, account__code__in=[acc.COMMITMENTS, acc.GRANT_EXPENDITURE],
+        )
+        .values_list("entry__source_id", "account__code", "direction")
+        .annotate(total=Sum("amount"))
+    )
+    figures = defaultdict(lambda: {"paid": ZERO, "outstanding": ZERO})
+    for grant_id, code, direction, total in rows:
+        signed = quantize(Decimal(str(total))) * (1 if direction == "D" else -1)  # SQLite sums decimals as floats
+        figures[grant_id]["paid" if code == acc.GRANT_EXPENDITURE else "outstanding"] += signed
+    return figures
+
+
+@register
+class GrantsStatement(Statement):
+    key = "grants"
+    order = 20
+    title = "Grants statement"
+    short_title = "Grants statement"
+    description = (
+        "Per provider and grant: grants approved by the as-at date that draw on the year's funds, as known at the "
+        "known-at moment. Original award is the year's funding as approved; varied award is the year's funding "
+        "after approved variations. Paid is net of money clawed back, and outstanding commitment is what the ledger "
+        "still holds committed for the grant, both from the grant's postings dated by the as-at date. Outcomes: "
+        "one row per measure with a target for the year; achieved is the sum of accepted monitoring returns received "
+        "by the as-at date; cost per outcome is paid divided by achieved. Latest RAG is from the latest return "
+        "received by the as-at date (sent-back returns excluded)."
+    )
+    columns = [
+        Column("provider", "Provider", TEXT, width=24),
+        Column("grant", "Grant", TEXT, width=8),
+        Column("title", "Title", TEXT, width=26),
+        Column("status", "Status", TEXT, width=12),
+        Column("funds", "Funds", TEXT, width=12),
+        Column("original", "Original award", MONEY, summable=True, width=14),
+        Column("varied", "Varied award", MONEY, summable=True, width=14),
+        Column("paid", "Paid", MONEY, summable=True, width=14),
+        Column("outstanding", "Outstanding commitment", MONEY, summable=True, width=14),
+        Column("measure", "Outcome measure", TEXT, width=20),
+        Column("target", "Target", NUMBER, width=9),
+        Column("achieved", "Achieved", NUMBER, width=9),
+        Column("achieved_pct", "Achieved %", PERCENT, width=9),
+        Column("cost_per_outcome", "Cost per outcome", MONEY, width=12),
+        Column("rag", "Latest RAG", TEXT, width=8),
+        Column("rag_quarter", "RAG for", TEXT, width=11),
+    ]
+
+    @classmethod
+    def available(cls) -> bool:
+        try:
+            apps.get_model("grants", "Grant")
+        except LookupError:
+            return False
+        return True
+
+    def rows(self):
+        m = {name: apps.get_model("grants", name) for name in (
+            "Grant", "Organisation", "FundingLine", "OutcomeTarget", "OutcomeMeasure", "MonitoringReturn",
+            "ReturnValue")}
+        p = self.params
+        known = p.known_at
+        funds = funds_as_of(known)
+        # Whole-table reads filtered by year (no long IN lists), then narrowed here to the grants in scope.
+        year_lines = m["FundingLine"].history.as_of(known).filter(year_id=p.year.pk)
+        lines = defaultdict(list)
+        for line in year_lines:
+            lines[line.grant_id].append(line)
+        grants = [g for g in m["Grant"].history.as_of(known).filter(id__in=year_lines.values("grant_id"))
+                  if g.approved_on is not None and g.approved_on <= p.as_at]
+        in_scope = {g.pk for g in grants}
+        organisations = {o.pk: o for o in m["Organisation"].history.as_of(known)}
+        ledger = grant_ledger_figures(year=p.year, as_at=p.as_at, known_at=known)
+        targets = defaultdict(list)
+        for target in m["OutcomeTarget"].history.as_of(known).filter(year_id=p.year.pk):
+            if target.grant_id in in_scope:
+                targets[target.grant_id].append(target)
+        measures = {ms.pk: ms for ms in m["OutcomeMeasure"].history.as_of(known)}
+        returns = [r for r in m["MonitoringReturn"].history.as_of(known).filter(received_on__lte=p.as_at)
+                   .exclude(status="returned") if r.grant_id in in_scope]
+        accepted = {r.pk: r for r in returns if r.status == "accepted" and r.year_id == p.year.pk}
+        achieved = defaultdict(lambda: ZERO)
+        accepted_ids = (m["MonitoringReturn"].history.as_of(known)
+                        .filter(year_id=p.year.pk, status="accepted", received_on__lte=p.as_at).values("id"))
+        for value in m["ReturnValue"].history.as_of(known).filter(monitoring_return_id__in=accepted_ids):
+            if value.monitoring_return_id in accepted:
+                achieved[(accepted[value.monitoring_return_id].grant_id, value.measure_id)] += value.value
+        latest = {}
+        for ret in returns:
+            key = (ret.received_on, ret.year_id, ret.quarter, ret.pk)
+            if ret.grant_id not in latest or key > latest[ret.grant_id][0]:
+                latest[ret.grant_id] = (key, ret)
+        years = {y.pk: y.label for y in apps.get_model("funds", "FinancialYear").objects.all()}
+        statuses = dict(m["Grant"].Status.choices)
+        rags = {"green": "Green", "amber": "Amber", "red": "Red"}
+
+        by_provider = defaultdict(list)
+        for grant in grants:
+            by_provider[grant.organisation_id].append(grant)
+        provider_order = sorted(by_provider, key=lambda oid: (organisations[oid].name.lower(), oid))
+        grand = defaultdict(lambda: ZERO)
+        for org_id in provider_order:
+            provider = organisations[org_id].name
+            sums = defaultdict(lambda: ZERO)
+            for grant in sorted(by_provider[org_id], key=lambda g: g.pk):
+                grant_lines = sorted(lines[grant.pk], key=lambda line: funds[line.fund_id].code
+                                     if line.fund_id in funds else "")
+                money = {
+                    "original": sum((line.original_amount.amount for line in grant_lines), ZERO),
+                    "varied": sum((line.amount.amount for line in grant_lines), ZERO),
+                    "paid": ledger.get(str(grant.pk), {}).get("paid", ZERO),
+                    "outstanding": ledger.get(str(grant.pk), {}).get("outstanding", ZERO),
+                }
+                for key in MONEY_KEYS:
+                    sums[key] += money[key]
+                rag = latest.get(grant.pk, (None, None))[1]
+                base = {
+                    "provider": provider, "grant": grant_reference(grant.pk), "title": grant.title,
+                    "status": statuses.get(grant.status, grant.status),
+                    "funds": ", ".join(funds[line.fund_id].code for line in grant_lines if line.fund_id in funds),
+                    **money,
+                    "rag": rags.get(rag.rag, rag.rag) if rag else "",
+                    "rag_quarter": f"Q{rag.quarter} {years.get(rag.year_id, '')}" if rag else "",
+                }
+                grant_targets = sorted(targets.get(grant.pk, []),
+                                       key=lambda t: measures[t.measure_id].code if t.measure_id in measures else "")
+                if not grant_targets:
+                    yield Row(LINE, base)
+                    continue
+                for index, target in enumerate(grant_targets):
+                    measure = measures.get(target.measure_id)
+                    done = achieved.get((grant.pk, target.measure_id), ZERO)
+                    outcome = {
+                        "measure": f"{measure.name} ({measure.unit})" if measure else "",
+                        "target": target.target, "achieved": done, "achieved_pct": percent(done, target.target),
+                        "cost_per_outcome": (money["paid"] / done).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                        if done else None,
+                    }
+                    if index == 0:
+                        yield Row(LINE, {**base, **outcome})
+                    else:  # further measures of the same grant: the money is on its first row only
+                        yield Row(LINE, {"provider": provider, "grant": base["grant"], "title": grant.title,
+                                         **outcome})
+            for key in MONEY_KEYS:
+                grand[key] += sums[key]
+            yield Row(SUBTOTAL, {"provider": provider, "grant": "", "title": f"Total {provider}",
+                                 **{key: sums[key] for key in MONEY_KEYS}})
+        yield Row(TOTAL, {"provider": "All providers", "title": "Total all grants",
+                          **{key: grand[key] for key in MONEY_KEYS}})
