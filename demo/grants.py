@@ -345,7 +345,9 @@ class Seeder:
         bank_details_reject(details=rejected, by=officer2,
                             note="Call-back to the number on file: the charity sent no such email. Reported to "
                                  "Action Fraud.")
-        pending_org = active[2].organisation
+        # The pending change lands on a provider with an instalment due, so the payments list shows it blocking.
+        waiting = [g for g in active[2:] if g.returns.filter(status=MonitoringReturn.Status.SUBMITTED).exists()]
+        pending_org = (waiting or active[2:])[0].organisation
         bank_details_submit(organisation=pending_org, account_name=pending_org.name, sort_code="30-96-26",
                             account_number="87654321", by=officer,
                             reason="Signed letter on headed paper: the charity has moved to a new bank")
