@@ -215,12 +215,14 @@ def _axis_label(value) -> str:
 
 def fund_chart(code: str, name: str, quarters: list[str], budget: list, actual: list) -> Drawing:
     """Budget (phased) against actual, by quarter, for one fund."""
-    width, height = 120 * mm, 62 * mm
+    width, height = 84 * mm, 58 * mm
     drawing = Drawing(width, height)
-    drawing.add(String(0, height - 10, f"{code} {name}"[:70], fontName="Helvetica-Bold", fontSize=9))
+    title = f"{code} {name}"
+    drawing.add(String(0, height - 9, title if len(title) <= 52 else title[:51] + "…", fontName="Helvetica-Bold",
+                       fontSize=8))
     chart = VerticalBarChart()
-    chart.x, chart.y = 32, 26
-    chart.width, chart.height = width - 44, height - 50
+    chart.x, chart.y = 34, 16
+    chart.width, chart.height = width - 40, height - 44
     chart.data = [[float(v or 0) for v in budget], [float(v or 0) for v in actual]]  # drawing only
     chart.categoryAxis.categoryNames = quarters
     chart.categoryAxis.labels.fontSize = 7
@@ -228,20 +230,20 @@ def fund_chart(code: str, name: str, quarters: list[str], budget: list, actual: 
     chart.valueAxis.labelTextFormat = _axis_label
     chart.valueAxis.valueMin = 0
     chart.valueAxis.forceZero = True
-    top = max(chart.data[0] + chart.data[1] + [1.0])
-    chart.valueAxis.valueMax = top * 1.15
+    chart.valueAxis.valueMax = max(chart.data[0] + chart.data[1] + [1.0]) * 1.12  # headroom above the tallest bar
     chart.bars[0].fillColor = BUDGET_COLOUR
     chart.bars[1].fillColor = ACTUAL_COLOUR
     chart.bars.strokeColor = None
     chart.groupSpacing = 8
     drawing.add(chart)
     legend = Legend()
-    legend.x, legend.y = width - 110, height - 6
+    legend.x, legend.y = 4, height - 15
     legend.fontSize = 7
     legend.columnMaximum = 1
-    legend.deltax = 50
+    legend.deltax = 48
+    legend.dx, legend.dy = 7, 7
     legend.alignment = "right"
-    legend.colorNamePairs = [(BUDGET_COLOUR, "Budget"), (ACTUAL_COLOUR, "Actual")]
+    legend.colorNamePairs = [(BUDGET_COLOUR, "Budget (phased)"), (ACTUAL_COLOUR, "Actual")]
     drawing.add(legend)
     return drawing
 
@@ -262,16 +264,17 @@ def _charts(pack) -> list:
     idle = [code for code, f in funds.items() if not (any(f["b"]) or any(f["a"]))]
     if not drawings and not idle:
         return []
-    flow = [CondPageBreak(90 * mm), Paragraph("Budget against actual by fund", HEADING),
+    flow = [CondPageBreak(80 * mm), Paragraph("Budget against actual by fund", HEADING),
             Paragraph("Phased budget and actual spending per quarter, from the quarterly profile. Quarters after the "
                       "as-at date show no actual."
                       + (f" No budget or spending to chart for {escape(', '.join(idle))}." if idle else ""), NOTE),
             Spacer(1, 3 * mm)]
-    pairs = [drawings[i:i + 2] for i in range(0, len(drawings), 2)]
-    for pair in pairs:
-        grid = Table([pair + [""] * (2 - len(pair))], colWidths=[125 * mm, 125 * mm], hAlign="LEFT")
-        grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        flow.append(KeepTogether([grid, Spacer(1, 4 * mm)]))
+    per_row = 3
+    for i in range(0, len(drawings), per_row):
+        row = drawings[i:i + per_row]
+        grid = Table([row + [""] * (per_row - len(row))], colWidths=[88 * mm] * per_row, hAlign="LEFT")
+        grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        flow.append(KeepTogether([grid, Spacer(1, 3 * mm)]))
     return flow
 
 

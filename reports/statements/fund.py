@@ -34,9 +34,9 @@ class FundStatement(Statement):
         "outturn less revised budget (negative: an underspend); variance % is of the revised budget."
     )
     columns = [
-        Column("fund", "Fund", TEXT, width=14),
+        Column("fund", "Fund", TEXT, width=17),
         Column("funder", "Funder", TEXT, width=12),
-        Column("heading", "Budget line", TEXT, width=30),
+        Column("heading", "Budget line", TEXT, width=28),
         Column("original", "Original budget", MONEY, summable=True, width=15),
         Column("virements", "Virements", MONEY, summable=True, width=13),
         Column("revised", "Revised budget", MONEY, summable=True, width=15),

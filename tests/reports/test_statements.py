@@ -221,3 +221,17 @@ def test_changes_include_grants_and_masked_bank_details(grants_scenario):
         "G00002 POCA 2025/26", "£20,000.00", "£24,000.00", "Variation 1 approved")
     approved = next(r for r in all_rows if r["record"].startswith("G00002") and r["field"] == "Decision")
     assert approved["after"] == "Decision 031-2025"
+
+
+def test_fund_statement_reconciles_with_the_ledgers_fund_positions(grants_scenario):
+    """As at a date after every posting, each fund's income, committed, actual and available equal the kept fund
+    positions that verify_ledger proves against the journal."""
+    from ledger.selectors import fund_positions
+
+    positions = {p.fund.code: p for p in fund_positions(year=grants_scenario.base.year)}
+    statement = [r for r in rows("fund", as_at="2027-03-31") if r.kind == SUBTOTAL]
+    assert {r["fund"] for r in statement} == set(positions)
+    for row in statement:
+        p = positions[row["fund"]]
+        assert (row["awarded"], row["committed"], row["actual"], row["available"]) == (
+            p.limit, p.committed, p.actual, p.available), row["fund"]
