@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("income.import_urls")),  # before income.urls: "income/import/" is not a kind of income
     path("", include("income.urls")),
     path("", include("ledger.urls")),
+    path("", include("grants.urls")),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", object_history, name="history"),
     path("admin/", admin.site.urls),
 ]

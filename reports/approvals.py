@@ -8,8 +8,14 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from core.roles import COMMISSIONER, has_role
 from funds.models import FinancialYear, Fund
 from funds.selectors import virements_awaiting_approval
+from grants.selectors import (
+    bank_details_awaiting_verification,
+    grants_awaiting_approval,
+    variations_awaiting_approval,
+)
 from ledger.selectors import fund_positions
 
 
@@ -56,9 +62,17 @@ class Availability:
 
 
 def approval_queue(user) -> list[ApprovalItem]:
-    """Every item waiting for approval, oldest first."""
+    """Every item waiting for a decision, oldest first: submitted grants, requested variations, virements above
+    their fund's threshold and changes of bank details."""
+    commissioner = has_role(user, COMMISSIONER)
     pending_virements = list(virements_awaiting_approval())
-    available = Availability([(v.from_line.fund, v.from_line.year) for v in pending_virements])
+    pending_grants = grants_awaiting_approval()
+    pending_variations = variations_awaiting_approval()
+    pending_bank = bank_details_awaiting_verification()
+    pairs = [(v.from_line.fund, v.from_line.year) for v in pending_virements]
+    pairs += [(lt.line.fund, lt.line.year) for row in pending_grants for lt in row.totals.lines]
+    pairs += [(vl.fund, vl.year) for v in pending_variations for vl in v.lines.all()]
+    available = Availability(pairs)
     items = []
     for v in pending_virements:
         items.append(
@@ -72,6 +86,49 @@ def approval_queue(user) -> list[ApprovalItem]:
                 effects=[available.effect(v.from_line.fund, v.from_line.year, Decimal("0.00"))],
                 note="Moves budget between lines; the fund's available money does not change.",
                 own=v.requested_by_id == user.pk,
+            )
+        )
+    for row in pending_grants:
+        grant = row.grant
+        items.append(
+            ApprovalItem(
+                kind="Grant",
+                title=f"{grant.reference} {grant.title} – {grant.organisation.name}",
+                url=reverse("grants:decide" if commissioner else "grants:detail", args=[grant.pk]),
+                requested_by=grant.submitted_by,
+                requested_at=grant.submitted_at,
+                amount=row.totals.varied,
+                effects=[available.effect(lt.line.fund, lt.line.year, lt.amount) for lt in row.totals.lines],
+                own=user.pk in (grant.submitted_by_id, grant.created_by_id),
+            )
+        )
+    for v in pending_variations:
+        lines = list(v.lines.all())
+        items.append(
+            ApprovalItem(
+                kind="Variation",
+                title=f"{v.grant.reference} {v.grant.title} – {v.grant.organisation.name}",
+                url=reverse("grants:variation_detail", args=[v.pk]),
+                requested_by=v.requested_by,
+                requested_at=v.requested_at,
+                amount=sum((vl.change for vl in lines), Decimal("0.00")) if lines else None,
+                effects=[available.effect(vl.fund, vl.year, vl.change) for vl in lines],
+                note=v.reason,
+                own=v.requested_by_id == user.pk,
+            )
+        )
+    for details in pending_bank:
+        items.append(
+            ApprovalItem(
+                kind="Bank details",
+                title=f"New bank details for {details.organisation.name}",
+                url=reverse("grants:bank_details_decide", args=[details.pk])
+                if commissioner
+                else reverse("grants:organisation_detail", args=[details.organisation_id]),
+                requested_by=details.entered_by,
+                requested_at=details.entered_at,
+                note="Payments to the organisation wait until a second person verifies.",
+                own=details.entered_by_id == user.pk,
             )
         )
     items.sort(key=lambda item: item.requested_at)

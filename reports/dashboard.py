@@ -4,11 +4,13 @@ A fixed number of queries whatever the data size: they read the ledger's kept fu
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 
 from core.money import ZERO, quantize
 from funds.models import FinancialYear, Fund
 from funds.selectors import fund_budget_totals, funds_all
+from grants.models import Grant, MonitoringReturn
+from grants.selectors import grants_with_totals
 from income.models import FeeReceipt, FpnReturn, PocaReceipt
 from ledger.selectors import fund_positions
 from reports.charts import Chart, bar_chart
@@ -125,3 +127,37 @@ def retained_income(*, year: FinancialYear) -> RetainedSummary:
         fees_receipts=fees["n"],
         fees_total=q(fees["total"]),
     )
+
+
+@dataclass(frozen=True)
+class GrantAtRisk:
+    grant: Grant
+    rag: str
+    quarter: str
+    issues: str
+    remaining: Decimal
+
+
+def grants_at_risk() -> list[GrantAtRisk]:
+    """Grants being paid whose latest monitoring return is red or amber, red first: five queries."""
+    latest = MonitoringReturn.objects.filter(grant=OuterRef("pk")).order_by("-year__start_year", "-quarter")
+    grants = list(
+        Grant.objects.filter(status__in=(Grant.Status.OFFER_ACCEPTED, Grant.Status.ACTIVE))
+        .annotate(latest_rag=Subquery(latest.values("rag")[:1]), latest_id=Subquery(latest.values("id")[:1]))
+        .filter(latest_rag__in=(MonitoringReturn.Rag.RED, MonitoringReturn.Rag.AMBER))
+        .select_related("organisation")
+    )
+    returns = MonitoringReturn.objects.select_related("year").in_bulk([g.latest_id for g in grants])
+    totals = {row.grant.pk: row.totals for row in grants_with_totals(grants)}
+    rows = [
+        GrantAtRisk(
+            grant=g,
+            rag=g.latest_rag,
+            quarter=f"Q{returns[g.latest_id].quarter} {returns[g.latest_id].year.label}",
+            issues=returns[g.latest_id].delivery_issues,
+            remaining=totals[g.pk].remaining,
+        )
+        for g in grants
+    ]
+    rows.sort(key=lambda r: (r.rag != MonitoringReturn.Rag.RED, -r.remaining, r.grant.pk))
+    return rows

@@ -7,14 +7,38 @@ from core.permissions import APPROVERS, DIRECTORS, any_signed_in, role_required
 from core.roles import COMMISSIONER, FINANCE_DIRECTOR, FINANCE_OFFICER, roles_of
 from funds.forms import YearFundFilter
 from funds.selectors import current_year, periods_due_to_close, virements_awaiting_approval, year_by_start
+from grants.selectors import bank_details_awaiting_verification, instalments_due, returns_due
 from ledger.selectors import fund_positions
 from reports.approvals import approval_queue
-from reports.dashboard import budget_against_actual, budget_chart, retained_income
+from reports.dashboard import budget_against_actual, budget_chart, grants_at_risk, retained_income
 
 
 def _officer_context(year, today):
     due_periods = list(periods_due_to_close(today=today))
+    due_instalments = instalments_due(today)
+    ready = sum(1 for row in due_instalments if not row.blockers)
     attention = [
+        {
+            "label": "Monitoring returns due",
+            "count": len(returns_due(today)),
+            "url": "grants:returns_due",
+            "query": "",
+            "help": "Quarters ended without an accepted return",
+        },
+        {
+            "label": "Instalments due",
+            "count": len(due_instalments),
+            "url": "grants:payments_due",
+            "query": "",
+            "help": f"{ready} ready to pay; the rest wait for a return, checks or bank details",
+        },
+        {
+            "label": "Bank details to verify",
+            "count": len(bank_details_awaiting_verification()),
+            "url": "grants:organisation_list",
+            "query": "",
+            "help": "A second person must check each change",
+        },
         {
             "label": "Virements awaiting approval",
             "count": len(virements_awaiting_approval()),
@@ -39,6 +63,7 @@ def _director_context(year):
         "budget_rows": rows,
         "chart": budget_chart(rows, year) if year else None,
         "retained": retained_income(year=year) if year else None,
+        "at_risk": grants_at_risk(),
     }
 
 

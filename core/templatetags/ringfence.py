@@ -18,6 +18,11 @@ def dmy(value):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
+    if isinstance(value, str):  # an ISO date kept as text (e.g. in a JSON snapshot)
+        try:
+            return date.fromisoformat(value[:10]).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
     return value
 
 
@@ -54,13 +59,14 @@ NAV = [
     ("reports:approvals", "Approvals", ("Commissioner", "Finance director")),
     ("reports:dashboard", "Dashboards", ("Finance director",)),
     ("reports:downloads", "Statements", ("Finance director",)),
+    ("grants:list", "Grants", ("Finance officer", "Commissioner", "Finance director")),
+    ("grants:organisation_list", "Organisations", ("Finance officer", "Commissioner", "Finance director")),
     ("funds:list", "Funds", ("Finance officer", "Commissioner", "Finance director")),
     ("income:index", "Income", ("Finance officer", "Finance director")),
     ("funds:budget_list", "Budgets", ("Finance officer", "Commissioner", "Finance director")),
-    ("grants:list", "Grants", ("Finance officer", "Commissioner", "Finance director")),
-    ("grants:organisation_list", "Organisations", ("Finance officer", "Commissioner", "Finance director")),
     ("ledger:entry_list", "Journal", ("Finance officer", "Finance director")),
     ("funds:period_list", "Periods", ("Finance officer", "Finance director")),
+    ("reports:downloads", "Statements", ("Finance officer",)),
 ]
 
 
@@ -76,9 +82,11 @@ def main_nav(context):
         return []
     mine = roles_of(request.user)
     items = []
+    seen = set()
     for name, label, roles in NAV:
-        if not mine.intersection(roles):
+        if not mine.intersection(roles) or name in seen:
             continue
+        seen.add(name)
         try:
             url = reverse(name)
         except NoReverseMatch:

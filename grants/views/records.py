@@ -68,7 +68,7 @@ def grant_list(request):
         if match := re.fullmatch(r"[Gg]?0*(\d+)", text.strip()):
             query |= Q(pk=int(match.group(1)))
         qs = qs.filter(query)
-    page = paginate(request, qs.order_by("-id"))
+    page = paginate(request, qs.select_related("organisation", "service", "submitted_by", "decision").order_by("-id"))
     return render(
         request,
         "grants/grant_list.html",

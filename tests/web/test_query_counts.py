@@ -110,3 +110,48 @@ def test_history_page_costs_the_same_for_more_changes(officer_client, officer, d
         period_reopen(period=period, by=director, reason="Correction")
         period_close(period=period, by=officer)
     assert queries(officer_client, url) == few
+
+
+def add_grants(org, service, fund, year, officer, count, submit=True):
+    from datetime import date
+
+    from grants.awards import grant_create
+    from grants.workflow import grant_submit
+
+    for n in range(count):
+        grant = grant_create(
+            title=f"Grant {n}",
+            purpose="Support",
+            organisation=org,
+            service=service,
+            senior_responsible_officer="Ruth Kaur",
+            allocation_method="competed",
+            start_date=date(2025, 4, 1),
+            end_date=date(2026, 3, 31),
+            by=officer,
+            funding=[(fund, year, "1000.00")],
+        )
+        if submit:
+            grant_submit(grant=grant, by=officer)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/grants/",
+        "/grants/?fund=MOJ-CORE&year=2025",
+        "/organisations/",
+        "/approvals/",
+        "/",
+        "/payments/due/",
+        "/returns/due/",
+    ],
+)
+def test_grant_pages_cost_the_same_for_more_grants(
+    url, commissioner_client, officer_client, org, service, funded_core, officer, year
+):
+    client = officer_client if url in ("/payments/due/", "/returns/due/") else commissioner_client
+    add_grants(org, service, funded_core, year, officer, 2)
+    few = queries(client, url)
+    add_grants(org, service, funded_core, year, officer, 6)
+    assert queries(client, url) == few

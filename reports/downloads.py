@@ -1,0 +1,108 @@
+"""Pages to download statements (any year, as at any date, as known at any past moment) and issued packs."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+
+from core.forms import apply_service_errors, call_service
+from core.listing import paginate
+from core.permissions import role_required
+from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER
+from funds.selectors import current_year, year_by_start
+from reports import exports, packs
+from reports.forms import PackIssueForm, StatementForm
+from reports.models import IssuedPack, IssuedPackFile
+from reports.registry import statement_classes
+
+#: Finance directors read the statements; finance officers prepare and issue them.
+STATEMENT_READERS = (FINANCE_DIRECTOR, FINANCE_OFFICER)
+
+
+def attachment(filename: str, content_type: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Length"] = str(len(content))
+    return response
+
+
+@role_required(*STATEMENT_READERS)
+def downloads(request):
+    year = current_year()
+    initial = {"year": str(year.start_year) if year else "", "format": "xlsx"}
+    data = request.GET if "format" in request.GET else None
+    form = StatementForm(data, initial=initial, statements=statement_classes())
+    if data is not None and form.is_valid():
+        cleaned = form.cleaned_data
+        try:
+            filename, content_type, content = exports.render(
+                cleaned["format"],
+                year=year_by_start(cleaned["year"]),
+                as_at=cleaned["as_at"],
+                known_at=cleaned["known_at"] or None,
+                user=request.user,
+                statement=cleaned["statement"] or None,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            return attachment(filename, content_type, content)
+    issue_form = PackIssueForm(initial={"year": initial["year"]})
+    page = paginate(request, IssuedPack.objects.select_related("year", "issued_by").prefetch_related("files"))
+    return render(request, "reports/downloads.html", {"form": form, "issue_form": issue_form, "page_obj": page})
+
+
+@role_required(*STATEMENT_READERS)
+def pack_issue(request):
+    form = PackIssueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        pack = call_service(
+            form,
+            packs.pack_issue,
+            year=year_by_start(data["year"]),
+            by=request.user,
+            as_at=data["as_at"],
+            note=data["note"],
+        )
+        if pack:
+            messages.success(request, f"{pack} issued: its files are kept exactly as issued.")
+            return redirect("reports:pack_detail", pk=pack.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": "Issue a statement pack",
+            "submit_label": "Issue pack",
+            "lead": "Produces every statement in Excel, PDF and CSV, as known now, and keeps the files with their "
+            "SHA-256 so the pack can be shown and rebuilt exactly later.",
+        },
+    )
+
+
+@role_required(*STATEMENT_READERS)
+def pack_detail(request, pk):
+    pack = get_object_or_404(IssuedPack.objects.select_related("year", "issued_by"), pk=pk)
+    previous = packs.pack_previous(pack)
+    lines = packs.pack_movement(pack=pack, previous=previous)
+    keys = [key for key, _ in packs.FIGURES]
+    return render(
+        request,
+        "reports/pack_detail.html",
+        {
+            "pack": pack,
+            "files": pack.files.defer("content"),
+            "previous": previous,
+            "headings": [label for _, label in packs.FIGURES],
+            "current": [(line, [line.current[k] for k in keys]) for line in lines],
+            "movement": [(line, [line.movement[k] for k in keys]) for line in lines],
+        },
+    )
+
+
+@role_required(*STATEMENT_READERS)
+def pack_file(request, pk, file_pk):
+    stored = get_object_or_404(IssuedPackFile, pk=file_pk, pack_id=pk)
+    return attachment(stored.filename, stored.content_type, bytes(stored.content))
