@@ -82,7 +82,8 @@ def test_racing_approvals_never_commit_more_than_is_available():
                              end_date=date(2026, 3, 31), by=officer, funding=[(fund, year, "30000.00")])
         grants.append(grant_submit(grant=grant, by=officer))
     outcomes = race([
-        (lambda g=g, c=c: grant_approve(grant=g, by=c, on=date(2025, 6, 1))) for g, c in zip(grants, commissioners, strict=True)
+        (lambda g=g, c=c: grant_approve(grant=g, by=c, on=date(2025, 6, 1)))
+        for g, c in zip(grants, commissioners, strict=True)
     ])
     assert outcomes.count("ok") == 3  # 3 x £30,000 fit in £100,000
     assert all("£10,000.00 is available and this needs £30,000.00" in o for o in outcomes if o != "ok")
