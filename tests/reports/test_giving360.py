@@ -46,7 +46,9 @@ def test_do_not_publish_grants_are_left_out_and_counted_on_stderr(grants_scenari
     package, out, err = export_file(tmp_path)
     assert err.strip() == "Left out 1 grant(s) marked do not publish."
     assert out.strip().startswith("Wrote 2 grant(s) to ")
-    assert [g["id"] for g in package["grants"]] == ["360G-wmopcc-G00001", "360G-wmopcc-G00002"]
+    g = grants_scenario
+    assert [r["id"] for r in package["grants"]] == [f"360G-wmopcc-{g.isva.reference}",
+                                                    f"360G-wmopcc-{g.outreach.reference}"]
     assert "Refuge support" not in json.dumps(package)
 
 

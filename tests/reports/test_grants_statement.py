@@ -20,19 +20,26 @@ def rows(**dates):
     return list(statement_get("grants")(parameters_parse(year="2025/26", **dates)).rows())
 
 
+def refs(grants_scenario):
+    """Grant references come from primary keys, which PostgreSQL does not reuse between tests."""
+    g = grants_scenario
+    return g.isva.reference, g.outreach.reference, g.refuge.reference
+
+
 def test_exact_figures_at_the_year_end(grants_scenario):
+    g1, _g2, _g3 = refs(grants_scenario)
     all_rows = rows(as_at="2026-03-31")
     isva, isva_referrals, outreach, brindley, refuge, haven, total = all_rows
     assert [r.kind for r in all_rows] == [LINE, LINE, LINE, SUBTOTAL, LINE, SUBTOTAL, TOTAL]
     assert [isva[k] for k in ("provider", "grant", "title", "status", "funds")] == [
-        "Brindley Survivors Trust", "G00001", "Independent sexual violence advisers", "Active (being paid)", "MOJ-CORE"]
+        "Brindley Survivors Trust", g1, "Independent sexual violence advisers", "Active (being paid)", "MOJ-CORE"]
     assert [isva[k] for k in MONEY] == [D("60000.00"), D("60000.00"), D("30000.00"), D("30000.00")]
     assert [isva[k] for k in ("measure", "target", "achieved", "achieved_pct", "cost_per_outcome", "rag",
                               "rag_quarter")] == [
         "People supported (people)", D("200.00"), D("110.00"), D("55.00"), D("272.73"), "Amber", "Q2 2025/26"]
     # A grant's further measures are rows of their own, without repeating its money.
     assert [isva_referrals[k] for k in ("grant", "measure", "target", "achieved", "cost_per_outcome")] == [
-        "G00001", "Referrals received (referrals)", D("300.00"), D("150.00"), D("200.00")]
+        g1, "Referrals received (referrals)", D("300.00"), D("150.00"), D("200.00")]
     assert all(isva_referrals[k] is None for k in MONEY)
     assert [outreach[k] for k in MONEY] == [D("20000.00"), D("24000.00"), D("0.00"), D("24000.00")]
     assert (outreach["measure"], outreach["rag"]) == (None, "")
@@ -43,25 +50,26 @@ def test_exact_figures_at_the_year_end(grants_scenario):
 
 
 def test_as_at_an_earlier_date(grants_scenario):
+    g1, g2, _g3 = refs(grants_scenario)
     all_rows = rows(as_at="2025-08-31")
-    isva = next(r for r in all_rows if r["grant"] == "G00001" and r["status"])
+    isva = next(r for r in all_rows if r["grant"] == g1 and r["status"])
     assert [isva[k] for k in ("paid", "outstanding", "achieved", "rag", "rag_quarter")] == [
         D("15000.00"), D("45000.00"), D("50.00"), "Green", "Q1 2025/26"]
-    outreach = next(r for r in all_rows if r["grant"] == "G00002")
+    outreach = next(r for r in all_rows if r["grant"] == g2)
     # The variation was approved (and its commitment posted) on 01/09/2025: known now, not yet in the ledger.
     assert [outreach[k] for k in MONEY] == [D("20000.00"), D("24000.00"), D("0.00"), D("20000.00")]
-    assert [r["grant"] for r in rows(as_at="2025-05-31") if r.kind == LINE] == ["G00001", "G00001"]
+    assert [r["grant"] for r in rows(as_at="2025-05-31") if r.kind == LINE] == [g1, g1]
 
 
 def test_grant_figures_reconcile_with_the_fund_statement(grants_scenario):
+    g1, g2, g3 = refs(grants_scenario)
     params = parameters_parse(year="2025/26", as_at="2026-03-31")
     funds = {r["fund"]: r for r in statement_get("fund")(params).rows() if r.kind == SUBTOTAL}
     grants = {r["grant"]: r for r in statement_get("grants")(params).rows() if r.kind == LINE and r["status"]}
     # MOJ-CORE also holds the scenario's £110,000.00 commitment and £90,000.00 spending posted outside any grant.
-    assert funds["MOJ-CORE"]["committed"] - D("110000.00") == grants["G00001"]["outstanding"] + grants["G00003"][
-        "outstanding"]
-    assert funds["MOJ-CORE"]["actual"] - D("90000.00") == grants["G00001"]["paid"] + grants["G00003"]["paid"]
-    assert funds["POCA"]["committed"] == grants["G00002"]["outstanding"]
+    assert funds["MOJ-CORE"]["committed"] - D("110000.00") == grants[g1]["outstanding"] + grants[g3]["outstanding"]
+    assert funds["MOJ-CORE"]["actual"] - D("90000.00") == grants[g1]["paid"] + grants[g3]["paid"]
+    assert funds["POCA"]["committed"] == grants[g2]["outstanding"]
 
 
 def test_excel_sheet_has_live_totals(grants_scenario):

@@ -216,10 +216,12 @@ def test_changes_include_grants_and_masked_bank_details(grants_scenario):
     assert not any("55500123" in str(v) or "31926819" in str(v) for r in all_rows for v in r.values.values())
     verified = next(r for r in bank if r["field"] == "Status")
     assert (verified["who"], verified["before"], verified["after"]) == ("oscar", "Awaiting verification", "Verified")
+    outreach = grants_scenario.outreach
+    variation = outreach.variations.get()
     varied = next(r for r in all_rows if r["kind"] == "Grant funding" and r["field"] == "Amount")
     assert (varied["record"], varied["before"], varied["after"], varied["why"]) == (
-        "G00002 POCA 2025/26", "£20,000.00", "£24,000.00", "Variation 1 approved")
-    approved = next(r for r in all_rows if r["record"].startswith("G00002") and r["field"] == "Decision")
+        f"{outreach.reference} POCA 2025/26", "£20,000.00", "£24,000.00", f"Variation {variation.pk} approved")
+    approved = next(r for r in all_rows if r["record"].startswith(outreach.reference) and r["field"] == "Decision")
     assert approved["after"] == "Decision 031-2025"
 
 
