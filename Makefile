@@ -47,5 +47,10 @@ lint: install-dev
 bench: install-dev
 	$(PY) bench/ledger_bench.py
 
+screenshots: install-dev
+	@[ -x /usr/bin/chromium ] || { echo "Screenshots need Chromium at /usr/bin/chromium (apt-get install chromium)."; exit 1; }
+	RINGFENCE_SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q tests/browser/test_pages.py -k home_page
+	@echo "Screenshots of each role's home page are in docs/screenshots/."
+
 clean:
 	rm -rf $(VENV) var/*.sqlite3

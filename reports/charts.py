@@ -80,7 +80,7 @@ def _short(value: Decimal) -> str:
 
 
 def bar_chart(
-    *, title: str, desc: str, groups: list[tuple[str, list[tuple[str, str, Decimal]]]], width: int = 760
+    *, title: str, desc: str, groups: list[tuple[str, list[tuple[str, str, Decimal]]]], width: int = 1000
 ) -> Chart:
     """Horizontal grouped bars. ``groups``: (group label, [(series label, css class, value), ...])."""
     top_value = max((value for _, bars in groups for _, _, value in bars), default=Decimal(0))
