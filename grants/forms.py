@@ -8,7 +8,7 @@ from core.forms import AmountField, ConfirmField, Form, ReasonField, UKDateField
 from core.money import format_gbp
 from core.roles import COMMISSIONER
 from funds.models import FinancialYear, Fund
-from grants.models import CommissionedService, Grant, MonitoringReturn
+from grants.models import AnnualReview, CommissionedService, Grant, MonitoringReturn, OutcomeMeasure
 from grants.quarters import quarters_within
 
 # ---- Organisations ------------------------------------------------------------------------------------------
@@ -421,3 +421,65 @@ class DecisionRecordForm(Form):
         field.queryset = get_user_model().objects.filter(groups__name=COMMISSIONER).order_by("last_name", "username")
         field.label_from_instance = lambda u: u.get_full_name() or u.get_username()
         self.fields["number"].widget.attrs.update({"class": "input-short", "autocomplete": "off"})
+
+
+class TargetForm(Form):
+    measure = forms.ModelChoiceField(label="Outcome measure", queryset=OutcomeMeasure.objects.none())
+    year = forms.ModelChoiceField(label="Financial year", queryset=FinancialYear.objects.none())
+    target = forms.DecimalField(label="Target", min_value=0, max_digits=12, decimal_places=2,
+                                widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input-short"}))
+
+    def __init__(self, *args, measures, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = measures
+        self.fields["measure"].label_from_instance = lambda m: f"{m.fund.code}: {m.name} ({m.unit})"
+        self.fields["year"].queryset = years
+
+
+class AnnualReviewForm(Form):
+    year = forms.ModelChoiceField(label="Financial year reviewed", queryset=FinancialYear.objects.none())
+    outcome = forms.ChoiceField(label="Outcome", widget=forms.RadioSelect, choices=AnnualReview.Outcome.choices)
+    notes = ReasonField(label="Summary of the review", help_text="Performance against targets and the reasons")
+    reviewed_on = UKDateField(label="Date of the review", required=False, help_text="Left blank, today")
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].queryset = years
+
+
+class ScheduleForm(Form):
+    """A funding line's instalments, edited together: they must still add up to the line's amount."""
+
+    reason = ReasonField(label="Reason for the change", help_text="For example, the provider's cash-flow request")
+
+    def __init__(self, *args, instalments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instalments = {}
+        reason = self.fields.pop("reason")
+        for inst in instalments:
+            label = f"Q{inst.quarter} {inst.year.label}"
+            self.instalments[inst.pk] = inst
+            self.fields[f"amount_{inst.pk}"] = AmountField(label=f"{label}: amount", allow_zero=True,
+                                                           initial=f"{inst.amount.amount:.2f}", help_text="")
+            self.fields[f"due_{inst.pk}"] = UKDateField(label=f"{label}: due date", initial=inst.due_date,
+                                                        help_text="")
+            self.fields[f"return_{inst.pk}"] = forms.BooleanField(
+                label=f"{label}: waits for the quarter's accepted monitoring return", required=False,
+                initial=inst.requires_return)
+        self.fields["reason"] = reason
+
+    def changes(self):
+        from grants.schedule import InstalmentChange
+
+        out = []
+        for pk, inst in self.instalments.items():
+            amount = self.cleaned_data[f"amount_{pk}"]
+            due = self.cleaned_data[f"due_{pk}"]
+            needs = self.cleaned_data[f"return_{pk}"]
+            if amount != inst.amount.amount or due != inst.due_date or needs != inst.requires_return:
+                out.append(InstalmentChange(
+                    instalment=inst, amount=amount if amount != inst.amount.amount else None,
+                    due_date=due if due != inst.due_date else None,
+                    requires_return=needs if needs != inst.requires_return else None,
+                ))
+        return out

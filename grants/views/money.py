@@ -8,9 +8,9 @@ from django.utils import timezone
 from core.forms import call_service
 from core.money import format_gbp
 from core.permissions import OFFICERS, role_required
-from grants import checks, payments
-from grants.forms import CheckForm, ClawbackForm, PaymentForm
-from grants.models import GrantCheck, Instalment
+from grants import checks, payments, schedule
+from grants.forms import CheckForm, ClawbackForm, PaymentForm, ScheduleForm
+from grants.models import FundingLine, GrantCheck, Instalment
 from grants.selectors import grant_totals, instalments_due
 from grants.views.common import grant_for, instalment_rows
 
@@ -116,5 +116,44 @@ def clawback_create(request, pk):
             "submit_label": "Record clawback",
             "cancel_url": reverse("grants:detail", args=[grant.pk]),
             "lead": "Money the recipient has paid back goes back to the fund and year it was paid from.",
+        },
+    )
+
+
+@role_required(*OFFICERS)
+def schedule_edit(request, pk, line_pk):
+    grant = grant_for(request.user, pk)
+    line = get_object_or_404(FundingLine.objects.select_related("fund", "year"), pk=line_pk, grant=grant)
+    instalments = list(line.instalments.select_related("year").order_by("quarter"))
+    form = ScheduleForm(request.POST or None, instalments=instalments)
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        if not changes:
+            messages.info(request, "Nothing was changed.")
+            return redirect("grants:detail", pk=grant.pk)
+        done = call_service(
+            form,
+            schedule.schedule_update,
+            funding_line=line,
+            changes=changes,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        if done is not None:
+            messages.success(request, f"Schedule for {line.fund.code} {line.year.label} changed.")
+            return redirect("grants:detail", pk=grant.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": f"Change the schedule for {line.fund.code} {line.year.label}",
+            "caption": f"{grant.reference} {grant.title}",
+            "submit_label": "Save schedule",
+            "cancel_url": reverse("grants:detail", args=[grant.pk]),
+            "lead": (
+                f"The instalments must still add up to the funding line's {format_gbp(line.amount.amount)}, and "
+                "none can be less than what has been paid on it."
+            ),
         },
     )

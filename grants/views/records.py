@@ -230,6 +230,10 @@ def grant_detail(request, pk):
         "clawback": officer and totals.paid > totals.clawed_back,
         "close": officer and can_move(grant, S.CLOSED),
         "withdraw": (officer or commissioner) and can_move(grant, S.WITHDRAWN),
+        "targets": officer
+        and grant.status in (S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.OFFER_ACCEPTED, S.ACTIVE),
+        "review": (officer or commissioner) and grant.status in (S.APPROVED, S.OFFER_ACCEPTED, S.ACTIVE, S.CLOSED),
+        "schedule": officer and grant.status in (S.APPROVED, S.OFFER_ACCEPTED, S.ACTIVE),
     }
     return render(
         request,
@@ -248,6 +252,7 @@ def grant_detail(request, pk):
             ),
             "clawbacks": grant.clawbacks.select_related("funding_line__fund", "funding_line__year", "entry__year"),
             "targets": _targets(grant),
+            "reviews": grant.reviews.select_related("year", "reviewed_by"),
             "bank": current_bank_details(grant.organisation),
             "open_variation": open_variation,
             "actions": actions,

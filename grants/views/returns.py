@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from core.forms import call_service
 from core.permissions import OFFICERS, READERS, role_required
-from core.roles import FINANCE_OFFICER, has_role
+from core.roles import COMMISSIONER, FINANCE_OFFICER, has_role
 from funds.models import FinancialYear
 from grants import outcomes
-from grants.forms import ReturnForm, ReturnReviewForm
+from grants.forms import AnnualReviewForm, ReturnForm, ReturnReviewForm, TargetForm
 from grants.models import MonitoringReturn, OutcomeMeasure
 from grants.selectors import returns_due
 from grants.views.common import grant_for, visible_grants
@@ -129,3 +129,63 @@ def return_detail(request, pk):
 @role_required(*OFFICERS)
 def returns_due_list(request):
     return render(request, "grants/returns_due.html", {"rows": returns_due(timezone.localdate())})
+
+
+def _years(grant):
+    return FinancialYear.objects.filter(
+        start_year__lte=grant.end_date.year, start_year__gte=grant.start_date.year - 1
+    ).order_by("start_year")
+
+
+@role_required(*OFFICERS)
+def target_set(request, pk):
+    grant = grant_for(request.user, pk)
+    measures = OutcomeMeasure.objects.filter(fund__in=grant.funding_lines.values("fund"), is_active=True)
+    form = TargetForm(
+        request.POST or None,
+        measures=measures.select_related("fund").order_by("fund__code", "code"),
+        years=_years(grant),
+    )
+    if request.method == "POST" and form.is_valid():
+        target = call_service(form, outcomes.outcome_target_set, grant=grant, by=request.user, **form.cleaned_data)
+        if target:
+            messages.success(request, f"Target for '{target.measure.name}' in {target.year.label} set.")
+            return redirect("grants:detail", pk=grant.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": "Set an outcome target",
+            "caption": f"{grant.reference} {grant.title}",
+            "submit_label": "Set target",
+            "cancel_url": reverse("grants:detail", args=[grant.pk]),
+            "lead": (
+                "A target for one of the outcome measures of the funds the grant draws on. Setting it again for "
+                "the same measure and year changes it; the earlier value stays in the history."
+            ),
+        },
+    )
+
+
+@role_required(FINANCE_OFFICER, COMMISSIONER)
+def review_create(request, pk):
+    grant = grant_for(request.user, pk)
+    form = AnnualReviewForm(request.POST or None, years=_years(grant))
+    if request.method == "POST" and form.is_valid():
+        review = call_service(form, outcomes.annual_review_record, grant=grant, by=request.user, **form.cleaned_data)
+        if review:
+            messages.success(request, f"{review} recorded.")
+            return redirect("grants:detail", pk=grant.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": "Record the annual review",
+            "caption": f"{grant.reference} {grant.title}",
+            "submit_label": "Record review",
+            "cancel_url": reverse("grants:detail", args=[grant.pk]),
+            "lead": "Continue, amend (then request a variation) or stop (then withdraw or close the grant).",
+        },
+    )

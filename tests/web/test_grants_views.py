@@ -557,3 +557,61 @@ def test_grant_pages_are_refused_to_people_without_a_role(django_user_model, sub
     client = signed_in(nobody)
     assert client.get("/grants/").status_code == 403
     assert client.get(f"/grants/{submitted_grant.pk}/").status_code == 403
+
+
+# ---- Targets, annual reviews and the schedule -----------------------------------------------------------------
+
+
+def test_a_target_is_set_for_a_measure_of_the_grants_fund(officer_client, draft_grant, funded_core, year, officer):
+    from grants.models import OutcomeTarget
+    from grants.outcomes import outcome_measure_create
+
+    measure = outcome_measure_create(
+        fund=funded_core, code="referrals", name="Referrals received", unit="referrals", by=officer
+    )
+    officer_client.post(
+        f"/grants/{draft_grant.pk}/targets/new/", {"measure": measure.pk, "year": year.pk, "target": "120"}
+    )
+    assert OutcomeTarget.objects.get().target == Decimal("120.00")
+    assert "Referrals received 2025/26 120 referrals 0" in text(officer_client.get(f"/grants/{draft_grant.pk}/"))
+
+
+def test_an_annual_review_is_recorded(commissioner_client, approved_grant, year):
+    response = commissioner_client.post(
+        f"/grants/{approved_grant.pk}/reviews/new/",
+        {"year": year.pk, "outcome": "continue", "notes": "On track against every target", "reviewed_on": "20/03/2026"},
+    )
+    assert response.status_code == 302
+    page = text(commissioner_client.get(f"/grants/{approved_grant.pk}/"))
+    assert "2025/26 Continue On track against every target 20/03/2026 by Carla" in page
+
+
+def test_the_schedule_is_changed_and_must_still_add_up(officer_client, approved_grant):
+    line = approved_grant.funding_lines.get()
+    q1, q2, q3, q4 = line.instalments.order_by("quarter")
+    data = {"reason": "Provider's cash-flow request"}
+    for inst in (q1, q2, q3, q4):
+        data.update(
+            {
+                f"amount_{inst.pk}": f"{inst.amount.amount:.2f}",
+                f"due_{inst.pk}": inst.due_date.strftime("%d/%m/%Y"),
+                f"return_{inst.pk}": "on",
+            }
+        )
+    data[f"amount_{q1.pk}"] = "20000.00"
+    unbalanced = officer_client.post(f"/grants/{approved_grant.pk}/funding-lines/{line.pk}/schedule/", data)
+    assert unbalanced.status_code == 200
+    assert (
+        unbalanced.context["form"]
+        .non_field_errors()[0]
+        .startswith("The instalments would add up to £65,000.00, not the funding line's £60,000.00")
+    )
+    data[f"amount_{q2.pk}"] = "10000.00"
+    done = officer_client.post(f"/grants/{approved_grant.pk}/funding-lines/{line.pk}/schedule/", data)
+    assert done.status_code == 302
+    assert [i.amount.amount for i in line.instalments.order_by("quarter")] == [
+        Decimal("20000.00"),
+        Decimal("10000.00"),
+        Decimal("15000.00"),
+        Decimal("15000.00"),
+    ]
