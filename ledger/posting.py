@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 
 from core.locking import lock
@@ -55,13 +55,46 @@ def period_for(day: Date) -> Period:
 
 
 def open_period_for(day: Date) -> Period:
-    period = period_for(day)
+    return _require_open(period_for(day), day)
+
+
+def _require_open(period: Period, day: Date) -> Period:
     if period.is_closed:
         raise ValidationError(
             {"date": f"{period} is closed, so nothing can be posted on {day:%d/%m/%Y}. "
                      "Post the correction into an open period, or ask a finance director to reopen it."}
         )
     return period
+
+
+def _period_and_accounts(day: Date, codes: set[str]) -> tuple[Period, dict[str, Account]]:
+    """The open period holding ``day`` (with its year) and the accounts named by ``codes``, in one query: the
+    first read of every posting. When no period holds the day, ``period_for`` reads again to say why."""
+    if not isinstance(day, Date):
+        period_for(day)  # refuses with the message
+    p, y, a = Period._meta, FinancialYear._meta, Account._meta
+    period_cols = ", ".join(f"p.{f.column}" for f in p.concrete_fields)
+    account_cols = ", ".join(f"a.{f.column} AS account_{f.column}" for f in a.concrete_fields)
+    sql = (
+        f"SELECT {period_cols}, y.start_year AS year_start_year, {account_cols} "
+        f"FROM {p.db_table} p INNER JOIN {y.db_table} y ON y.id = p.year_id "
+        f"LEFT JOIN {a.db_table} a ON a.code IN ({', '.join(['%s'] * len(codes))}) "
+        "WHERE p.start_date <= %s AND p.end_date >= %s"
+    )
+    day_param = connection.ops.adapt_datefield_value(day)
+    rows = list(Period.objects.raw(sql, [*sorted(codes), day_param, day_param]))
+    if not rows:
+        period_for(day)  # refuses with the message
+    period = rows[0]
+    period.year = FinancialYear(id=period.year_id, start_year=period.year_start_year)
+    period.year._state.adding, period.year._state.db = False, period._state.db
+    accounts = {}
+    names = [f.attname for f in a.concrete_fields]
+    for row in rows:
+        if row.account_id is not None:
+            values = [getattr(row, f"account_{f.column}") for f in a.concrete_fields]
+            accounts[row.account_code] = Account.from_db(period._state.db, names, values)
+    return _require_open(period, day), accounts
 
 
 def _position_effects(legs, accounts) -> dict:
@@ -149,6 +182,60 @@ def _upsert_balances(rows) -> None:
         cursor.execute(sql, params)
 
 
+def _positions_and_last_number(keys, year_id: int) -> tuple[dict, set, int]:
+    """The kept positions of the (fund id, funding year id) pairs touched (and which pairs have none yet), and
+    the last entry number of the entry's year, in one query. Call it only once the funds and the chain head are
+    locked, as a statement of its own: on PostgreSQL a statement reads what was committed when it began, so a
+    read made in the same statement as the lock (or before it) could miss the posting that held the lock."""
+    pos, entry = FundPosition._meta.db_table, JournalEntry._meta.db_table
+    fund_ids = sorted({f for f, _ in keys})
+    year_ids = sorted({y for _, y in keys})
+    sql = (
+        f"SELECT m.n, p.fund_id, p.funding_year_id, p.limit_pence, p.committed_pence, p.actual_pence "
+        f"FROM (SELECT MAX(number) AS n FROM {entry} WHERE year_id = %s) m "
+        f"LEFT JOIN {pos} p ON p.fund_id IN ({', '.join(['%s'] * len(fund_ids))}) "
+        f"AND p.funding_year_id IN ({', '.join(['%s'] * len(year_ids))})"
+        if keys  # an entry on accounts that move no spending position touches no position
+        else f"SELECT MAX(number), NULL, NULL, NULL, NULL, NULL FROM {entry} WHERE year_id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year_id, *fund_ids, *year_ids])
+        rows = cursor.fetchall()
+    positions = {key: (0, 0, 0) for key in keys}  # a pair never posted before has no row yet: all zero
+    new_keys = set(keys)
+    for _, fund_id, funding_year_id, limit, committed, actual in rows:
+        if (fund_id, funding_year_id) in positions:
+            positions[(fund_id, funding_year_id)] = (int(limit), int(committed), int(actual))
+            new_keys.discard((fund_id, funding_year_id))
+    return positions, new_keys, int(rows[0][0] or 0)
+
+
+def _apply_positions(effects, new_keys) -> None:
+    """Add the entry's changes to the kept positions: one UPDATE per pair already kept (usually one), one INSERT
+    for pairs never posted before. FundPosition's check constraint still refuses any result below zero."""
+    table = FundPosition._meta.db_table
+    with connection.cursor() as cursor:
+        new = [(key, delta) for key, delta in effects.items() if key in new_keys]
+        if new:
+            cursor.execute(
+                f"INSERT INTO {table} (fund_id, funding_year_id, limit_pence, committed_pence, actual_pence) "
+                f"VALUES {', '.join(['(%s, %s, %s, %s, %s)'] * len(new))}",
+                [value for (fund_id, year_id), delta in new for value in (fund_id, year_id, *delta)],
+            )
+        for (fund_id, year_id), (d_limit, d_committed, d_actual) in effects.items():
+            if (fund_id, year_id) not in new_keys and (d_limit or d_committed or d_actual):
+                cursor.execute(
+                    f"UPDATE {table} SET limit_pence = limit_pence + %s, committed_pence = committed_pence + %s, "
+                    "actual_pence = actual_pence + %s WHERE fund_id = %s AND funding_year_id = %s",
+                    [d_limit, d_committed, d_actual, fund_id, year_id],
+                )
+
+
+def _available(position: tuple[int, int, int]) -> int:
+    limit, committed, actual = position
+    return limit - committed - actual
+
+
 def available_pence(position: FundPosition) -> int:
     return position.limit_pence - position.committed_pence - position.actual_pence
 
@@ -166,7 +253,13 @@ def entry_post(
     source_reference: str = "",
     reverses: JournalEntry | None = None,
 ) -> JournalEntry:
-    """Post a balanced journal entry, or refuse with a clear message and write nothing."""
+    """Post a balanced journal entry, or refuse with a clear message and write nothing.
+
+    Eleven round trips to the database for an entry on one fund, whatever its number of lines (one more per
+    further fund and year whose position moves): begin; read the period and the accounts; lock the funds (in id
+    order); lock the chain head; read the positions and the last number; insert the entry, its lines and its
+    balances; move the positions and the chain head; commit.
+    """
     if by is None or not getattr(by, "pk", None):
         raise ValidationError("Every posting needs the person who made it.")
     description = (description or "").strip()
@@ -174,7 +267,7 @@ def entry_post(
         raise ValidationError({"description": "Describe the entry, e.g. 'MoJ award letter 2025/26'."})
     if len(legs) < 2:
         raise ValidationError("A journal entry needs at least one debit and one credit.")
-    period = open_period_for(date)
+    period, accounts = _period_and_accounts(date, {leg.account for leg in legs})
     checked = []
     for leg in legs:
         if leg.direction not in (DEBIT, CREDIT):
@@ -184,43 +277,36 @@ def entry_post(
         checked.append((Leg(leg.account, leg.fund, leg.direction, amount, year), year))
     _check_balanced(checked)
 
-    accounts = Account.objects.in_bulk([leg.account for leg, _ in checked], field_name="code")
     unknown = sorted({leg.account for leg, _ in checked} - set(accounts))
     if unknown:
         raise ValidationError(f"Unknown ledger account(s): {', '.join(unknown)}.")
 
-    # Lock every fund touched (in id order), then check the spending positions under those locks.
+    # Lock every fund touched (in id order), then the chain head; only then read the spending positions and the
+    # last number, so both are current under the locks.
     fund_ids = sorted({leg.fund.pk for leg, _ in checked})
     funds = {f.pk: f for f in lock(Fund.objects.filter(pk__in=fund_ids))}
-    effects = _position_effects(checked, accounts)
-    FundPosition.objects.bulk_create(
-        [FundPosition(fund_id=f, funding_year_id=y) for (f, y) in effects], ignore_conflicts=True
-    )
-    positions = {
-        (p.fund_id, p.funding_year_id): p
-        for p in FundPosition.objects.filter(fund_id__in=fund_ids, funding_year_id__in={y for _, y in effects})
-    }
-    years = {year.pk: year for _, year in checked}
-    years[period.year_id] = period.year
-    for (fund_id, year_id), (d_limit, d_committed, d_actual) in effects.items():
-        position = positions[(fund_id, year_id)]
-        after = available_pence(position) + d_limit - d_committed - d_actual
-        if after < 0 and (d_committed > 0 or d_actual > 0 or d_limit < 0):
-            fund = funds[fund_id]
-            needed = d_committed + d_actual - d_limit
-            raise ValidationError(
-                f"Not enough money available in {fund.code} ({fund.name}) for {years[year_id].label}: "
-                f"{format_gbp(from_pence(available_pence(position)))} is available and this needs "
-                f"{format_gbp(from_pence(needed))}."
-            )
-
-    # Number and chain under the single chain-head lock.
     head = lock(ChainHead.objects.filter(pk=1))
     if not head:
         ChainHead.objects.create(pk=1)
         head = lock(ChainHead.objects.filter(pk=1))
     head = head[0]
-    last = JournalEntry.objects.filter(year=period.year).aggregate(n=Max("number"))["n"] or 0
+    effects = _position_effects(checked, accounts)
+    positions, new_keys, last = _positions_and_last_number(list(effects), period.year_id)
+    years = {year.pk: year for _, year in checked}
+    years[period.year_id] = period.year
+    for (fund_id, year_id), (d_limit, d_committed, d_actual) in effects.items():
+        position = positions[(fund_id, year_id)]
+        after = _available(position) + d_limit - d_committed - d_actual
+        if after < 0 and (d_committed > 0 or d_actual > 0 or d_limit < 0):
+            fund = funds[fund_id]
+            needed = d_committed + d_actual - d_limit
+            raise ValidationError(
+                f"Not enough money available in {fund.code} ({fund.name}) for {years[year_id].label}: "
+                f"{format_gbp(from_pence(_available(position)))} is available and this needs "
+                f"{format_gbp(from_pence(needed))}."
+            )
+
+    # Number and chain under the single chain-head lock.
     posted_at = timezone.now()
     if source is not None:
         source_type = source._meta.label_lower
@@ -259,13 +345,7 @@ def entry_post(
         key = (year.pk, leg.fund.pk, accounts[leg.account].pk, date, posted_on)
         balance_rows[key][0 if leg.direction == DEBIT else 1] += to_pence(leg.amount)
     _upsert_balances(balance_rows)
-    for (fund_id, year_id), (d_limit, d_committed, d_actual) in effects.items():
-        if d_limit or d_committed or d_actual:
-            FundPosition.objects.filter(fund_id=fund_id, funding_year_id=year_id).update(
-                limit_pence=F("limit_pence") + d_limit,
-                committed_pence=F("committed_pence") + d_committed,
-                actual_pence=F("actual_pence") + d_actual,
-            )
+    _apply_positions(effects, new_keys)
     ChainHead.objects.filter(pk=1).update(last_hash=entry.hash, entries=F("entries") + 1)
     return entry
 
