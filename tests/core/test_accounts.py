@@ -125,3 +125,9 @@ def test_an_idle_session_has_ended(client, officer):
     )
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response.url == f"{reverse('login')}?next=/"
+
+
+def test_the_admins_change_password_link_leads_to_the_page_that_logs_out_everywhere(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/admin/password_change/")
+    assert response.status_code == 302 and response.url == reverse("password_change")

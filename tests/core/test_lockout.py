@@ -16,12 +16,6 @@ LOCKED = "Too many failed attempts; try again in 15 minutes."
 WRONG = "That user name and password do not match."
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    """These tests log in dozens of times; the production hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def log_in(client, username, password, address="192.0.2.10"):
     return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
 

@@ -1,0 +1,74 @@
+"""The objects the permission matrix opens pages for: the demo scenario plus one issued pack.
+
+Each key names an object the URL table (tests/test_permission_matrix.py) can point at; ``kwargs_for`` turns a
+table row's argument spec into URL kwargs.
+"""
+
+from io import StringIO
+
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from funds.models import BudgetLine, Fund, Period, Virement
+from grants.models import (
+    BankDetails,
+    FundingLine,
+    Grant,
+    GrantVariation,
+    Instalment,
+    MonitoringReturn,
+    Organisation,
+)
+from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt
+from ledger.models import JournalEntry
+
+MISSING = 987654  # an id no object has
+
+
+def build_world() -> dict:
+    call_command("seed_demo", stdout=StringIO())
+    users = {name: User.objects.get(username=name) for name in ("finance", "commissioner", "director", "admin")}
+    from funds.models import FinancialYear
+    from reports.packs import pack_issue
+
+    year = FinancialYear.objects.get(start_year=2025)
+    other_pack = pack_issue(year=year, by=users["director"], formats=["csv"], note="An earlier pack")
+    pack = pack_issue(year=year, by=users["director"], formats=["csv"])
+    from funds.calendar import period_close
+
+    period_close(period=Period.objects.order_by("start_date").first(), by=users["finance"], reason="Matrix test")
+    draft = Grant.objects.filter(status=Grant.Status.DRAFT).order_by("pk").first()
+    active = Grant.objects.filter(status=Grant.Status.ACTIVE).order_by("pk").first()
+    world = {
+        "users": users,
+        "fund": Fund.objects.order_by("pk").first(),
+        "budget": BudgetLine.objects.order_by("pk").first(),
+        "virement": (Virement.objects.filter(status=Virement.Status.REQUESTED).order_by("pk").first()
+                     or Virement.objects.order_by("pk").first()),
+        "open_period": Period.objects.filter(is_closed=False).order_by("start_date").first(),
+        "closed_period": Period.objects.filter(is_closed=True).order_by("start_date").first(),
+        "award_letter": AwardLetter.objects.order_by("pk").first(),
+        "receipt": CashReceipt.objects.order_by("pk").first(),
+        "poca": PocaReceipt.objects.order_by("pk").first(),
+        "fpn": FpnReturn.objects.order_by("pk").first(),
+        "fee": FeeReceipt.objects.order_by("pk").first(),
+        "entry": JournalEntry.objects.order_by("pk").first(),
+        "organisation": Organisation.objects.order_by("pk").first(),
+        "bank_details": (BankDetails.objects.filter(status=BankDetails.Status.PENDING).order_by("pk").first()),
+        "draft": draft,
+        "draft_line": FundingLine.objects.filter(grant=draft).order_by("pk").first(),
+        "submitted": Grant.objects.filter(status=Grant.Status.SUBMITTED).order_by("pk").first(),
+        "approved": Grant.objects.filter(status=Grant.Status.APPROVED).order_by("pk").first(),
+        "active": active,
+        "active_line": FundingLine.objects.filter(grant=active).order_by("pk").first(),
+        "instalment": Instalment.objects.filter(grant=active).order_by("pk").first(),
+        "return": MonitoringReturn.objects.order_by("pk").first(),
+        "variation": (GrantVariation.objects.filter(status=GrantVariation.Status.REQUESTED).order_by("pk").first()
+                      or GrantVariation.objects.order_by("pk").first()),
+        "pack": pack,
+        "other_pack": other_pack,
+        "pack_file": pack.files.order_by("pk").first(),
+    }
+    missing = [name for name, obj in world.items() if obj is None]
+    assert not missing, f"the demo has no object for: {', '.join(missing)}"
+    return world
