@@ -150,6 +150,8 @@ class GrantForm(Form):
         else:
             self.fields["service"].choices = service_choices()
         self.fields["payment_terms_days"].widget.attrs.update({"class": "input-short", "inputmode": "numeric"})
+        self.fields["title"].widget.attrs.update({"class": "input-wide"})
+        self.fields["senior_responsible_officer"].widget.attrs.update({"class": "input-wide"})
 
     def clean_service(self):
         pk = self.cleaned_data["service"]
@@ -173,12 +175,17 @@ class NewGrantForm(GrantForm):
     """A draft with, optionally, its first funding line."""
 
     fund = forms.ModelChoiceField(
-        label="Fund", queryset=Fund.objects.filter(is_active=True).order_by("code"), required=False
+        label="First funding line: fund",
+        queryset=Fund.objects.filter(is_active=True).order_by("code"),
+        required=False,
+        help_text="The fund, year and amount the grant draws on; more lines can be added afterwards",
     )
     year = forms.ModelChoiceField(
-        label="Financial year", queryset=FinancialYear.objects.order_by("start_year"), required=False
+        label="First funding line: financial year",
+        queryset=FinancialYear.objects.order_by("start_year"),
+        required=False,
     )
-    amount = AmountField(label="Amount", required=False, help_text="In pounds; more lines can be added afterwards")
+    amount = AmountField(label="First funding line: amount", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -426,8 +433,13 @@ class DecisionRecordForm(Form):
 class TargetForm(Form):
     measure = forms.ModelChoiceField(label="Outcome measure", queryset=OutcomeMeasure.objects.none())
     year = forms.ModelChoiceField(label="Financial year", queryset=FinancialYear.objects.none())
-    target = forms.DecimalField(label="Target", min_value=0, max_digits=12, decimal_places=2,
-                                widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input-short"}))
+    target = forms.DecimalField(
+        label="Target",
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input-short"}),
+    )
 
     def __init__(self, *args, measures, years, **kwargs):
         super().__init__(*args, **kwargs)
@@ -459,13 +471,15 @@ class ScheduleForm(Form):
         for inst in instalments:
             label = f"Q{inst.quarter} {inst.year.label}"
             self.instalments[inst.pk] = inst
-            self.fields[f"amount_{inst.pk}"] = AmountField(label=f"{label}: amount", allow_zero=True,
-                                                           initial=f"{inst.amount.amount:.2f}", help_text="")
-            self.fields[f"due_{inst.pk}"] = UKDateField(label=f"{label}: due date", initial=inst.due_date,
-                                                        help_text="")
+            self.fields[f"amount_{inst.pk}"] = AmountField(
+                label=f"{label}: amount", allow_zero=True, initial=f"{inst.amount.amount:.2f}", help_text=""
+            )
+            self.fields[f"due_{inst.pk}"] = UKDateField(label=f"{label}: due date", initial=inst.due_date, help_text="")
             self.fields[f"return_{inst.pk}"] = forms.BooleanField(
-                label=f"{label}: waits for the quarter's accepted monitoring return", required=False,
-                initial=inst.requires_return)
+                label=f"{label}: waits for the quarter's accepted monitoring return",
+                required=False,
+                initial=inst.requires_return,
+            )
         self.fields["reason"] = reason
 
     def changes(self):
@@ -477,9 +491,12 @@ class ScheduleForm(Form):
             due = self.cleaned_data[f"due_{pk}"]
             needs = self.cleaned_data[f"return_{pk}"]
             if amount != inst.amount.amount or due != inst.due_date or needs != inst.requires_return:
-                out.append(InstalmentChange(
-                    instalment=inst, amount=amount if amount != inst.amount.amount else None,
-                    due_date=due if due != inst.due_date else None,
-                    requires_return=needs if needs != inst.requires_return else None,
-                ))
+                out.append(
+                    InstalmentChange(
+                        instalment=inst,
+                        amount=amount if amount != inst.amount.amount else None,
+                        due_date=due if due != inst.due_date else None,
+                        requires_return=needs if needs != inst.requires_return else None,
+                    )
+                )
         return out

@@ -37,6 +37,16 @@ SKIP_REASON = f"Browser tests need Chromium at {CHROMIUM} (apt-get install chrom
 requires_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=SKIP_REASON)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Run the browser tests last. Playwright's sync API keeps an event loop running in the main thread until the
+    end of the session, and Django refuses database access from a thread with a running loop, so any database
+    test scheduled after them would fail."""
+    here = Path(__file__).parent
+    browser = [item for item in items if here in Path(item.fspath).parents]
+    if browser:
+        items[:] = [item for item in items if item not in browser] + browser
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

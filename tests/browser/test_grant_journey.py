@@ -94,9 +94,11 @@ def test_grant_from_draft_to_first_payment_and_the_statement(session_for, live_u
     officer.get_by_label("Start date").fill("01/04/2026")
     officer.get_by_label("End date").fill("31/03/2027")
     officer.get_by_label("Low", exact=True).check()
-    officer.get_by_label("Fund (optional)").select_option(label="MOJ-CORE – Victims' services core grant")
-    officer.get_by_label("Financial year (optional)").select_option(label=YEAR)
-    officer.get_by_label("Amount (optional)").fill("12,000.00")
+    officer.get_by_label("First funding line: fund (optional)").select_option(
+        label="MOJ-CORE – Victims' services core grant"
+    )
+    officer.get_by_label("First funding line: financial year (optional)").select_option(label=YEAR)
+    officer.get_by_label("First funding line: amount (optional)").fill("12,000.00")
     officer.get_by_role("button", name="Save draft").click()
     expect_message(officer, "drafted")
     reference = re.search(r"G\d{5}", officer.get_by_role("heading", level=1).inner_text()).group(0)
