@@ -9,6 +9,7 @@ from django.db import transaction
 
 from demo.funds import seed_budgets_and_income, seed_funds
 from demo.grants import seed_grants
+from demo.packs import seed_packs
 from demo.people import DEMO_USERS, demo_password, seed_people
 from funds.models import FinancialYear
 from ledger.models import JournalEntry
@@ -30,6 +31,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo grants loaded: {sum(grants.values())} grants ("
                                   + ", ".join(f"{n} {status}" for status, n in sorted(grants.items())) + ").")
                 self.stdout.write(f"Demo ledger loaded: {JournalEntry.objects.count()} journal entries.")
+                packs = seed_packs(users)
+                self.stdout.write(f"Demo statement packs issued: {len(packs)}.")
         password = demo_password()
         self.stdout.write("Demo logins (password: %s):" % password)
         for username, first, last, role, is_admin in DEMO_USERS:
