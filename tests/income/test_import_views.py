@@ -29,7 +29,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 
 
 @pytest.mark.parametrize("who", ["commissioner", "director", "admin_user"])
-def test_only_finance_officers_may_open_it(client, request, who):
+def test_only_finance_officers_may_open_it(db, client, request, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(URL).status_code == 403
     assert upload(client, b"anything").status_code == 403
