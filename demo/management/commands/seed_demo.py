@@ -6,7 +6,9 @@ ledger is empty, so a second run changes nothing.
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from demo.calendar import seed_period_closes
 from demo.funds import seed_budgets_and_income, seed_funds
 from demo.grants import seed_grants
 from demo.packs import seed_packs
@@ -33,6 +35,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo ledger loaded: {JournalEntry.objects.count()} journal entries.")
                 packs = seed_packs(users)
                 self.stdout.write(f"Demo statement packs issued: {len(packs)}.")
+                closed = seed_period_closes(users, today=timezone.localdate())
+                self.stdout.write(f"Month-end closes: {closed} periods closed; the last month and this one stay open.")
         password = demo_password()
         self.stdout.write("Demo logins (password: %s):" % password)
         for username, first, last, role, is_admin in DEMO_USERS:
