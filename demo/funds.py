@@ -29,29 +29,93 @@ FUNDERS = [
 
 # code, name, funder, purpose, basis, income kind, year-end, ring-fenced, approval threshold, virement threshold
 FUNDS = [
-    ("MOJ-CORE", "Victims' services core grant", "MoJ",
-     "Support for victims of crime to help them cope and recover.", "award", "grant", "return", True, "100000", "25000"),
-    ("MOJ-DASV", "Domestic abuse and sexual violence grant", "MoJ",
-     "DA and SV victim support services, including ISVA and IDVA posts.", "award", "grant", "return", True, "100000", "25000"),
-    ("VAWG-PROG", "VAWG programme funding", "WMCA",
-     "Named violence against women and girls programmes under the devolution deal.", "award", "grant",
-     "carry_forward", True, "150000", "50000"),
-    ("POCA", "Proceeds of crime community fund", "Home Office",
-     "Community safety grants; must not pay for police officers.", "receipts", "poca", "carry_forward", True,
-     "50000", "10000"),
-    ("FPN-RETAINED", "Retained fixed penalty income", "HMT",
-     "Road and community safety, if the deal's retention of fines is agreed.", "receipts", "fpn", "carry_forward",
-     True, "50000", "10000"),
-    ("SPEED-FEES", "Speed-awareness course fees", "PCC",
-     "Any excess over cost must promote road safety (Road Traffic Offenders Act 1988 s.90G).", "receipts", "fees",
-     "carry_forward", True, "50000", "10000"),
+    (
+        "MOJ-CORE",
+        "Victims' services core grant",
+        "MoJ",
+        "Support for victims of crime to help them cope and recover.",
+        "award",
+        "grant",
+        "return",
+        True,
+        "100000",
+        "25000",
+    ),
+    (
+        "MOJ-DASV",
+        "Domestic abuse and sexual violence grant",
+        "MoJ",
+        "DA and SV victim support services, including ISVA and IDVA posts.",
+        "award",
+        "grant",
+        "return",
+        True,
+        "100000",
+        "25000",
+    ),
+    (
+        "VAWG-PROG",
+        "VAWG programme funding",
+        "WMCA",
+        "Named violence against women and girls programmes under the devolution deal.",
+        "award",
+        "grant",
+        "carry_forward",
+        True,
+        "150000",
+        "50000",
+    ),
+    (
+        "POCA",
+        "Proceeds of crime community fund",
+        "Home Office",
+        "Community safety grants; must not pay for police officers.",
+        "receipts",
+        "poca",
+        "carry_forward",
+        True,
+        "50000",
+        "10000",
+    ),
+    (
+        "FPN-RETAINED",
+        "Retained fixed penalty income",
+        "HMT",
+        "Road and community safety, if the deal's retention of fines is agreed.",
+        "receipts",
+        "fpn",
+        "carry_forward",
+        True,
+        "50000",
+        "10000",
+    ),
+    (
+        "SPEED-FEES",
+        "Speed-awareness course fees",
+        "PCC",
+        "Any excess over cost must promote road safety (Road Traffic Offenders Act 1988 s.90G).",
+        "receipts",
+        "fees",
+        "carry_forward",
+        True,
+        "50000",
+        "10000",
+    ),
 ]
 
 # Budget lines per fund for each year: heading -> original budget.
 BUDGETS = {
-    "MOJ-CORE": {"Victim support hubs": "2100000.00", "Specialist counselling": "900000.00", "Restorative justice": "412000.00"},
+    "MOJ-CORE": {
+        "Victim support hubs": "2100000.00",
+        "Specialist counselling": "900000.00",
+        "Restorative justice": "412000.00",
+    },
     "MOJ-DASV": {"ISVA services": "1150000.00", "IDVA services": "850000.00", "Refuge support": "150000.00"},
-    "VAWG-PROG": {"Prevention in schools": "600000.00", "Perpetrator programmes": "700000.00", "Safe spaces at night": "500000.00"},
+    "VAWG-PROG": {
+        "Prevention in schools": "600000.00",
+        "Perpetrator programmes": "700000.00",
+        "Safe spaces at night": "500000.00",
+    },
     "POCA": {"Helping Communities Fund": "400000.00", "My Community Fund": "330000.00"},
     "FPN-RETAINED": {"Road safety projects": "0.00"},
     "SPEED-FEES": {"Road safety education": "250000.00", "Course delivery costs": "150000.00"},
@@ -61,7 +125,7 @@ AWARDS = {"MOJ-CORE": "3412000.00", "MOJ-DASV": "2150000.00", "VAWG-PROG": "1800
 
 
 def seed_funds(users) -> dict[str, Fund]:
-    officer, officer2 = users["finance"], users["finance2"]
+    officer = users["finance"]
     for start in (2024, 2025, 2026, 2027):
         year_open(start_year=start)
     funders = {}
@@ -72,9 +136,17 @@ def seed_funds(users) -> dict[str, Fund]:
     funds = {}
     for code, name, funder, purpose, basis, kind, year_end, ring, threshold, vthreshold in FUNDS:
         funds[code] = Fund.objects.filter(code=code).first() or fund_create(
-            code=code, name=name, funder=funders[funder], purpose=purpose, limit_basis=basis, income_kind=kind,
-            year_end_rule=year_end, ring_fenced=ring, grant_approval_threshold=threshold,
-            virement_threshold=vthreshold, by=officer,
+            code=code,
+            name=name,
+            funder=funders[funder],
+            purpose=purpose,
+            limit_basis=basis,
+            income_kind=kind,
+            year_end_rule=year_end,
+            ring_fenced=ring,
+            grant_approval_threshold=threshold,
+            virement_threshold=vthreshold,
+            by=officer,
         )
     return funds
 
@@ -92,46 +164,86 @@ def seed_budgets_and_income(users, funds, years) -> None:
         start = year.start_year
         for code, amount in AWARDS.items():
             letter = award_letter_record(
-                fund=funds[code], year=year, reference=f"{code}-AWD-{year.label}", letter_date=date(start, 4, 3),
-                amount=amount, by=officer, description=f"{funds[code].funder} award letter for {year.label}",
+                fund=funds[code],
+                year=year,
+                reference=f"{code}-AWD-{year.label}",
+                letter_date=date(start, 4, 3),
+                amount=amount,
+                by=officer,
+                description=f"{funds[code].funder} award letter for {year.label}",
             )
             quarter = (Decimal(amount) / 4).quantize(Decimal("0.01"))
             for q, month in enumerate((4, 7, 10, 1), start=1):
                 received = date(start if month >= 4 else start + 1, month, 20)
                 if received > date(2026, 11, 20):
                     break
-                receipt_record(fund=funds[code], award_letter=letter, reference=f"{code}-RCPT-{year.label}-Q{q}",
-                               date=received, amount=quarter, by=officer)
+                receipt_record(
+                    fund=funds[code],
+                    award_letter=letter,
+                    reference=f"{code}-RCPT-{year.label}-Q{q}",
+                    date=received,
+                    amount=quarter,
+                    by=officer,
+                )
         last_month = 12 if start == 2025 else 7
         for p in range(1, last_month + 1):
             month = (p + 2) % 12 + 1
             cal_year = start if month >= 4 else start + 1
             fpn_return_record(
-                fund=funds["FPN-RETAINED"], reference=f"FPN-{year.label}-P{p:02d}", month_start=date(cal_year, month, 1),
-                tickets=1380 + (p * 7) % 40, gross_value=f"{(1380 + (p * 7) % 40) * 100}.00", by=officer,
+                fund=funds["FPN-RETAINED"],
+                reference=f"FPN-{year.label}-P{p:02d}",
+                month_start=date(cal_year, month, 1),
+                tickets=1380 + (p * 7) % 40,
+                gross_value=f"{(1380 + (p * 7) % 40) * 100}.00",
+                by=officer,
             )
             fee_receipt_record(
-                fund=funds["SPEED-FEES"], reference=f"SAC-{year.label}-P{p:02d}", date=date(cal_year, month, 28),
-                amount=f"{31000 + (p * 353) % 4000}.00", courses=320 + p, by=officer,
+                fund=funds["SPEED-FEES"],
+                reference=f"SAC-{year.label}-P{p:02d}",
+                date=date(cal_year, month, 28),
+                amount=f"{31000 + (p * 353) % 4000}.00",
+                courses=320 + p,
+                by=officer,
             )
-        cases = [("T20247781", "186000.00", "18.75"), ("T20248012", "94000.00", "18.75"),
-                 ("T20250155", "412500.00", "12.50"), ("T20250390", "1250000.00", "18.75"),
-                 ("T20250877", "318400.00", "18.75"), ("T20251102", "77250.00", "12.50")]
+        cases = [
+            ("T20247781", "186000.00", "18.75"),
+            ("T20248012", "94000.00", "18.75"),
+            ("T20250155", "412500.00", "12.50"),
+            ("T20250390", "1250000.00", "18.75"),
+            ("T20250877", "318400.00", "18.75"),
+            ("T20251102", "77250.00", "12.50"),
+        ]
         for n, (case, gross, share) in enumerate(cases):
             month = 5 + n
             if start == 2026 and month > 11:
                 break
             poca_receipt_record(
-                fund=funds["POCA"], reference=f"ARIS-{year.label}-{n + 1:03d}", case_reference=f"{case}-{start}",
-                date=date(start, month, 12), gross_recovered=gross, agency_share_percent=share, by=officer,
+                fund=funds["POCA"],
+                reference=f"ARIS-{year.label}-{n + 1:03d}",
+                case_reference=f"{case}-{start}",
+                date=date(start, month, 12),
+                gross_recovered=gross,
+                agency_share_percent=share,
+                by=officer,
             )
         virement_request(
-            from_line=lines[("MOJ-CORE", "Restorative justice")], to_line=lines[("MOJ-CORE", "Specialist counselling")],
-            amount="20000.00", reason="Counselling waiting list has grown; restorative justice underspending.", by=officer,
+            from_line=lines[("MOJ-CORE", "Restorative justice")],
+            to_line=lines[("MOJ-CORE", "Specialist counselling")],
+            amount="20000.00",
+            reason="Counselling waiting list has grown; restorative justice underspending.",
+            by=officer,
         )
         virement_request(
-            from_line=lines[("VAWG-PROG", "Safe spaces at night")], to_line=lines[("VAWG-PROG", "Prevention in schools")],
-            amount="75000.00", reason="Schools programme extended to two more local authority areas.", by=officer2,
+            from_line=lines[("VAWG-PROG", "Safe spaces at night")],
+            to_line=lines[("VAWG-PROG", "Prevention in schools")],
+            amount="75000.00",
+            reason="Schools programme extended to two more local authority areas.",
+            by=officer2,
         )
-        forecast_record(line=lines[("MOJ-CORE", "Victim support hubs")], amount="2085000.00", by=officer,
-                        note="Q2 review: one hub opened late", made_on=date(start, 10, 15))
+        forecast_record(
+            line=lines[("MOJ-CORE", "Victim support hubs")],
+            amount="2085000.00",
+            by=officer,
+            note="Q2 review: one hub opened late",
+            made_on=date(start, 10, 15),
+        )

@@ -33,7 +33,13 @@ def even_phasing(amount: Decimal, slots: int) -> list[Decimal]:
 
 @transaction.atomic
 def budget_line_create(
-    *, fund: Fund, year: FinancialYear, heading: str, amount, by, phasing: str = BudgetLine.Phasing.QUARTERLY,
+    *,
+    fund: Fund,
+    year: FinancialYear,
+    heading: str,
+    amount,
+    by,
+    phasing: str = BudgetLine.Phasing.QUARTERLY,
     phases: list | None = None,
 ) -> BudgetLine:
     _require_officer(by, "set budgets")
@@ -52,12 +58,17 @@ def budget_line_create(
         parts = [parse_amount(p, field="phases", allow_zero=True) for p in phases]
         if sum(parts) != value:
             raise ValidationError(
-                {"phases": f"The phased amounts add up to {format_gbp(sum(parts))}, not the line's {format_gbp(value)}."}
+                {
+                    "phases": f"The phased amounts add up to {format_gbp(sum(parts))}, "
+                    f"not the line's {format_gbp(value)}."
+                }
             )
     line = BudgetLine(fund=fund, year=year, heading=heading, original=gbp(value), phasing=phasing)
     save_with_history(line, by=by, reason="Budget set")
     for slot, part in enumerate(parts, start=1):
-        save_with_history(BudgetPhase(line=line, slot=slot, amount=gbp(part)), by=by, reason="Budget phasing", clean=False)
+        save_with_history(
+            BudgetPhase(line=line, slot=slot, amount=gbp(part)), by=by, reason="Budget phasing", clean=False
+        )
     record_event("budget.created", by=by, obj=line, summary=f"Budget {line} set at {format_gbp(value)}")
     return line
 
@@ -73,8 +84,10 @@ def _apply_check(from_line: BudgetLine, amount: Decimal):
     headroom = revised_budget(from_line)
     if amount > headroom:
         raise ValidationError(
-            {"amount": f"'{from_line.heading}' has {format_gbp(headroom)} of revised budget; "
-                       f"a virement of {format_gbp(amount)} would take it below zero."}
+            {
+                "amount": f"'{from_line.heading}' has {format_gbp(headroom)} of revised budget; "
+                f"a virement of {format_gbp(amount)} would take it below zero."
+            }
         )
 
 
@@ -103,8 +116,14 @@ def virement_request(*, from_line: BudgetLine, to_line: BudgetLine, amount, reas
         virement.decided_at = timezone.now()
         virement.decision_note = f"Within the {format_gbp(threshold)} threshold: approved on request."
     save_with_history(virement, by=by, reason=reason)
-    record_event("virement.requested", by=by, obj=virement, summary=str(virement), reason=reason,
-                 data={"status": virement.status})
+    record_event(
+        "virement.requested",
+        by=by,
+        obj=virement,
+        summary=str(virement),
+        reason=reason,
+        data={"status": virement.status},
+    )
     return virement
 
 

@@ -13,7 +13,9 @@ MONEY = {"max_digits": 14, "decimal_places": 2, "default_currency": "GBP", "curr
 
 def gbp_only(field: str) -> models.CheckConstraint:
     """django-money does not enforce currency_choices: the database does."""
-    return models.CheckConstraint(condition=Q(**{f"{field}_currency": "GBP"}), name=f"%(app_label)s_%(class)s_{field}_gbp")
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}_currency": "GBP"}), name=f"%(app_label)s_%(class)s_{field}_gbp"
+    )
 
 
 class FinancialYear(models.Model):
@@ -24,7 +26,9 @@ class FinancialYear(models.Model):
 
     class Meta:
         ordering = ["start_year"]
-        constraints = [models.CheckConstraint(condition=Q(start_year__gte=2000, start_year__lte=2099), name="funds_year_range")]
+        constraints = [
+            models.CheckConstraint(condition=Q(start_year__gte=2000, start_year__lte=2099), name="funds_year_range")
+        ]
 
     def __str__(self):
         return self.label
@@ -50,7 +54,9 @@ class Period(models.Model):
     start_date = models.DateField(unique=True)
     end_date = models.DateField(unique=True)
     is_closed = models.BooleanField(default=False)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -121,15 +127,19 @@ class Fund(models.Model):
     income_kind = models.CharField(max_length=10, choices=IncomeKind.choices, default=IncomeKind.GRANT)
     year_end_rule = models.CharField(max_length=20, choices=YearEndRule.choices)
     retained_share_percent = models.DecimalField(
-        max_digits=6, decimal_places=3, default=0,
+        max_digits=6,
+        decimal_places=3,
+        default=0,
         help_text="For fines: the share of each fixed penalty kept by the fund (0 today; the deal asks for more).",
     )
     grant_approval_threshold = MoneyField(
-        **MONEY, default=0,
+        **MONEY,
+        default=0,
         help_text="Grants drawing more than this on the fund need a published decision to be approved.",
     )
     virement_threshold = MoneyField(
-        **MONEY, default=0,
+        **MONEY,
+        default=0,
         help_text="Virements above this need approval by someone other than the requester.",
     )
     is_active = models.BooleanField(default=True)
@@ -141,7 +151,8 @@ class Fund(models.Model):
             gbp_only("grant_approval_threshold"),
             gbp_only("virement_threshold"),
             models.CheckConstraint(
-                condition=Q(retained_share_percent__gte=0, retained_share_percent__lte=100), name="funds_fund_share_range"
+                condition=Q(retained_share_percent__gte=0, retained_share_percent__lte=100),
+                name="funds_fund_share_range",
             ),
             models.CheckConstraint(
                 condition=Q(grant_approval_threshold__gte=0, virement_threshold__gte=0), name="funds_fund_thresholds"
@@ -195,6 +206,9 @@ class BudgetPhase(models.Model):
             gbp_only("amount"),
         ]
 
+    def __str__(self):
+        return f"{self.line} slot {self.slot}: £{self.amount.amount:,.2f}"
+
 
 class Forecast(models.Model):
     """A forecast outturn for a budget line. Forecasts are added, never overwritten: the latest one counts."""
@@ -209,7 +223,13 @@ class Forecast(models.Model):
 
     class Meta:
         ordering = ["line", "made_on", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="funds_forecast_positive"), gbp_only("amount")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="funds_forecast_positive"),
+            gbp_only("amount"),
+        ]
+
+    def __str__(self):
+        return f"Forecast for {self.line} on {self.made_on:%d/%m/%Y}: £{self.amount.amount:,.2f}"
 
 
 class Virement(models.Model):
@@ -227,7 +247,9 @@ class Virement(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     history = HistoricalRecords()
@@ -238,7 +260,8 @@ class Virement(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="funds_virement_positive"),
             models.CheckConstraint(condition=~Q(from_line=F("to_line")), name="funds_virement_distinct_lines"),
             models.CheckConstraint(
-                condition=~Q(status="approved") | Q(decided_by__isnull=False), name="funds_virement_approved_has_decider"
+                condition=~Q(status="approved") | Q(decided_by__isnull=False),
+                name="funds_virement_approved_has_decider",
             ),
             gbp_only("amount"),
         ]

@@ -32,7 +32,10 @@ class AwardLetter(IncomeDocument):
 
     class Meta:
         ordering = ["-letter_date", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="income_award_positive"), gbp_only("amount")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="income_award_positive"),
+            gbp_only("amount"),
+        ]
 
     def __str__(self):
         return f"Award {self.reference} {self.fund.code} {self.year.label}"
@@ -41,14 +44,19 @@ class AwardLetter(IncomeDocument):
 class CashReceipt(IncomeDocument):
     """Cash received: against an award letter (settles the receivable) or, for receipts-based funds, income."""
 
-    award_letter = models.ForeignKey(AwardLetter, null=True, blank=True, on_delete=models.PROTECT, related_name="receipts")
+    award_letter = models.ForeignKey(
+        AwardLetter, null=True, blank=True, on_delete=models.PROTECT, related_name="receipts"
+    )
     date = models.DateField()
     amount = MoneyField(**MONEY)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-date", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="income_receipt_positive"), gbp_only("amount")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="income_receipt_positive"),
+            gbp_only("amount"),
+        ]
 
     def __str__(self):
         return f"Receipt {self.reference} {self.fund.code}"
@@ -68,7 +76,9 @@ class PocaReceipt(IncomeDocument):
         ordering = ["-date", "-id"]
         verbose_name = "proceeds of crime receipt"
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0, gross_recovered__gte=F("amount")), name="income_poca_amounts"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0, gross_recovered__gte=F("amount")), name="income_poca_amounts"
+            ),
             models.CheckConstraint(
                 condition=Q(agency_share_percent__gt=0, agency_share_percent__lte=100), name="income_poca_share"
             ),
@@ -96,7 +106,9 @@ class FpnReturn(IncomeDocument):
         verbose_name = "fixed penalty return"
         constraints = [
             models.UniqueConstraint(fields=["fund", "period"], name="income_fpn_one_per_month"),
-            models.CheckConstraint(condition=Q(gross_value__gt=0, retained__gte=0, owed_to_treasury__gte=0), name="income_fpn_amounts"),
+            models.CheckConstraint(
+                condition=Q(gross_value__gt=0, retained__gte=0, owed_to_treasury__gte=0), name="income_fpn_amounts"
+            ),
             models.CheckConstraint(
                 condition=Q(retained_share_percent__gte=0, retained_share_percent__lte=100), name="income_fpn_share"
             ),
@@ -119,7 +131,10 @@ class FeeReceipt(IncomeDocument):
 
     class Meta:
         ordering = ["-date", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="income_fee_positive"), gbp_only("amount")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="income_fee_positive"),
+            gbp_only("amount"),
+        ]
 
     def __str__(self):
         return f"Fees {self.reference} {self.fund.code}"

@@ -12,9 +12,9 @@ from core.audit import record_event, save_with_history
 from core.money import ZERO, format_gbp, gbp, parse_amount, quantize
 from core.roles import FINANCE_OFFICER, has_role
 from funds.models import FinancialYear, Fund
+from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt
 from ledger import accounts as acc
 from ledger.posting import CREDIT, DEBIT, Leg, entry_post, open_period_for
-from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt
 
 INCOME_MODELS = (AwardLetter, CashReceipt, PocaReceipt, FpnReturn, FeeReceipt)
 
@@ -60,14 +60,13 @@ def parse_percent(raw, *, field: str) -> Decimal:
 
 def _fund_kind(fund: Fund, *kinds: str, what: str):
     if fund.income_kind not in kinds:
-        raise ValidationError(
-            {"fund": f"{fund.code} receives {fund.get_income_kind_display().lower()}, not {what}."}
-        )
+        raise ValidationError({"fund": f"{fund.code} receives {fund.get_income_kind_display().lower()}, not {what}."})
 
 
 @transaction.atomic
-def award_letter_record(*, fund: Fund, year: FinancialYear, reference: str, letter_date: Date, amount, by,
-                        description: str = "") -> AwardLetter:
+def award_letter_record(
+    *, fund: Fund, year: FinancialYear, reference: str, letter_date: Date, amount, by, description: str = ""
+) -> AwardLetter:
     _require_officer(by)
     value = parse_amount(amount)
     reference = _unique_reference(reference)
@@ -76,11 +75,21 @@ def award_letter_record(*, fund: Fund, year: FinancialYear, reference: str, lett
             {"fund": f"{fund.code} may spend only the cash it receives, so it takes receipts, not award letters."}
         )
     open_period_for(letter_date)
-    letter = AwardLetter(fund=fund, year=year, reference=reference, letter_date=letter_date, amount=gbp(value),
-                         recorded_by=by, description=description)
+    letter = AwardLetter(
+        fund=fund,
+        year=year,
+        reference=reference,
+        letter_date=letter_date,
+        amount=gbp(value),
+        recorded_by=by,
+        description=description,
+    )
     letter.entry = entry_post(
-        date=letter_date, description=f"Award letter {reference}: {fund.code} {year.label}", by=by,
-        source_type="income.awardletter", source_reference=reference,
+        date=letter_date,
+        description=f"Award letter {reference}: {fund.code} {year.label}",
+        by=by,
+        source_type="income.awardletter",
+        source_reference=reference,
         legs=[Leg(acc.AWARDS_RECEIVABLE, fund, DEBIT, value, year), Leg(acc.GRANT_INCOME, fund, CREDIT, value, year)],
     )
     save_with_history(letter, by=by, reason="Award letter recorded")
@@ -94,8 +103,16 @@ def award_outstanding(letter: AwardLetter) -> Decimal:
 
 
 @transaction.atomic
-def receipt_record(*, fund: Fund, reference: str, date: Date, amount, by, award_letter: AwardLetter | None = None,
-                   description: str = "") -> CashReceipt:
+def receipt_record(
+    *,
+    fund: Fund,
+    reference: str,
+    date: Date,
+    amount,
+    by,
+    award_letter: AwardLetter | None = None,
+    description: str = "",
+) -> CashReceipt:
     """Cash received. Against an award letter it settles what the funder owes; for a receipts-based fund it is
     income that raises the spending limit."""
     _require_officer(by)
@@ -112,18 +129,35 @@ def receipt_record(*, fund: Fund, reference: str, date: Date, amount, by, award_
         outstanding = award_outstanding(award_letter)
         if value > outstanding:
             raise ValidationError(
-                {"amount": f"Only {format_gbp(outstanding)} of award letter {award_letter.reference} is still to be "
-                           f"received; {format_gbp(value)} is more than that."}
+                {
+                    "amount": f"Only {format_gbp(outstanding)} of award letter {award_letter.reference} is still to be "
+                    f"received; {format_gbp(value)} is more than that."
+                }
             )
-        legs = [Leg(acc.CASH, fund, DEBIT, value, award_letter.year),
-                Leg(acc.AWARDS_RECEIVABLE, fund, CREDIT, value, award_letter.year)]
+        legs = [
+            Leg(acc.CASH, fund, DEBIT, value, award_letter.year),
+            Leg(acc.AWARDS_RECEIVABLE, fund, CREDIT, value, award_letter.year),
+        ]
     else:
         legs = [Leg(acc.CASH, fund, DEBIT, value), Leg(acc.OTHER_INCOME, fund, CREDIT, value)]
     open_period_for(date)
-    receipt = CashReceipt(fund=fund, reference=reference, date=date, amount=gbp(value), award_letter=award_letter,
-                          recorded_by=by, description=description)
-    receipt.entry = entry_post(date=date, description=f"Cash received {reference} for {fund.code}", by=by,
-                               source_type="income.cashreceipt", source_reference=reference, legs=legs)
+    receipt = CashReceipt(
+        fund=fund,
+        reference=reference,
+        date=date,
+        amount=gbp(value),
+        award_letter=award_letter,
+        recorded_by=by,
+        description=description,
+    )
+    receipt.entry = entry_post(
+        date=date,
+        description=f"Cash received {reference} for {fund.code}",
+        by=by,
+        source_type="income.cashreceipt",
+        source_reference=reference,
+        legs=legs,
+    )
     save_with_history(receipt, by=by, reason="Receipt recorded")
     record_event("income.receipt_recorded", by=by, obj=receipt, summary=f"{receipt}: {format_gbp(value)}")
     return receipt
@@ -134,8 +168,17 @@ def poca_share(gross: Decimal, percent: Decimal) -> Decimal:
 
 
 @transaction.atomic
-def poca_receipt_record(*, fund: Fund, reference: str, case_reference: str, date: Date, gross_recovered,
-                        agency_share_percent, by, description: str = "") -> PocaReceipt:
+def poca_receipt_record(
+    *,
+    fund: Fund,
+    reference: str,
+    case_reference: str,
+    date: Date,
+    gross_recovered,
+    agency_share_percent,
+    by,
+    description: str = "",
+) -> PocaReceipt:
     _require_officer(by)
     _fund_kind(fund, Fund.IncomeKind.POCA, what="proceeds of crime")
     gross = parse_amount(gross_recovered, field="gross_recovered")
@@ -148,12 +191,23 @@ def poca_receipt_record(*, fund: Fund, reference: str, case_reference: str, date
     if amount <= 0:
         raise ValidationError({"gross_recovered": f"{share}% of {format_gbp(gross)} rounds to nothing."})
     open_period_for(date)
-    receipt = PocaReceipt(fund=fund, reference=reference, case_reference=case_reference, date=date,
-                          gross_recovered=gbp(gross), agency_share_percent=share, amount=gbp(amount),
-                          recorded_by=by, description=description)
+    receipt = PocaReceipt(
+        fund=fund,
+        reference=reference,
+        case_reference=case_reference,
+        date=date,
+        gross_recovered=gbp(gross),
+        agency_share_percent=share,
+        amount=gbp(amount),
+        recorded_by=by,
+        description=description,
+    )
     receipt.entry = entry_post(
-        date=date, description=f"Proceeds of crime {case_reference}: {share}% of {format_gbp(gross)}", by=by,
-        source_type="income.pocareceipt", source_reference=reference,
+        date=date,
+        description=f"Proceeds of crime {case_reference}: {share}% of {format_gbp(gross)}",
+        by=by,
+        source_type="income.pocareceipt",
+        source_reference=reference,
         legs=[Leg(acc.CASH, fund, DEBIT, amount), Leg(acc.POCA_INCOME, fund, CREDIT, amount)],
     )
     save_with_history(receipt, by=by, reason="Proceeds of crime receipt recorded")
@@ -162,8 +216,9 @@ def poca_receipt_record(*, fund: Fund, reference: str, case_reference: str, date
 
 
 @transaction.atomic
-def fpn_return_record(*, fund: Fund, reference: str, month_start: Date, tickets: int, gross_value, by,
-                      description: str = "") -> FpnReturn:
+def fpn_return_record(
+    *, fund: Fund, reference: str, month_start: Date, tickets: int, gross_value, by, description: str = ""
+) -> FpnReturn:
     """A month's fixed penalties. The fund keeps its retained share (rounded to pence); the rest is owed to HM
     Treasury. The share is copied onto the return, so a later change of rate does not rewrite history."""
     _require_officer(by)
@@ -183,13 +238,25 @@ def fpn_return_record(*, fund: Fund, reference: str, month_start: Date, tickets:
         legs.append(Leg(acc.FPN_INCOME, fund, CREDIT, retained))
     if treasury:
         legs.append(Leg(acc.TREASURY_CREDITOR, fund, CREDIT, treasury))
-    fpn = FpnReturn(fund=fund, reference=reference, period=period, tickets=tickets, gross_value=gbp(gross),
-                    retained_share_percent=share, retained=gbp(retained), owed_to_treasury=gbp(treasury),
-                    recorded_by=by, description=description)
+    fpn = FpnReturn(
+        fund=fund,
+        reference=reference,
+        period=period,
+        tickets=tickets,
+        gross_value=gbp(gross),
+        retained_share_percent=share,
+        retained=gbp(retained),
+        owed_to_treasury=gbp(treasury),
+        recorded_by=by,
+        description=description,
+    )
     fpn.entry = entry_post(
         date=month_start,
-        description=f"Fixed penalties {period}: {tickets} tickets, {share}% retained", by=by,
-        source_type="income.fpnreturn", source_reference=reference, legs=legs,
+        description=f"Fixed penalties {period}: {tickets} tickets, {share}% retained",
+        by=by,
+        source_type="income.fpnreturn",
+        source_reference=reference,
+        legs=legs,
     )
     save_with_history(fpn, by=by, reason="Fixed penalty return recorded")
     record_event("income.fpn_recorded", by=by, obj=fpn, summary=f"{fpn}: {format_gbp(retained)} retained")
@@ -197,18 +264,31 @@ def fpn_return_record(*, fund: Fund, reference: str, month_start: Date, tickets:
 
 
 @transaction.atomic
-def fee_receipt_record(*, fund: Fund, reference: str, date: Date, amount, by, courses: int = 0,
-                       description: str = "") -> FeeReceipt:
+def fee_receipt_record(
+    *, fund: Fund, reference: str, date: Date, amount, by, courses: int = 0, description: str = ""
+) -> FeeReceipt:
     _require_officer(by)
     _fund_kind(fund, Fund.IncomeKind.FEES, what="course fees")
     value = parse_amount(amount)
     reference = _unique_reference(reference)
     open_period_for(date)
-    fee = FeeReceipt(fund=fund, reference=reference, date=date, amount=gbp(value), courses=courses,
-                     recorded_by=by, description=description)
-    fee.entry = entry_post(date=date, description=f"Course fees {reference}", by=by,
-                           source_type="income.feereceipt", source_reference=reference,
-                           legs=[Leg(acc.CASH, fund, DEBIT, value), Leg(acc.FEE_INCOME, fund, CREDIT, value)])
+    fee = FeeReceipt(
+        fund=fund,
+        reference=reference,
+        date=date,
+        amount=gbp(value),
+        courses=courses,
+        recorded_by=by,
+        description=description,
+    )
+    fee.entry = entry_post(
+        date=date,
+        description=f"Course fees {reference}",
+        by=by,
+        source_type="income.feereceipt",
+        source_reference=reference,
+        legs=[Leg(acc.CASH, fund, DEBIT, value), Leg(acc.FEE_INCOME, fund, CREDIT, value)],
+    )
     save_with_history(fee, by=by, reason="Course fees recorded")
     record_event("income.fee_recorded", by=by, obj=fee, summary=f"{fee}: {format_gbp(value)}")
     return fee

@@ -51,7 +51,9 @@ class JournalEntry(models.Model):
     date = models.DateField(db_index=True)
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
     description = models.CharField(max_length=300)
-    source_type = models.CharField(max_length=60, help_text="The kind of document behind the entry, e.g. income.pocareceipt.")
+    source_type = models.CharField(
+        max_length=60, help_text="The kind of document behind the entry, e.g. income.pocareceipt."
+    )
     source_id = models.CharField(max_length=40, blank=True)
     source_reference = models.CharField(max_length=120, blank=True, help_text="The document's own reference.")
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -86,7 +88,9 @@ class JournalLine(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
     funding_year = models.ForeignKey(
-        FinancialYear, on_delete=models.PROTECT, related_name="+",
+        FinancialYear,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The year's allocation this line counts against (usually the entry's own year; a payment in "
         "arrears in April counts against the year whose commitment it settles).",
     )
@@ -100,6 +104,9 @@ class JournalLine(models.Model):
             models.CheckConstraint(condition=Q(direction__in=["D", "C"]), name="ledger_line_direction"),
             gbp_only("amount"),
         ]
+
+    def __str__(self):
+        return f"{self.get_direction_display()} {self.account_id} £{self.amount.amount:,.2f}"
 
 
 class Balance(models.Model):
@@ -122,6 +129,9 @@ class Balance(models.Model):
             ),
             models.CheckConstraint(condition=Q(debit_pence__gte=0, credit_pence__gte=0), name="ledger_balance_nonneg"),
         ]
+
+    def __str__(self):
+        return f"Balance fund {self.fund_id} account {self.account_id} {self.date} (posted {self.posted_on})"
 
 
 class FundPosition(models.Model):
@@ -146,6 +156,9 @@ class FundPosition(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"Position fund {self.fund_id} year {self.funding_year_id}"
+
 
 class ChainHead(models.Model):
     """The single row that holds the latest entry's hash. Posting locks it, so entries are numbered and chained
@@ -157,3 +170,6 @@ class ChainHead(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="ledger_chainhead_singleton")]
+
+    def __str__(self):
+        return f"Chain head after {self.entries} entries"

@@ -9,8 +9,8 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC
 from datetime import date as Date
-from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -46,7 +46,8 @@ def period_for(day: Date) -> Period:
     if period is None:
         years = list(FinancialYear.objects.values_list("start_year", flat=True))
         known = (
-            f"Financial years set up: {FinancialYear(start_year=min(years)).label} to {FinancialYear(start_year=max(years)).label}."
+            f"Financial years set up: {FinancialYear(start_year=min(years)).label} "
+            f"to {FinancialYear(start_year=max(years)).label}."
             if years
             else "No financial year has been set up yet."
         )
@@ -61,8 +62,10 @@ def open_period_for(day: Date) -> Period:
 def _require_open(period: Period, day: Date) -> Period:
     if period.is_closed:
         raise ValidationError(
-            {"date": f"{period} is closed, so nothing can be posted on {day:%d/%m/%Y}. "
-                     "Post the correction into an open period, or ask a finance director to reopen it."}
+            {
+                "date": f"{period} is closed, so nothing can be posted on {day:%d/%m/%Y}. "
+                "Post the correction into an open period, or ask a finance director to reopen it."
+            }
         )
     return period
 
@@ -123,7 +126,7 @@ def _entry_hash(entry: JournalEntry, lines: list[JournalLine], accounts_by_id, f
         "description": entry.description,
         "source": [entry.source_type, entry.source_id, entry.source_reference],
         "posted_by": entry.posted_by_id,
-        "posted_at": entry.posted_at.astimezone(dt_timezone.utc).isoformat(timespec="microseconds"),
+        "posted_at": entry.posted_at.astimezone(UTC).isoformat(timespec="microseconds"),
         "reverses": entry.reverses_id,
         "lines": [
             [
@@ -171,7 +174,15 @@ def _upsert_balances(rows) -> None:
     params = []
     ops = connection.ops
     for (year_id, fund_id, account_id, day, posted_on), (debit, credit) in rows.items():
-        params += [fund_id, account_id, year_id, ops.adapt_datefield_value(day), ops.adapt_datefield_value(posted_on), debit, credit]
+        params += [
+            fund_id,
+            account_id,
+            year_id,
+            ops.adapt_datefield_value(day),
+            ops.adapt_datefield_value(posted_on),
+            debit,
+            credit,
+        ]
     sql = (
         f"INSERT INTO {table} (fund_id, account_id, funding_year_id, date, posted_on, debit_pence, credit_pence) "
         f"VALUES {placeholders} ON CONFLICT (funding_year_id, fund_id, account_id, date, posted_on) DO UPDATE SET "
@@ -327,7 +338,10 @@ def entry_post(
     )
     lines = [
         JournalLine(
-            account=accounts[leg.account], fund=funds[leg.fund.pk], funding_year=year, direction=leg.direction,
+            account=accounts[leg.account],
+            fund=funds[leg.fund.pk],
+            funding_year=year,
+            direction=leg.direction,
             amount=leg.amount,
         )
         for leg, year in checked

@@ -41,7 +41,9 @@ def verify() -> Report:
         if not entries:
             break
         lines_by_entry = defaultdict(list)
-        for line in JournalLine.objects.filter(entry_id__gte=entries[0].pk, entry_id__lte=entries[-1].pk).order_by("pk"):
+        for line in JournalLine.objects.filter(entry_id__gte=entries[0].pk, entry_id__lte=entries[-1].pk).order_by(
+            "pk"
+        ):
             lines_by_entry[line.entry_id].append(line)
         for entry in entries:
             lines = lines_by_entry.get(entry.pk, [])

@@ -12,7 +12,9 @@ from funds.services import fund_create, funder_create
 
 
 def make_user(username: str, role: str | None = None, **extra) -> User:
-    user = User.objects.create_user(username=username, password="correct-horse-battery-9", first_name=username.title(), **extra)
+    user = User.objects.create_user(
+        username=username, password="correct-horse-battery-9", first_name=username.title(), **extra
+    )
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user
@@ -70,33 +72,57 @@ def home_office(db, officer):
 def core_fund(db, officer, moj, year) -> Fund:
     """Award-based, ring-fenced; grants over £100,000 need a decision."""
     return fund_create(
-        code="MOJ-CORE", name="Victims' services core grant", funder=moj, purpose="Victims cope and recover",
-        limit_basis="award", year_end_rule="return", grant_approval_threshold="100000.00",
-        virement_threshold="25000.00", by=officer,
+        code="MOJ-CORE",
+        name="Victims' services core grant",
+        funder=moj,
+        purpose="Victims cope and recover",
+        limit_basis="award",
+        year_end_rule="return",
+        grant_approval_threshold="100000.00",
+        virement_threshold="25000.00",
+        by=officer,
     )
 
 
 @pytest.fixture
 def dasv_fund(db, officer, moj, year) -> Fund:
     return fund_create(
-        code="MOJ-DASV", name="DA and SV grant", funder=moj, purpose="DA/SV support", limit_basis="award",
-        year_end_rule="return", grant_approval_threshold="100000.00", by=officer,
+        code="MOJ-DASV",
+        name="DA and SV grant",
+        funder=moj,
+        purpose="DA/SV support",
+        limit_basis="award",
+        year_end_rule="return",
+        grant_approval_threshold="100000.00",
+        by=officer,
     )
 
 
 @pytest.fixture
 def poca_fund(db, officer, home_office, year) -> Fund:
     return fund_create(
-        code="POCA", name="Proceeds of crime fund", funder=home_office, purpose="Community safety",
-        limit_basis="receipts", income_kind="poca", year_end_rule="carry_forward", by=officer,
+        code="POCA",
+        name="Proceeds of crime fund",
+        funder=home_office,
+        purpose="Community safety",
+        limit_basis="receipts",
+        income_kind="poca",
+        year_end_rule="carry_forward",
+        by=officer,
     )
 
 
 @pytest.fixture
 def fpn_fund(db, officer, home_office, year) -> Fund:
     return fund_create(
-        code="FPN", name="Retained fixed penalties", funder=home_office, purpose="Road safety",
-        limit_basis="receipts", income_kind="fpn", year_end_rule="carry_forward", retained_share_percent="25",
+        code="FPN",
+        name="Retained fixed penalties",
+        funder=home_office,
+        purpose="Road safety",
+        limit_basis="receipts",
+        income_kind="fpn",
+        year_end_rule="carry_forward",
+        retained_share_percent="25",
         by=officer,
     )
 
@@ -106,8 +132,14 @@ def funded_core(core_fund, year, officer):
     """MOJ-CORE with a £500,000.00 award for 2025/26, letter dated 3 April 2025."""
     from income.services import award_letter_record
 
-    award_letter_record(fund=core_fund, year=year, reference="MOJ-AWD-2526", letter_date=date(2025, 4, 3),
-                        amount="500000.00", by=officer)
+    award_letter_record(
+        fund=core_fund,
+        year=year,
+        reference="MOJ-AWD-2526",
+        letter_date=date(2025, 4, 3),
+        amount="500000.00",
+        by=officer,
+    )
     return core_fund
 
 

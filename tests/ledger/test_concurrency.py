@@ -27,19 +27,21 @@ EACH = Decimal("30000.00")
 @pytest.mark.django_db(transaction=True)
 def test_racing_commitments_never_exceed_the_available_amount():
     ensure_reference_data()
-    from tests.conftest import make_user
     from core.roles import FINANCE_OFFICER
     from funds.calendar import year_open
     from funds.models import Fund, Funder
     from income.services import award_letter_record
+    from tests.conftest import make_user
 
     officer = make_user("racer", FINANCE_OFFICER)
     year = year_open(start_year=2025)
     funder = Funder.objects.create(name="Ministry of Justice", kind="government")
-    fund = Fund.objects.create(code="RACE", name="Race fund", funder=funder, purpose="Test", limit_basis="award",
-                               year_end_rule="return")
-    award_letter_record(fund=fund, year=year, reference="RACE-1", letter_date=date(2025, 4, 1), amount="100000.00",
-                        by=officer)
+    fund = Fund.objects.create(
+        code="RACE", name="Race fund", funder=funder, purpose="Test", limit_basis="award", year_end_rule="return"
+    )
+    award_letter_record(
+        fund=fund, year=year, reference="RACE-1", letter_date=date(2025, 4, 1), amount="100000.00", by=officer
+    )
 
     barrier = threading.Barrier(THREADS)
     outcomes = []
@@ -47,8 +49,12 @@ def test_racing_commitments_never_exceed_the_available_amount():
     def approve():
         try:
             barrier.wait()
-            entry_post(date=date(2025, 6, 1), description="Racing commitment", by=officer, legs=[
-                Leg(acc.COMMITMENTS, fund, DEBIT, EACH), Leg(acc.COMMITMENT_CONTROL, fund, CREDIT, EACH)])
+            entry_post(
+                date=date(2025, 6, 1),
+                description="Racing commitment",
+                by=officer,
+                legs=[Leg(acc.COMMITMENTS, fund, DEBIT, EACH), Leg(acc.COMMITMENT_CONTROL, fund, CREDIT, EACH)],
+            )
             outcomes.append("ok")
         except ValidationError as error:
             outcomes.append(" ".join(error.messages))

@@ -15,9 +15,13 @@ from ledger.selectors import fund_available, fund_positions
 
 def commit(fund, amount, by, day=date(2025, 6, 1), funding_year=None):
     return entry_post(
-        date=day, description="Commit for a grant", by=by,
-        legs=[Leg(acc.COMMITMENTS, fund, DEBIT, Decimal(amount), funding_year),
-              Leg(acc.COMMITMENT_CONTROL, fund, CREDIT, Decimal(amount), funding_year)],
+        date=day,
+        description="Commit for a grant",
+        by=by,
+        legs=[
+            Leg(acc.COMMITMENTS, fund, DEBIT, Decimal(amount), funding_year),
+            Leg(acc.COMMITMENT_CONTROL, fund, CREDIT, Decimal(amount), funding_year),
+        ],
     )
 
 
@@ -28,7 +32,10 @@ def counts():
 def test_award_letter_sets_spending_limit(funded_core, year):
     (row,) = [r for r in fund_positions(year=year) if r.fund == funded_core]
     assert (row.limit, row.committed, row.actual, row.available) == (
-        Decimal("500000.00"), Decimal("0.00"), Decimal("0.00"), Decimal("500000.00")
+        Decimal("500000.00"),
+        Decimal("0.00"),
+        Decimal("0.00"),
+        Decimal("500000.00"),
     )
 
 
@@ -52,28 +59,43 @@ def test_hash_chain_links_each_entry_to_the_previous(funded_core, officer):
 def test_unbalanced_entry_is_refused_and_writes_nothing(funded_core, officer):
     before = counts()
     with pytest.raises(ValidationError, match="does not balance: debits and credits differ by £0.01"):
-        entry_post(date=date(2025, 6, 1), description="Bad", by=officer, legs=[
-            Leg(acc.COMMITMENTS, funded_core, DEBIT, Decimal("10.00")),
-            Leg(acc.COMMITMENT_CONTROL, funded_core, CREDIT, Decimal("9.99")),
-        ])
+        entry_post(
+            date=date(2025, 6, 1),
+            description="Bad",
+            by=officer,
+            legs=[
+                Leg(acc.COMMITMENTS, funded_core, DEBIT, Decimal("10.00")),
+                Leg(acc.COMMITMENT_CONTROL, funded_core, CREDIT, Decimal("9.99")),
+            ],
+        )
     assert counts() == before
 
 
 def test_entry_must_balance_within_each_fund(funded_core, poca_fund, officer):
     with pytest.raises(ValidationError, match="within fund MOJ-CORE 2025/26"):
-        entry_post(date=date(2025, 6, 1), description="Cross-fund", by=officer, legs=[
-            Leg(acc.CASH, funded_core, DEBIT, Decimal("10.00")),
-            Leg(acc.OTHER_INCOME, poca_fund, CREDIT, Decimal("10.00")),
-        ])
+        entry_post(
+            date=date(2025, 6, 1),
+            description="Cross-fund",
+            by=officer,
+            legs=[
+                Leg(acc.CASH, funded_core, DEBIT, Decimal("10.00")),
+                Leg(acc.OTHER_INCOME, poca_fund, CREDIT, Decimal("10.00")),
+            ],
+        )
 
 
 def test_transfer_through_inter_fund_account_balances(funded_core, poca_fund, officer):
-    entry = entry_post(date=date(2025, 6, 1), description="Transfer", by=officer, legs=[
-        Leg(acc.TRANSFERS, funded_core, DEBIT, Decimal("10.00")),
-        Leg(acc.INTER_FUND, funded_core, CREDIT, Decimal("10.00")),
-        Leg(acc.INTER_FUND, poca_fund, DEBIT, Decimal("10.00")),
-        Leg(acc.TRANSFERS, poca_fund, CREDIT, Decimal("10.00")),
-    ])
+    entry = entry_post(
+        date=date(2025, 6, 1),
+        description="Transfer",
+        by=officer,
+        legs=[
+            Leg(acc.TRANSFERS, funded_core, DEBIT, Decimal("10.00")),
+            Leg(acc.INTER_FUND, funded_core, CREDIT, Decimal("10.00")),
+            Leg(acc.INTER_FUND, poca_fund, DEBIT, Decimal("10.00")),
+            Leg(acc.TRANSFERS, poca_fund, CREDIT, Decimal("10.00")),
+        ],
+    )
     assert entry.lines.count() == 4
 
 
@@ -89,7 +111,9 @@ def test_bad_amounts_are_refused(funded_core, officer, amount, message):
 
 
 def test_date_outside_every_year_is_refused(funded_core, officer):
-    with pytest.raises(ValidationError, match="01/01/2031 is not in any financial year. Financial years set up: 2024/25 to 2026/27"):
+    with pytest.raises(
+        ValidationError, match="01/01/2031 is not in any financial year. Financial years set up: 2024/25 to 2026/27"
+    ):
         commit(funded_core, "10.00", officer, day=date(2031, 1, 1))
 
 
@@ -139,8 +163,16 @@ def test_database_refuses_an_entry_into_a_closed_period_even_below_the_orm(funde
     Period.objects.filter(pk=period.pk).update(is_closed=True)
     with pytest.raises(DatabaseError, match="open period"), transaction.atomic():
         JournalEntry.objects.create(
-            year=entry.year, number=99, date=date(2025, 4, 5), period=period, description="x", source_type="manual",
-            posted_by=officer, posted_at=entry.posted_at, previous_hash=entry.hash, hash="f" * 64,
+            year=entry.year,
+            number=99,
+            date=date(2025, 4, 5),
+            period=period,
+            description="x",
+            source_type="manual",
+            posted_by=officer,
+            posted_at=entry.posted_at,
+            previous_hash=entry.hash,
+            hash="f" * 64,
         )
 
 
@@ -149,8 +181,9 @@ def test_reversal_mirrors_the_entry_and_restores_the_position(funded_core, offic
     assert fund_available(fund=funded_core, year=year) == Decimal("497500.00")
     reversal = entry_reverse(entry=original, date=date(2025, 7, 1), by=officer, reason="Keyed against wrong grant")
     assert reversal.reverses == original
-    assert [(l.account.code, l.direction, l.amount.amount) for l in reversal.lines.all()] == [
-        (acc.COMMITMENTS, CREDIT, Decimal("2500.00")), (acc.COMMITMENT_CONTROL, DEBIT, Decimal("2500.00"))
+    assert [(ln.account.code, ln.direction, ln.amount.amount) for ln in reversal.lines.all()] == [
+        (acc.COMMITMENTS, CREDIT, Decimal("2500.00")),
+        (acc.COMMITMENT_CONTROL, DEBIT, Decimal("2500.00")),
     ]
     assert fund_available(fund=funded_core, year=year) == Decimal("500000.00")
     with pytest.raises(ValidationError, match="already been reversed"):
@@ -164,8 +197,9 @@ def test_reversing_income_that_is_already_committed_is_refused(funded_core, offi
         entry_reverse(entry=award, date=date(2025, 7, 1), by=officer, reason="Wrong amount")
 
 
-def test_fund_position_reads_a_constant_number_of_queries(funded_core, dasv_fund, poca_fund, officer, year,
-                                                          django_assert_num_queries):
+def test_fund_position_reads_a_constant_number_of_queries(
+    funded_core, dasv_fund, poca_fund, officer, year, django_assert_num_queries
+):
     for _ in range(5):
         commit(funded_core, "10.00", officer)
     with django_assert_num_queries(2):

@@ -23,8 +23,15 @@ def run_verify():
 
 def post_some(fund, officer):
     for amount in ("100.00", "250.50"):
-        entry_post(date=date(2025, 6, 1), description="Commitment", by=officer, legs=[
-            Leg(acc.COMMITMENTS, fund, DEBIT, Decimal(amount)), Leg(acc.COMMITMENT_CONTROL, fund, CREDIT, Decimal(amount))])
+        entry_post(
+            date=date(2025, 6, 1),
+            description="Commitment",
+            by=officer,
+            legs=[
+                Leg(acc.COMMITMENTS, fund, DEBIT, Decimal(amount)),
+                Leg(acc.COMMITMENT_CONTROL, fund, CREDIT, Decimal(amount)),
+            ],
+        )
 
 
 def test_sound_ledger_exits_zero_with_one_line_summary(funded_core, officer):
@@ -50,7 +57,9 @@ def _without_triggers(sql):
 
 def test_altered_line_is_reported_by_entry(funded_core, officer):
     post_some(funded_core, officer)
-    _without_triggers("UPDATE ledger_journalline SET amount = 999.99 WHERE id = (SELECT MAX(id) FROM ledger_journalline)")
+    _without_triggers(
+        "UPDATE ledger_journalline SET amount = 999.99 WHERE id = (SELECT MAX(id) FROM ledger_journalline)"
+    )
     code, out = run_verify()
     assert code == 1
     assert "entry 2025/26/000003" in out and "altered after posting" in out

@@ -30,14 +30,17 @@ class Command(BaseCommand):
                 years = {y.start_year: y for y in FinancialYear.objects.filter(start_year__in=[2025, 2026])}
                 seed_budgets_and_income(users, funds, years)
                 grants = seed_grants(users, funds, years)
-                self.stdout.write(f"Demo grants loaded: {sum(grants.values())} grants ("
-                                  + ", ".join(f"{n} {status}" for status, n in sorted(grants.items())) + ").")
+                self.stdout.write(
+                    f"Demo grants loaded: {sum(grants.values())} grants ("
+                    + ", ".join(f"{n} {status}" for status, n in sorted(grants.items()))
+                    + ")."
+                )
                 self.stdout.write(f"Demo ledger loaded: {JournalEntry.objects.count()} journal entries.")
                 packs = seed_packs(users)
                 self.stdout.write(f"Demo statement packs issued: {len(packs)}.")
                 closed = seed_period_closes(users, today=timezone.localdate())
                 self.stdout.write(f"Month-end closes: {closed} periods closed; the last month and this one stay open.")
         password = demo_password()
-        self.stdout.write("Demo logins (password: %s):" % password)
-        for username, first, last, role, is_admin in DEMO_USERS:
+        self.stdout.write(f"Demo logins (password: {password}):")
+        for username, first, last, role, _is_admin in DEMO_USERS:
             self.stdout.write(f"  {username:<14} {first} {last} - {role or 'Django admin (back office)'}")

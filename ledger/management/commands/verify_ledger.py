@@ -11,7 +11,9 @@ class Command(BaseCommand):
         if report.problems:
             for problem in report.problems:
                 self.stdout.write(problem)
-            self.stderr.write(f"Ledger verification FAILED: {len(report.problems)} problem(s) in {report.entries} entries.")
+            self.stderr.write(
+                f"Ledger verification FAILED: {len(report.problems)} problem(s) in {report.entries} entries."
+            )
             raise SystemExit(1)
         self.stdout.write(
             f"Ledger OK: {report.entries} entries, {report.lines} lines, chain intact (head {report.last_hash[:12]}), "
