@@ -154,6 +154,10 @@ class FundPosition(models.Model):
                 condition=Q(limit_pence__gte=F("committed_pence") + F("actual_pence")),
                 name="ledger_position_never_below_zero",
             ),
+            models.CheckConstraint(
+                condition=Q(committed_pence__gte=0, actual_pence__gte=0),
+                name="ledger_position_committed_and_actual_not_negative",
+            ),
         ]
 
     def __str__(self):

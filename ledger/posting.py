@@ -242,6 +242,23 @@ def _apply_positions(effects, new_keys) -> None:
                 )
 
 
+def _check_not_negative(fund: Fund, year: FinancialYear, position, d_committed: int, d_actual: int) -> None:
+    """Commitments and actual spending never go below zero: a payment larger than what is committed, a release of
+    more than is committed, or a clawback of more than was paid would otherwise move money while leaving the
+    available amount unchanged."""
+    _, committed, actual = position
+    if committed + d_committed < 0:
+        raise ValidationError(
+            f"{fund.code} has {format_gbp(from_pence(committed))} committed for {year.label}; this entry would release "
+            f"{format_gbp(from_pence(-d_committed))}. Pay or release at most what is committed."
+        )
+    if actual + d_actual < 0:
+        raise ValidationError(
+            f"{fund.code} has {format_gbp(from_pence(actual))} of actual spending for {year.label}; this entry would "
+            f"take back {format_gbp(from_pence(-d_actual))}. Claw back at most what was paid."
+        )
+
+
 def _available(position: tuple[int, int, int]) -> int:
     limit, committed, actual = position
     return limit - committed - actual
@@ -307,6 +324,7 @@ def entry_post(
     years[period.year_id] = period.year
     for (fund_id, year_id), (d_limit, d_committed, d_actual) in effects.items():
         position = positions[(fund_id, year_id)]
+        _check_not_negative(funds[fund_id], years[year_id], position, d_committed, d_actual)
         after = _available(position) + d_limit - d_committed - d_actual
         if after < 0 and (d_committed > 0 or d_actual > 0 or d_limit < 0):
             fund = funds[fund_id]

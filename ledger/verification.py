@@ -116,6 +116,11 @@ def verify() -> Report:
         if want != got:
             report.problems.append(f"position {label}: kept {got} (limit, committed, actual pence), lines say {want}")
     for (fund_id, year_id), (limit, committed, actual) in positions.items():
+        if committed < 0 or actual < 0:
+            report.problems.append(
+                f"position {funds[fund_id].code} {years[year_id].label}: negative committed or actual "
+                f"({format_gbp(from_pence(committed))} committed, {format_gbp(from_pence(actual))} actual)"
+            )
         if limit - committed - actual < 0:
             report.problems.append(
                 f"position {funds[fund_id].code} {years[year_id].label}: below zero available "

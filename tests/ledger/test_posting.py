@@ -205,3 +205,44 @@ def test_fund_position_reads_a_constant_number_of_queries(
     with django_assert_num_queries(2):
         rows = fund_positions(year=year)
     assert len(rows) == 3
+
+
+def test_payment_larger_than_the_commitment_is_refused(funded_core, officer, year):
+    """Without this rule a payment could release more commitment than exists, leaving 'available' unchanged while
+    actual spending passed the spending limit."""
+    commit(funded_core, "1000.00", officer)
+    before = counts()
+    with pytest.raises(ValidationError, match=r"£1,000.00 committed for 2025/26; this entry would release £600,000.00"):
+        entry_post(
+            date=date(2025, 6, 2),
+            description="Payment",
+            by=officer,
+            legs=[
+                Leg(acc.GRANT_EXPENDITURE, funded_core, DEBIT, Decimal("600000.00")),
+                Leg(acc.CASH, funded_core, CREDIT, Decimal("600000.00")),
+                Leg(acc.COMMITMENT_CONTROL, funded_core, DEBIT, Decimal("600000.00")),
+                Leg(acc.COMMITMENTS, funded_core, CREDIT, Decimal("600000.00")),
+            ],
+        )
+    assert counts() == before
+    assert fund_available(fund=funded_core, year=year) == Decimal("499000.00")
+
+
+def test_clawback_of_more_than_was_paid_is_refused(funded_core, officer):
+    with pytest.raises(
+        ValidationError, match=r"£0.00 of actual spending for 2025/26; this entry would take back £5.00"
+    ):
+        entry_post(
+            date=date(2025, 6, 2),
+            description="Clawback",
+            by=officer,
+            legs=[
+                Leg(acc.CASH, funded_core, DEBIT, Decimal("5.00")),
+                Leg(acc.GRANT_EXPENDITURE, funded_core, CREDIT, Decimal("5.00")),
+            ],
+        )
+
+
+def test_database_refuses_negative_commitments_whatever_the_path(funded_core, year):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FundPosition.objects.filter(fund=funded_core, funding_year=year).update(committed_pence=-1)
