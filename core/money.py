@@ -4,6 +4,7 @@ Rules: amounts are ``Decimal`` built from strings (never floats), quantized to w
 ``ROUND_HALF_UP`` (the rounding a finance officer does by hand), in pounds sterling only.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -65,7 +66,8 @@ def parse_amount(raw, *, field: str = "amount", allow_zero: bool = False) -> Dec
         for code in ("GBP",):
             if upper.endswith(code):
                 text = text[: -len(code)].strip()
-        if any(sym in text for sym in ("$", "€", "¥")) or (text[-3:].isalpha() and len(text) > 3):
+        foreign_code = re.fullmatch(r"[-\d.\s]+\s*[A-Za-z]{3}|[A-Za-z]{3}\s*[-\d.\s]+", text)
+        if any(sym in text for sym in ("$", "€", "¥")) or foreign_code:
             raise ValidationError({field: f"Only pounds sterling (GBP) are accepted; '{raw}' is not in pounds."})
         if not text:
             raise ValidationError({field: "Enter an amount in pounds, for example 1250.00."})

@@ -34,6 +34,8 @@ def test_parse_amount_accepts_pounds_and_commas():
         ("", "Enter an amount"),
         ("$12.00", "Only pounds sterling"),
         ("12.00 USD", "Only pounds sterling"),
+        ("EUR 12.00", "Only pounds sterling"),
+        ("ten pounds", "is not an amount"),
         ("NaN", "finite"),
         ("100000000.00", "largest amount"),
     ],
