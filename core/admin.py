@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
 
 from core.models import Event, LoginAttempt
+from core.roles import ALL_ROLES
 
 
 @admin.register(Event)
@@ -24,3 +27,22 @@ class LoginAttemptAdmin(EventAdmin):
     list_display = ("at", "username", "address", "outcome")
     list_filter = ("outcome",)
     search_fields = ("username", "address")
+
+
+class RoleGroupAdmin(GroupAdmin):
+    """The three role groups are named in code (core.roles): renaming or deleting one would silently take every
+    person's role away, so their names are read-only here and they cannot be deleted."""
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.name in ALL_ROLES:
+            return ("name",)
+        return ()
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.name in ALL_ROLES:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, RoleGroupAdmin)

@@ -162,7 +162,7 @@ HIDDEN: list[tuple[str, Callable[[dict], dict], str]] = [
 # services, which enforce the rules the admin would bypass.
 ADMIN_MODELS: dict[str, tuple[bool, bool]] = {
     # model label: (add, delete)
-    "auth.Group": (True, True),
+    "auth.Group": (True, False),  # the sample is a role group, which cannot be deleted (core.admin.RoleGroupAdmin)
     "auth.User": (True, True),
     "core.Event": (False, False),
     "core.LoginAttempt": (False, False),
