@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test install install-dev migrate seed serve lint bench screenshots clean
+.PHONY: run test install install-dev migrate seed serve lint bench bench-quick screenshots clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Ringfence needs Python 3.11 ($(PYTHON) not found)."; exit 1; }
@@ -44,8 +44,16 @@ test: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check .
 
+# Benchmarks (BENCHMARKS.md): full size takes hours; bench-quick smoke-checks every script in about a minute each.
 bench: install-dev
 	$(PY) bench/ledger_bench.py
+	$(PY) bench/statements_bench.py
+	$(PY) bench/load_bench.py
+
+bench-quick: install-dev
+	$(PY) bench/ledger_bench.py --quick
+	$(PY) bench/statements_bench.py --quick
+	$(PY) bench/load_bench.py --quick
 
 screenshots: install-dev
 	@[ -x /usr/bin/chromium ] || { echo "Screenshots need Chromium at /usr/bin/chromium (apt-get install chromium)."; exit 1; }

@@ -21,6 +21,7 @@ created and dropped here, server from BENCH_PG_URL, default postgresql://postgre
 import argparse
 import cProfile
 import io
+import math
 import os
 import pstats
 import random
@@ -210,7 +211,7 @@ def measure(args) -> dict:
         sample_entries=len(sample), sample_lines=lines_posted, posting_seconds=elapsed,
         entries_per_second=len(sample) / elapsed, lines_per_second=lines_posted / elapsed,
         latency_p50_ms=statistics.median(latencies) * 1000,
-        latency_p95_ms=latencies[int(len(latencies) * 0.95) - 1] * 1000,
+        latency_p95_ms=latencies[math.ceil(len(latencies) * 0.95) - 1] * 1000,
     )
     two, four = next(s for s in sample if len(s[2]) == 2), next(s for s in sample if len(s[2]) == 4)
     result["queries_per_entry_2_lines"] = query_count(
