@@ -266,6 +266,10 @@ def child(args) -> None:
     start = time.perf_counter()
     result = generate(spec)
     result["seconds"] = time.perf_counter() - start
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # fresh planner statistics, as autovacuum would gather soon after a load
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     if args.verify:
         from ledger.verification import verify
 
