@@ -58,6 +58,22 @@ def parse_percent(raw, *, field: str) -> Decimal:
     return value
 
 
+def _post_and_save(document, *, date, description: str, legs, by, reason: str, event: str, summary: str):
+    """The sequence every income service ends with: post the document's entry, save the document pointing at it
+    (history with who and why), and record the business event, all inside the caller's transaction."""
+    document.entry = entry_post(
+        date=date,
+        description=description,
+        by=by,
+        source_type=document._meta.label_lower,
+        source_reference=document.reference,
+        legs=legs,
+    )
+    save_with_history(document, by=by, reason=reason)
+    record_event(event, by=by, obj=document, summary=summary)
+    return document
+
+
 def _fund_kind(fund: Fund, *kinds: str, what: str):
     if fund.income_kind not in kinds:
         raise ValidationError({"fund": f"{fund.code} receives {fund.get_income_kind_display().lower()}, not {what}."})
@@ -84,17 +100,16 @@ def award_letter_record(
         recorded_by=by,
         description=description,
     )
-    letter.entry = entry_post(
+    return _post_and_save(
+        letter,
         date=letter_date,
         description=f"Award letter {reference}: {fund.code} {year.label}",
-        by=by,
-        source_type="income.awardletter",
-        source_reference=reference,
         legs=[Leg(acc.AWARDS_RECEIVABLE, fund, DEBIT, value, year), Leg(acc.GRANT_INCOME, fund, CREDIT, value, year)],
+        by=by,
+        reason="Award letter recorded",
+        event="income.award_recorded",
+        summary=f"{letter}: {format_gbp(value)}",
     )
-    save_with_history(letter, by=by, reason="Award letter recorded")
-    record_event("income.award_recorded", by=by, obj=letter, summary=f"{letter}: {format_gbp(value)}")
-    return letter
 
 
 def award_outstanding(letter: AwardLetter) -> Decimal:
@@ -150,17 +165,16 @@ def receipt_record(
         recorded_by=by,
         description=description,
     )
-    receipt.entry = entry_post(
+    return _post_and_save(
+        receipt,
         date=date,
         description=f"Cash received {reference} for {fund.code}",
-        by=by,
-        source_type="income.cashreceipt",
-        source_reference=reference,
         legs=legs,
+        by=by,
+        reason="Receipt recorded",
+        event="income.receipt_recorded",
+        summary=f"{receipt}: {format_gbp(value)}",
     )
-    save_with_history(receipt, by=by, reason="Receipt recorded")
-    record_event("income.receipt_recorded", by=by, obj=receipt, summary=f"{receipt}: {format_gbp(value)}")
-    return receipt
 
 
 def poca_share(gross: Decimal, percent: Decimal) -> Decimal:
@@ -202,17 +216,16 @@ def poca_receipt_record(
         recorded_by=by,
         description=description,
     )
-    receipt.entry = entry_post(
+    return _post_and_save(
+        receipt,
         date=date,
         description=f"Proceeds of crime {case_reference}: {share}% of {format_gbp(gross)}",
-        by=by,
-        source_type="income.pocareceipt",
-        source_reference=reference,
         legs=[Leg(acc.CASH, fund, DEBIT, amount), Leg(acc.POCA_INCOME, fund, CREDIT, amount)],
+        by=by,
+        reason="Proceeds of crime receipt recorded",
+        event="income.poca_recorded",
+        summary=f"{receipt}: {format_gbp(amount)}",
     )
-    save_with_history(receipt, by=by, reason="Proceeds of crime receipt recorded")
-    record_event("income.poca_recorded", by=by, obj=receipt, summary=f"{receipt}: {format_gbp(amount)}")
-    return receipt
 
 
 @transaction.atomic
@@ -250,17 +263,16 @@ def fpn_return_record(
         recorded_by=by,
         description=description,
     )
-    fpn.entry = entry_post(
+    return _post_and_save(
+        fpn,
         date=month_start,
         description=f"Fixed penalties {period}: {tickets} tickets, {share}% retained",
-        by=by,
-        source_type="income.fpnreturn",
-        source_reference=reference,
         legs=legs,
+        by=by,
+        reason="Fixed penalty return recorded",
+        event="income.fpn_recorded",
+        summary=f"{fpn}: {format_gbp(retained)} retained",
     )
-    save_with_history(fpn, by=by, reason="Fixed penalty return recorded")
-    record_event("income.fpn_recorded", by=by, obj=fpn, summary=f"{fpn}: {format_gbp(retained)} retained")
-    return fpn
 
 
 @transaction.atomic
@@ -281,14 +293,13 @@ def fee_receipt_record(
         recorded_by=by,
         description=description,
     )
-    fee.entry = entry_post(
+    return _post_and_save(
+        fee,
         date=date,
         description=f"Course fees {reference}",
-        by=by,
-        source_type="income.feereceipt",
-        source_reference=reference,
         legs=[Leg(acc.CASH, fund, DEBIT, value), Leg(acc.FEE_INCOME, fund, CREDIT, value)],
+        by=by,
+        reason="Course fees recorded",
+        event="income.fee_recorded",
+        summary=f"{fee}: {format_gbp(value)}",
     )
-    save_with_history(fee, by=by, reason="Course fees recorded")
-    record_event("income.fee_recorded", by=by, obj=fee, summary=f"{fee}: {format_gbp(value)}")
-    return fee
