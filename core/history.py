@@ -21,7 +21,8 @@ from djmoney.money import Money
 from core.listing import paginate
 from core.models import Event
 from core.money import format_gbp
-from core.permissions import READERS, role_required
+from core.permissions import role_required
+from core.roles import EVERY_ROLE
 
 # Apps whose models have a history page. (Ledger entries are append-only and carry no history of their own.)
 HISTORY_APPS = ("funds", "income", "grants")
@@ -125,7 +126,7 @@ def history_rows(model, records: list) -> list[HistoryRow]:
     return rows
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def object_history(request, app_label: str, model_name: str, pk: int):
     model = tracked_model(app_label, model_name)
     label = model._meta.label_lower

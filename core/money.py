@@ -5,7 +5,7 @@ Rules: amounts are ``Decimal`` built from strings (never floats), quantized to w
 """
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from djmoney.money import Money
@@ -46,52 +46,93 @@ def gbp(value) -> Money:
     return Money(quantize(value), CURRENCY)
 
 
+# The one grammar for an amount typed by a person or read from a file: an optional pound sign, ASCII digits with
+# optional commas between groups of exactly three, optional pence (one or two digits), an optional trailing GBP,
+# spaces around it. Nothing else: no exponents, underscores, signs, other digits or other separators.
+AMOUNT_GRAMMAR = re.compile(
+    r"\s*(?:£\s*)?(?P<number>(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?)\s*(?:GBP)?\s*", re.ASCII
+)
+EXAMPLE = "for example 1250.00 or £1,250.00"
+
+
+def _why_not_an_amount(raw: str, text: str) -> str:
+    """The one sentence that says what is wrong with ``raw`` and what would be right."""
+    shown = f"'{raw.strip()}'"
+    bare = text.replace("£", "").replace(",", "").strip()
+    if any(ch.isdigit() and not ("0" <= ch <= "9") for ch in text):
+        return f"{shown} uses digits other than 0-9; type the amount with the digits 0-9, {EXAMPLE}."
+    if text.startswith("-") or text.startswith("(") or text.endswith("-"):
+        return f"The amount must be more than £0.00; {shown} was given (a mistake is corrected by a reversal)."
+    if text.startswith("+"):
+        return f"{shown} has a sign; write the amount without '+', {EXAMPLE}."
+    if "_" in text:
+        return f"{shown} has an underscore; separate thousands with commas, {EXAMPLE}."
+    if re.fullmatch(r"[0-9.,]+[eE][-+]?[0-9]+", bare.replace(" ", "")):
+        return f"{shown} is written with an exponent; write every digit, for example 1000000.00 for a million."
+    if re.fullmatch(r"[0-9]+\.[0-9]{3,}", bare):
+        return f"£{bare} has more than two decimal places; amounts are in whole pence."
+    if re.fullmatch(r"[0-9][0-9,]*(?:\.[0-9]*)?", text.replace("£", "").strip()) and "," in text:
+        return f"{shown} has commas in the wrong places; commas separate groups of three digits, {EXAMPLE}."
+    if re.fullmatch(r"[0-9]*\.|\.[0-9]+", bare):
+        return f"{shown} is not a whole amount; write pounds and pence with digits on both sides, for example 0.50."
+    return f"{shown} is not an amount; enter pounds and pence, {EXAMPLE}."
+
+
 def parse_amount(raw, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
     """Parse what a person typed or a file held into an exact, positive amount in pence.
 
-    Refuses, with a message saying what would be right: empty input, non-numbers, floats, other currencies,
-    more than two decimal places, zero or negative amounts, and absurdly large amounts.
+    Text must match ``AMOUNT_GRAMMAR``; a ``Decimal`` or ``int`` from code is taken as it is. Refuses, with a
+    message saying what would be right: empty input, anything outside the grammar (exponents, underscores, signs,
+    misplaced separators, non-ASCII digits), floats, other currencies, more than two decimal places, zero (unless
+    ``allow_zero``), negative amounts, and amounts over ``MAX_AMOUNT``.
     """
     if isinstance(raw, Money):
         if str(raw.currency) != CURRENCY:
             raise ValidationError({field: f"Only pounds sterling (GBP) are accepted, not {raw.currency}."})
         raw = raw.amount
-    if isinstance(raw, float):
+    if isinstance(raw, bool) or isinstance(raw, float):
         raise ValidationError({field: "Amounts must be exact: give them as text such as 1250.00, not as a float."})
     if isinstance(raw, str):
-        text = raw.strip().replace(",", "")
-        if text.startswith("£"):
-            text = text[1:].strip()
-        upper = text.upper()
-        for code in ("GBP",):
-            if upper.endswith(code):
-                text = text[: -len(code)].strip()
-        foreign_code = re.fullmatch(r"[-\d.\s]+\s*[A-Za-z]{3}|[A-Za-z]{3}\s*[-\d.\s]+", text)
-        if any(sym in text for sym in ("$", "€", "¥")) or foreign_code:
-            raise ValidationError({field: f"Only pounds sterling (GBP) are accepted; '{raw}' is not in pounds."})
+        text = raw.strip()
         if not text:
-            raise ValidationError({field: "Enter an amount in pounds, for example 1250.00."})
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError({field: f"'{raw}' is not an amount; enter pounds and pence, for example 1250.00."})
+            raise ValidationError({field: f"Enter an amount in pounds, {EXAMPLE}."})
+        foreign_code = re.fullmatch(r"[-+\d.,\s]+[A-Za-z]{3}|[A-Za-z]{3}\s*[-+\d.,\s]+", text)
+        if any(sym in text for sym in ("$", "€", "¥")) or (foreign_code and not text.upper().endswith("GBP")):
+            raise ValidationError({field: f"Only pounds sterling (GBP) are accepted; '{text}' is not in pounds."})
+        match = AMOUNT_GRAMMAR.fullmatch(raw)
+        if match is None:
+            raise ValidationError({field: _why_not_an_amount(raw, text)})
+        value = Decimal(match.group("number").replace(",", ""))
     elif isinstance(raw, int):
         value = Decimal(raw)
     elif isinstance(raw, Decimal):
         value = raw
     elif raw is None:
-        raise ValidationError({field: "Enter an amount in pounds, for example 1250.00."})
+        raise ValidationError({field: f"Enter an amount in pounds, {EXAMPLE}."})
     else:
         raise ValidationError({field: f"Cannot read {raw!r} as an amount."})
     if not value.is_finite():
-        raise ValidationError({field: "Enter a finite amount, for example 1250.00."})
-    if value != value.quantize(PENNY) and value.as_tuple().exponent < -2:
-        raise ValidationError({field: f"£{value} has more than two decimal places; amounts are in whole pence."})
+        raise ValidationError({field: f"Enter a finite amount, {EXAMPLE}."})
     if value < 0 or (value == 0 and not allow_zero):
-        raise ValidationError({field: f"The amount must be more than £0.00; £{value} was given."})
+        floor = "£0.00 or more" if allow_zero else "more than £0.00"
+        raise ValidationError({field: f"The amount must be {floor}; {format_gbp_exact(value)} was given."})
     if value > MAX_AMOUNT:
-        raise ValidationError({field: f"£{value} is more than the largest amount accepted (£{MAX_AMOUNT:,})."})
+        raise ValidationError(
+            {field: f"{format_gbp_exact(value)} is more than the largest amount accepted (£{MAX_AMOUNT:,})."}
+        )
+    if value.as_tuple().exponent < -2 and value != value.quantize(PENNY):
+        raise ValidationError(
+            {field: f"{format_gbp_exact(value)} has more than two decimal places; amounts are in whole pence."}
+        )
     return quantize(value)
+
+
+def format_gbp_exact(value: Decimal) -> str:
+    """An amount as given, for a refusal: never rounded (so a message does not show the wrong figure), never in
+    exponent form, with a sign when negative."""
+    sign = "-" if value < 0 else ""
+    digits = f"{abs(value):,.2f}" if value.as_tuple().exponent >= -2 else f"{abs(value):,f}"
+    return f"{sign}£{digits}"
 
 
 def format_gbp(value) -> str:

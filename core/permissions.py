@@ -15,26 +15,7 @@ from functools import wraps
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
-from core.roles import ALL_ROLES, COMMISSIONER, FINANCE_DIRECTOR, FINANCE_OFFICER, has_role, primary_role
-
-# Anyone who holds one of the three Ringfence roles may read funds, the journal and history.
-READERS = ALL_ROLES
-OFFICERS = (FINANCE_OFFICER,)
-APPROVERS = (COMMISSIONER, FINANCE_DIRECTOR)
-DIRECTORS = (FINANCE_DIRECTOR,)
-
-_ROLE_PLURALS = {
-    FINANCE_OFFICER: "finance officers",
-    COMMISSIONER: "commissioners",
-    FINANCE_DIRECTOR: "finance directors",
-}
-
-
-def describe_roles(roles) -> str:
-    names = [_ROLE_PLURALS.get(r, r) for r in roles]
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
+from core.roles import ALL_ROLES, describe_roles, has_role, primary_role
 
 
 def refusal(user, roles) -> str:

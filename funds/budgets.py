@@ -6,7 +6,7 @@ between lines (approval by someone else above the fund's threshold), forecasts a
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -14,13 +14,16 @@ from django.utils import timezone
 from core.audit import record_event, save_with_history
 from core.locking import lock
 from core.money import ZERO, format_gbp, gbp, parse_amount, quantize
-from core.roles import COMMISSIONER, FINANCE_DIRECTOR, FINANCE_OFFICER, has_role
+from core.roles import (
+    COMMISSIONERS_AND_DIRECTORS,
+    FINANCE_OFFICERS,
+    require_role,
+)
 from funds.models import BudgetLine, BudgetPhase, FinancialYear, Forecast, Fund, Virement
 
 
 def _require_officer(user, action: str):
-    if not has_role(user, FINANCE_OFFICER):
-        raise PermissionDenied(f"Only finance officers {action}.")
+    require_role(user, FINANCE_OFFICERS, doing=action)
 
 
 def even_phasing(amount: Decimal, slots: int) -> list[Decimal]:
@@ -129,8 +132,7 @@ def virement_request(*, from_line: BudgetLine, to_line: BudgetLine, amount, reas
 
 @transaction.atomic
 def virement_decide(*, virement: Virement, approve: bool, by, note: str = "") -> Virement:
-    if not has_role(by, COMMISSIONER, FINANCE_DIRECTOR):
-        raise PermissionDenied("Only a commissioner or a finance director decides virements.")
+    require_role(by, COMMISSIONERS_AND_DIRECTORS, doing="decide virements")
     virement = Virement.objects.select_for_update().select_related("from_line__fund").get(pk=virement.pk)
     if virement.status != Virement.Status.REQUESTED:
         raise ValidationError(f"This virement is already {virement.get_status_display().lower()}.")

@@ -3,12 +3,16 @@
 import calendar
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.audit import record_event, save_with_history
-from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER, has_role
+from core.roles import (
+    FINANCE_DIRECTORS,
+    OFFICERS_AND_DIRECTORS,
+    require_role,
+)
 from funds.models import FinancialYear, Period
 
 
@@ -47,8 +51,7 @@ def year_open(*, start_year: int, by=None) -> FinancialYear:
 
 @transaction.atomic
 def period_close(*, period: Period, by, reason: str = "Month-end close") -> Period:
-    if not has_role(by, FINANCE_OFFICER, FINANCE_DIRECTOR):
-        raise PermissionDenied("Only finance officers and finance directors close periods.")
+    require_role(by, OFFICERS_AND_DIRECTORS, doing="close periods")
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.is_closed:
         raise ValidationError(f"{period} is already closed.")
@@ -62,8 +65,7 @@ def period_close(*, period: Period, by, reason: str = "Month-end close") -> Peri
 
 @transaction.atomic
 def period_reopen(*, period: Period, by, reason: str) -> Period:
-    if not has_role(by, FINANCE_DIRECTOR):
-        raise PermissionDenied("Only a finance director can reopen a closed period.")
+    require_role(by, FINANCE_DIRECTORS, doing="reopen a closed period")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the period is being reopened; the reason is kept in its history."})

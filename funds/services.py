@@ -1,18 +1,17 @@
 """Setting up funders and funds."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from core.audit import record_event, save_with_history
 from core.money import gbp, parse_amount
-from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER, has_role
+from core.roles import OFFICERS_AND_DIRECTORS, require_role
 from funds.models import Fund, Funder
 
 
 @transaction.atomic
 def funder_create(*, name: str, kind: str, short_name: str = "", by) -> Funder:
-    if not has_role(by, FINANCE_OFFICER, FINANCE_DIRECTOR) and not getattr(by, "is_superuser", False):
-        raise PermissionDenied("Only finance staff set up funders.")
+    if not getattr(by, "is_superuser", False):
+        require_role(by, OFFICERS_AND_DIRECTORS, doing="set up funders")
     funder = Funder(name=name.strip(), short_name=short_name.strip(), kind=kind)
     return save_with_history(funder, by=by, reason="Funder set up")
 
@@ -23,8 +22,8 @@ def fund_create(
     ring_fenced: bool = True, income_kind: str = Fund.IncomeKind.GRANT, retained_share_percent="0",
     grant_approval_threshold="0", virement_threshold="0",
 ) -> Fund:
-    if not has_role(by, FINANCE_OFFICER, FINANCE_DIRECTOR) and not getattr(by, "is_superuser", False):
-        raise PermissionDenied("Only finance staff set up funds.")
+    if not getattr(by, "is_superuser", False):
+        require_role(by, OFFICERS_AND_DIRECTORS, doing="set up funds")
     fund = Fund(
         code=code.strip().upper(), name=name.strip(), funder=funder, purpose=purpose.strip(), ring_fenced=ring_fenced,
         limit_basis=limit_basis, income_kind=income_kind, year_end_rule=year_end_rule,

@@ -8,9 +8,17 @@ from django.urls import reverse
 from core.forms import call_service
 from core.listing import paginate
 from core.money import ZERO
-from core.permissions import APPROVERS, DIRECTORS, OFFICERS, READERS, role_required
+from core.permissions import role_required
 from core.redirects import redirect_back
-from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER, has_role
+from core.roles import (
+    COMMISSIONERS_AND_DIRECTORS,
+    EVERY_ROLE,
+    FINANCE_DIRECTOR,
+    FINANCE_DIRECTORS,
+    FINANCE_OFFICER,
+    FINANCE_OFFICERS,
+    has_role,
+)
 from funds import budgets, calendar
 from funds.forms import (
     VIREMENT_STATUS_CHOICES,
@@ -37,7 +45,7 @@ def _year(filters) -> FinancialYear | None:
 # ---- Funds -----------------------------------------------------------------------------------------------------
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def fund_list(request):
     filters = YearFundFilter(request.GET, search_label="Search funds")
     del filters.fields["fund"]
@@ -55,7 +63,7 @@ def fund_list(request):
     )
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def fund_detail(request, code):
     fund = get_object_or_404(funds_all(), code=code)
     filters = YearFundFilter(request.GET)
@@ -87,7 +95,7 @@ def fund_detail(request, code):
 # ---- Budgets and forecasts ------------------------------------------------------------------------------------
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def budget_list(request):
     filters = YearFundFilter(request.GET, search_label="Search headings")
     qs = BudgetLine.objects.all()
@@ -105,7 +113,7 @@ def budget_list(request):
     )
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def budget_create(request):
     year = current_year()
     form = BudgetLineForm(request.POST or None, initial={"year": year})
@@ -136,7 +144,7 @@ def budget_create(request):
     )
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def budget_detail(request, pk):
     (row,) = budget_rows(get_list_or_404(budget_lines(BudgetLine.objects.filter(pk=pk))))
     line = row.line
@@ -153,7 +161,7 @@ def budget_detail(request, pk):
     )
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def forecast_create(request, pk):
     line = get_object_or_404(BudgetLine.objects.select_related("fund", "year"), pk=pk)
     form = ForecastForm(request.POST or None)
@@ -187,7 +195,7 @@ def forecast_create(request, pk):
 # ---- Virements ------------------------------------------------------------------------------------------------
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def virement_list(request):
     filters = YearFundFilter(
         request.GET, status_choices=VIREMENT_STATUS_CHOICES, all_years=True, search_label="Search reasons"
@@ -205,7 +213,7 @@ def virement_list(request):
     return render(request, "funds/virement_list.html", {"filters": filters, "page_obj": page})
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def virement_create(request):
     # Lines of every year that still has an open month: a virement can still be made there.
     open_years = Period.objects.filter(is_closed=False).values("year_id")
@@ -272,18 +280,20 @@ def _virement_context(virement):
     }
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def virement_detail(request, pk):
     virement = get_object_or_404(virements(), pk=pk)
     context = _virement_context(virement)
     context["can_decide"] = (
-        context["pending"] and has_role(request.user, *APPROVERS) and virement.requested_by_id != request.user.pk
+        context["pending"]
+        and has_role(request.user, *COMMISSIONERS_AND_DIRECTORS)
+        and virement.requested_by_id != request.user.pk
     )
     context["form"] = DecisionForm() if context["can_decide"] else None
     return render(request, "funds/virement_detail.html", context)
 
 
-@role_required(*APPROVERS)
+@role_required(*COMMISSIONERS_AND_DIRECTORS)
 def virement_decide(request, pk):
     virement = get_object_or_404(virements(), pk=pk)
     form = DecisionForm(request.POST or None)
@@ -322,7 +332,7 @@ def period_list(request):
             "filters": filters,
             "year": year,
             "periods": periods,
-            "can_reopen": has_role(request.user, *DIRECTORS),
+            "can_reopen": has_role(request.user, *FINANCE_DIRECTORS),
         },
     )
 
@@ -345,7 +355,7 @@ def period_close(request, pk):
     return render(request, "funds/period_confirm.html", {"form": form, "period": period, "action": "close"})
 
 
-@role_required(*DIRECTORS)
+@role_required(*FINANCE_DIRECTORS)
 def period_reopen(request, pk):
     period = get_object_or_404(Period.objects.select_related("year"), pk=pk)
     form = PeriodReopenForm(request.POST or None)

@@ -14,8 +14,8 @@ from django.utils import timezone
 from core.audit import record_event, save_with_history
 from core.locking import lock
 from core.money import format_gbp, gbp, parse_amount
+from core.roles import FINANCE_OFFICERS, OFFICERS_AND_COMMISSIONERS, require_role
 from funds.models import FinancialYear, Fund
-from grants.access import OFFICER, OFFICER_OR_COMMISSIONER, require_role
 from grants.models import (
     CheckType,
     CommissionedService,
@@ -104,7 +104,7 @@ def grant_create(
 ) -> Grant:
     """Draft a grant, with its due diligence checklist, and optionally its funding lines given as
     ``(fund, year, amount)`` triples (each checked as ``funding_line_set`` would)."""
-    require_role(by, OFFICER, doing="draft grants")
+    require_role(by, FINANCE_OFFICERS, doing="draft grants")
     grant = Grant(
         title=title, purpose=purpose, organisation=organisation, service=service,
         senior_responsible_officer=senior_responsible_officer, allocation_method=allocation_method,
@@ -134,7 +134,7 @@ def grant_update(
     """Edit a draft (or returned) grant. Only the keyword arguments given change. The recipient is fixed: a
     grant to someone else is a new grant."""
     given = dict(locals())
-    require_role(by, OFFICER, doing="edit grants")
+    require_role(by, FINANCE_OFFICERS, doing="edit grants")
     grant = lock(Grant.objects.filter(pk=grant.pk))[0]
     require_editable(grant)
     changes = {k: v for k, v in given.items() if k in _EDITABLE_FIELDS and v is not UNSET}
@@ -197,7 +197,7 @@ def _line_set(grant: Grant, *, fund: Fund, year: FinancialYear, amount, by) -> F
 def funding_line_set(*, grant: Grant, fund: Fund, year: FinancialYear, amount, by) -> FundingLine:
     """Add a funding line to a draft grant, or change its amount. The year must overlap the grant's dates and
     the fund must have the amount available now."""
-    require_role(by, OFFICER, doing="edit grants")
+    require_role(by, FINANCE_OFFICERS, doing="edit grants")
     grant = lock(Grant.objects.filter(pk=grant.pk))[0]
     require_editable(grant)
     return _line_set(grant, fund=fund, year=year, amount=amount, by=by)
@@ -206,7 +206,7 @@ def funding_line_set(*, grant: Grant, fund: Fund, year: FinancialYear, amount, b
 @transaction.atomic
 def funding_line_remove(*, line: FundingLine, by) -> None:
     """Take a funding line off a draft grant."""
-    require_role(by, OFFICER, doing="edit grants")
+    require_role(by, FINANCE_OFFICERS, doing="edit grants")
     grant = lock(Grant.objects.filter(pk=line.grant_id))[0]
     require_editable(grant)
     summary = f"{grant.reference}: funding from {line.fund.code} for {line.year.label} removed"
@@ -222,7 +222,7 @@ def decision_record(
 ) -> Decision:
     """Record a decision (number ``NNN-YYYY``, e.g. ``042-2025``) so that approvals above a fund's threshold
     can cite it."""
-    require_role(by, OFFICER_OR_COMMISSIONER, doing="record decisions")
+    require_role(by, OFFICERS_AND_COMMISSIONERS, doing="record decisions")
     number = (number or "").strip()
     try:
         validate_decision_number(number)

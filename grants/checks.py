@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from core.audit import record_event, save_with_history
 from core.locking import lock
-from grants.access import OFFICER, require_role
+from core.roles import FINANCE_OFFICERS, require_role
 from grants.models import Grant, GrantCheck
 
 OPEN = (Grant.Status.DRAFT, Grant.Status.SUBMITTED, Grant.Status.RETURNED, Grant.Status.APPROVED,
@@ -16,7 +16,7 @@ OPEN = (Grant.Status.DRAFT, Grant.Status.SUBMITTED, Grant.Status.RETURNED, Grant
 @transaction.atomic
 def check_complete(*, check: GrantCheck, evidence: str, by) -> GrantCheck:
     """Tick one checklist item, recording the evidence seen, who checked and when."""
-    require_role(by, OFFICER, doing="complete due diligence checks")
+    require_role(by, FINANCE_OFFICERS, doing="complete due diligence checks")
     check = lock(GrantCheck.objects.filter(pk=check.pk).select_related("grant", "check_type"))[0]
     if check.grant.status not in OPEN:
         raise ValidationError(
@@ -44,7 +44,7 @@ def check_complete(*, check: GrantCheck, evidence: str, by) -> GrantCheck:
 @transaction.atomic
 def check_reopen(*, check: GrantCheck, reason: str, by) -> GrantCheck:
     """Untick an item (e.g. the evidence has expired); payments wait until it is completed again."""
-    require_role(by, OFFICER, doing="reopen due diligence checks")
+    require_role(by, FINANCE_OFFICERS, doing="reopen due diligence checks")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the check must be done again."})

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.audit import record_event, save_with_history
 from core.locking import lock
-from grants.access import OFFICER, OFFICER_OR_COMMISSIONER, require_role
+from core.roles import FINANCE_OFFICERS, OFFICERS_AND_COMMISSIONERS, require_role
 from grants.identifiers import (
     normalise_account_number,
     normalise_charity_number,
@@ -52,7 +52,7 @@ def organisation_create(
 ) -> Organisation:
     """Record a recipient. Numbers are normalised (spaces removed, leading zeros kept); the identifier is derived
     from them (GB-CHC-, else GB-COH-, else an internal 360G- one) unless given, in which case it must agree."""
-    require_role(by, OFFICER, doing="record organisations")
+    require_role(by, FINANCE_OFFICERS, doing="record organisations")
     name = _text(name, field="name", message="Give the organisation's legal name, as on its register entry.")
     address = _text(address, field="address", message="Give the organisation's address.")
     try:
@@ -78,7 +78,7 @@ def organisation_update(
 ) -> Organisation:
     """Change an organisation's registered details (``None`` leaves a field as it is). Bank details change
     through ``bank_details_submit``, never here."""
-    require_role(by, OFFICER, doing="change organisations")
+    require_role(by, FINANCE_OFFICERS, doing="change organisations")
     reason = _text(reason, field="reason", message="Say why the organisation's details are changing.")
     org = lock(Organisation.objects.filter(pk=organisation.pk))[0]
     if name is not None:
@@ -111,7 +111,7 @@ def service_create(
     description: str = "",
 ) -> CommissionedService:
     """Record what an organisation delivers and where (``area_type`` from CommissionedService.AreaType)."""
-    require_role(by, OFFICER, doing="record commissioned services")
+    require_role(by, FINANCE_OFFICERS, doing="record commissioned services")
     name = _text(name, field="name", message="Name the service, e.g. 'ISVA service'.")
     area_name = _text(area_name, field="area_name", message="Say which area the service covers, e.g. Birmingham.")
     area_code = (area_code or "").strip().upper()
@@ -159,7 +159,7 @@ def bank_details_submit(
 ) -> BankDetails:
     """Enter new bank details for an organisation. They stay pending, and payments stop, until someone else
     verifies them. Only one change may wait at a time."""
-    require_role(by, OFFICER, doing="enter bank details")
+    require_role(by, FINANCE_OFFICERS, doing="enter bank details")
     lock(Organisation.objects.filter(pk=organisation.pk))
     errors = {}
     account_name = (account_name or "").strip()
@@ -191,7 +191,7 @@ def bank_details_submit(
 
 
 def _decide_bank_details(details: BankDetails, *, by, note: str, verify: bool) -> BankDetails:
-    require_role(by, OFFICER_OR_COMMISSIONER, doing="verify bank details")
+    require_role(by, OFFICERS_AND_COMMISSIONERS, doing="verify bank details")
     lock(Organisation.objects.filter(pk=details.organisation_id))
     details = lock(BankDetails.objects.filter(pk=details.pk))[0]
     if details.status != BankDetails.Status.PENDING:

@@ -11,8 +11,8 @@ from django.utils import timezone
 from core.audit import record_event, save_with_history
 from core.locking import lock
 from core.money import gbp, parse_amount
+from core.roles import FINANCE_OFFICERS, OFFICERS_AND_COMMISSIONERS, require_role
 from funds.models import FinancialYear, Fund
-from grants.access import OFFICER, OFFICER_OR_COMMISSIONER, require_role
 from grants.models import AnnualReview, Grant, MonitoringReturn, OutcomeMeasure, OutcomeTarget, ReturnValue
 from grants.quarters import Quarter, quarters_within, year_overlaps
 
@@ -38,7 +38,7 @@ def _number(raw, *, field: str) -> Decimal:
 def outcome_measure_create(*, fund: Fund, code: str, name: str, by, unit: str = "people",
                            description: str = "") -> OutcomeMeasure:
     """Define something a fund's providers report on (e.g. MOJ-CORE 'feel-safer': people feeling safer)."""
-    require_role(by, OFFICER, doing="define outcome measures")
+    require_role(by, FINANCE_OFFICERS, doing="define outcome measures")
     code = (code or "").strip().lower()
     name = (name or "").strip()
     if not code or not name:
@@ -64,7 +64,7 @@ def _measure_for_grant(grant: Grant, measure: OutcomeMeasure, *, field: str) -> 
 @transaction.atomic
 def outcome_target_set(*, grant: Grant, measure: OutcomeMeasure, year: FinancialYear, target, by) -> OutcomeTarget:
     """Set (or change) a grant's target for a measure in a year the grant runs in."""
-    require_role(by, OFFICER, doing="set outcome targets")
+    require_role(by, FINANCE_OFFICERS, doing="set outcome targets")
     grant = lock(Grant.objects.filter(pk=grant.pk))[0]
     if grant.status not in LIVE:
         raise ValidationError(f"{grant.reference} is {grant.get_status_display().lower()}; its targets are closed.")
@@ -88,7 +88,7 @@ def monitoring_return_submit(
 ) -> MonitoringReturn:
     """Enter a provider's return for one quarter of the grant (values per measure, spend, RAG, narrative,
     delivery issues). A return that was sent back is resubmitted through this same call."""
-    require_role(by, OFFICER, doing="enter monitoring returns")
+    require_role(by, FINANCE_OFFICERS, doing="enter monitoring returns")
     grant = lock(Grant.objects.filter(pk=grant.pk))[0]
     if grant.status not in REPORTING:
         raise ValidationError(
@@ -142,7 +142,7 @@ def monitoring_return_submit(
 
 
 def _review(ret: MonitoringReturn, *, by, accept: bool, note: str) -> MonitoringReturn:
-    require_role(by, OFFICER, doing="review monitoring returns")
+    require_role(by, FINANCE_OFFICERS, doing="review monitoring returns")
     ret = lock(MonitoringReturn.objects.filter(pk=ret.pk).select_related("grant", "year"))[0]
     if ret.status != MonitoringReturn.Status.SUBMITTED:
         raise ValidationError(f"This return is {ret.get_status_display().lower()}, not awaiting review.")
@@ -178,7 +178,7 @@ def annual_review_record(*, grant: Grant, year: FinancialYear, outcome: str, not
                          reviewed_on: Date | None = None) -> AnnualReview:
     """Record the year's review of a grant: continue, amend (then request a variation) or stop (then withdraw or
     close it)."""
-    require_role(by, OFFICER_OR_COMMISSIONER, doing="record annual reviews")
+    require_role(by, OFFICERS_AND_COMMISSIONERS, doing="record annual reviews")
     grant = lock(Grant.objects.filter(pk=grant.pk))[0]
     if grant.status not in (S.APPROVED, S.OFFER_ACCEPTED, S.ACTIVE, S.CLOSED):
         raise ValidationError(

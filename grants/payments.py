@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from core.audit import record_event, save_with_history
 from core.money import format_gbp, gbp, parse_amount
-from grants.access import OFFICER, require_role
+from core.roles import FINANCE_OFFICERS, require_role
 from grants.checks import require_checks_complete
 from grants.locks import lock_funds_and_grant, lock_instalment
 from grants.models import Clawback, FundingLine, Grant, Instalment, MonitoringReturn, Payment
@@ -65,7 +65,7 @@ def payment_record(*, instalment: Instalment, amount, paid_on: Date, by, referen
     instalment's monitoring return is accepted; above what remains on the grant (the message says how much
     remains) or on the instalment; when the organisation's current bank details are not verified; dated in the
     future or before the offer was accepted. The first payment makes the grant active."""
-    require_role(by, OFFICER, doing="record payments")
+    require_role(by, FINANCE_OFFICERS, doing="record payments")
     value = parse_amount(amount)
     grant = lock_funds_and_grant(instalment.grant)
     instalment = lock_instalment(instalment)
@@ -121,7 +121,7 @@ def payment_record(*, instalment: Instalment, amount, paid_on: Date, by, referen
 def clawback_record(*, funding_line: FundingLine, amount, received_on: Date, reason: str, by) -> Clawback:
     """Record money the recipient paid back (underspend or breach of conditions). It returns to the fund and
     year it was paid from; at most what was paid from that line and not already returned."""
-    require_role(by, OFFICER, doing="record clawbacks")
+    require_role(by, FINANCE_OFFICERS, doing="record clawbacks")
     value = parse_amount(amount)
     reason = (reason or "").strip()
     if not reason:

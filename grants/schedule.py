@@ -13,8 +13,8 @@ from django.db.models import Sum
 from core.audit import record_event, save_with_history
 from core.locking import lock
 from core.money import ZERO, format_gbp, gbp, parse_amount, quantize
+from core.roles import FINANCE_OFFICERS, require_role
 from funds.budgets import even_phasing
-from grants.access import OFFICER, require_role
 from grants.models import FundingLine, Grant, Instalment, Payment
 from grants.quarters import quarters_within, require_set_up
 
@@ -109,7 +109,7 @@ def schedule_update(*, funding_line: FundingLine, changes: list[InstalmentChange
     it, and due dates must fall between the grant's start and three months after its end."""
     from grants.locks import lock_funds_and_grant
 
-    require_role(by, OFFICER, doing="change payment schedules")
+    require_role(by, FINANCE_OFFICERS, doing="change payment schedules")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the schedule is changing (e.g. the provider's cash-flow request)."})

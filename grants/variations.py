@@ -16,8 +16,8 @@ from django.utils import timezone
 from core.audit import record_event, save_with_history
 from core.locking import lock
 from core.money import ZERO, format_gbp, gbp, parse_amount
+from core.roles import COMMISSIONERS, FINANCE_OFFICERS, require_role
 from funds.models import FinancialYear, Fund
-from grants.access import APPROVER, OFFICER, require_role
 from grants.awards import check_fund_can_cover, require_decision, resolve_decision
 from grants.locks import lock_funds_and_grant
 from grants.models import Decision, FundingLine, Grant, GrantVariation, Payment, VariationLine
@@ -78,7 +78,7 @@ def variation_request(
     ``(fund, year, amount)`` (an existing line, or a new one); lines not named stay as they are. Dates and
     conditions left as ``None`` do not change. An increase must be available in its fund now (approval checks
     again under the fund's lock)."""
-    require_role(by, OFFICER, doing="request variations")
+    require_role(by, FINANCE_OFFICERS, doing="request variations")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the grant should change (e.g. demand has risen in Walsall)."})
@@ -156,7 +156,7 @@ def variation_approve(*, variation: GrantVariation, by, decision: Decision | str
                       on: Date | None = None) -> GrantVariation:
     """Approve a variation and make the ledger follow it: each increase is committed (refused whole, naming the
     amount available, if a fund cannot cover it), each decrease released, in one entry dated ``on``."""
-    require_role(by, APPROVER, doing="approve variations")
+    require_role(by, COMMISSIONERS, doing="approve variations")
     decision = resolve_decision(decision)
     grant, variation, v_lines = _decide(variation, by)
     if grant.status not in VARIABLE:
@@ -229,7 +229,7 @@ def variation_approve(*, variation: GrantVariation, by, decision: Decision | str
 def variation_reject(*, variation: GrantVariation, by, note: str) -> GrantVariation:
     """Refuse a variation (a commissioner other than the requester, with the reason). Nothing about the grant
     changes."""
-    require_role(by, APPROVER, doing="reject variations")
+    require_role(by, COMMISSIONERS, doing="reject variations")
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "Give the reason for rejecting the variation."})

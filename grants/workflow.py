@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core.audit import record_event, save_with_history
 from core.money import format_gbp, gbp
-from grants.access import APPROVER, OFFICER, OFFICER_OR_COMMISSIONER, require_role
+from core.roles import COMMISSIONERS, FINANCE_OFFICERS, OFFICERS_AND_COMMISSIONERS, require_role
 from grants.awards import _check_lines_within_dates, require_decision, resolve_decision
 from grants.locks import lock_funds_and_grant
 from grants.models import Decision, FundingLine, Grant, GrantVariation
@@ -94,7 +94,7 @@ def grant_submit(*, grant: Grant, by, note: str = "") -> Grant:
     grant runs in and each still covered by its fund."""
     from grants.awards import check_fund_can_cover
 
-    require_role(by, OFFICER, doing="submit grants")
+    require_role(by, FINANCE_OFFICERS, doing="submit grants")
     grant = lock_funds_and_grant(grant)
     check_move(grant, S.SUBMITTED)
     lines = _lines(grant)
@@ -127,7 +127,7 @@ def grant_approve(*, grant: Grant, by, decision: Decision | str | None = None, n
     a fund than the fund's approval threshold needs a recorded ``decision`` (a Decision, or its number as text).
     ``on`` is the approval date (default today), which dates the commitment. The instalment schedule is made at
     the same time (quarterly in arrears)."""
-    require_role(by, APPROVER, doing="approve grants")
+    require_role(by, COMMISSIONERS, doing="approve grants")
     decision = resolve_decision(decision)
     grant = lock_funds_and_grant(grant)
     check_move(grant, S.APPROVED)
@@ -169,7 +169,7 @@ def grant_approve(*, grant: Grant, by, decision: Decision | str | None = None, n
 @transaction.atomic
 def grant_reject(*, grant: Grant, by, reason: str) -> Grant:
     """Refuse a submitted grant for good (a commissioner other than its submitter; the reason is required)."""
-    require_role(by, APPROVER, doing="reject grants")
+    require_role(by, COMMISSIONERS, doing="reject grants")
     reason = _reason(reason, message="Give the reason for rejecting the grant; the provider and the file need it.")
     grant = lock_funds_and_grant(grant)
     check_move(grant, S.REJECTED)
@@ -182,7 +182,7 @@ def grant_reject(*, grant: Grant, by, reason: str) -> Grant:
 @transaction.atomic
 def grant_return(*, grant: Grant, by, reason: str) -> Grant:
     """Send a submitted grant back for changes (a commissioner other than its submitter; say what to change)."""
-    require_role(by, APPROVER, doing="return grants for changes")
+    require_role(by, COMMISSIONERS, doing="return grants for changes")
     reason = _reason(reason, message="Say what needs to change before the grant can be approved.")
     grant = lock_funds_and_grant(grant)
     check_move(grant, S.RETURNED)
@@ -196,7 +196,7 @@ def grant_return(*, grant: Grant, by, reason: str) -> Grant:
 @transaction.atomic
 def grant_offer_accept(*, grant: Grant, accepted_on: Date, by, note: str = "") -> Grant:
     """Record that the recipient accepted the offer (signed grant agreement) on ``accepted_on``."""
-    require_role(by, OFFICER, doing="record acceptance of grant offers")
+    require_role(by, FINANCE_OFFICERS, doing="record acceptance of grant offers")
     grant = lock_funds_and_grant(grant)
     check_move(grant, S.OFFER_ACCEPTED)
     if not isinstance(accepted_on, Date):
@@ -238,7 +238,7 @@ def _release_outstanding(grant: Grant, *, by, on: Date, why: str):
 @transaction.atomic
 def grant_close(*, grant: Grant, by, reason: str = "Grant completed", on: Date | None = None) -> Grant:
     """Close an active grant: whatever is committed and not paid goes back to its fund and year."""
-    require_role(by, OFFICER, doing="close grants")
+    require_role(by, FINANCE_OFFICERS, doing="close grants")
     grant = lock_funds_and_grant(grant)
     check_move(grant, S.CLOSED)
     _no_open_variation(grant, "closing it")
@@ -256,7 +256,7 @@ def grant_close(*, grant: Grant, by, reason: str = "Grant completed", on: Date |
 def grant_withdraw(*, grant: Grant, by, reason: str, on: Date | None = None) -> Grant:
     """Withdraw a grant at any point before close (a finance officer or a commissioner, with a reason). If it had
     been approved, everything committed and not yet paid is released."""
-    require_role(by, OFFICER_OR_COMMISSIONER, doing="withdraw grants")
+    require_role(by, OFFICERS_AND_COMMISSIONERS, doing="withdraw grants")
     reason = _reason(reason, message="Say why the grant is being withdrawn.")
     grant = lock_funds_and_grant(grant)
     check_move(grant, S.WITHDRAWN)

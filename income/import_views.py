@@ -3,7 +3,8 @@
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from core.permissions import OFFICERS, role_required
+from core.permissions import role_required
+from core.roles import FINANCE_OFFICERS
 from income.import_files import MAX_BYTES, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from income.import_forms import IncomeImportForm
 from income.importing import KINDS, income_import
@@ -23,7 +24,7 @@ def _context(form, report=None, refused=""):
 
 
 @csrf_exempt  # CSRF is checked below, once the size is known to be acceptable (Django's pattern for uploads)
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def income_import_page(request):
     if request.method == "POST":
         try:

@@ -39,12 +39,12 @@ from datetime import date as Date
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import record_event
 from core.money import format_gbp, parse_amount
-from core.roles import FINANCE_OFFICER, has_role
+from core.roles import FINANCE_OFFICERS, require_role
 from funds.calendar import year_for_date, year_label_parse
 from funds.models import FinancialYear, Fund
 from income import services
@@ -162,8 +162,7 @@ class _RollBack(Exception):
 def income_import(*, name: str, data: bytes, by, dry_run: bool = False) -> ImportReport:
     """Import a .csv or .xlsx file of income; see the module's docstring. Never raises for bad input: the report
     says what was refused. Raises PermissionDenied unless ``by`` is a finance officer."""
-    if not has_role(by, FINANCE_OFFICER):
-        raise PermissionDenied("Only finance officers import income.")
+    require_role(by, FINANCE_OFFICERS, doing="import income")
     report = ImportReport(file_name=name, dry_run=dry_run, file_sha256=hashlib.sha256(data).hexdigest())
     try:
         sheet = read_sheet(name, data)

@@ -4,13 +4,13 @@ transaction; a refusal writes nothing."""
 from datetime import date as Date
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
 from core.audit import record_event, save_with_history
 from core.money import ZERO, format_gbp, gbp, parse_amount, quantize
-from core.roles import FINANCE_OFFICER, has_role
+from core.roles import FINANCE_OFFICERS, require_role
 from funds.models import FinancialYear, Fund
 from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt
 from ledger import accounts as acc
@@ -20,8 +20,7 @@ INCOME_MODELS = (AwardLetter, CashReceipt, PocaReceipt, FpnReturn, FeeReceipt)
 
 
 def _require_officer(by):
-    if not has_role(by, FINANCE_OFFICER):
-        raise PermissionDenied("Only finance officers record income.")
+    require_role(by, FINANCE_OFFICERS, doing="record income")
 
 
 def _clean_reference(reference: str) -> str:

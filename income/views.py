@@ -12,8 +12,8 @@ from django.urls import reverse
 from core.forms import call_service
 from core.listing import paginate
 from core.money import ZERO, format_gbp, quantize
-from core.permissions import OFFICERS, role_required
-from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER
+from core.permissions import role_required
+from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER, FINANCE_OFFICERS
 from funds.forms import YearFundFilter
 from funds.selectors import current_year, year_by_start
 from income import services
@@ -167,7 +167,7 @@ def income_list(request, kind):
     return render(request, "income/list.html", {"kind": kind, "filters": filters, "page_obj": page, "rows": rows})
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def income_create(request, kind):
     kind = _kind(kind)
     form = kind.form(request.POST or None)

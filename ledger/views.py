@@ -4,7 +4,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, render
 
 from core.listing import paginate
-from core.permissions import READERS, role_required
+from core.permissions import role_required
+from core.roles import EVERY_ROLE
 from funds.forms import YearFundFilter
 from funds.selectors import year_by_start
 from ledger.models import JournalEntry, JournalLine
@@ -14,7 +15,7 @@ def entries():
     return JournalEntry.objects.select_related("year", "period", "posted_by", "reverses")
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def entry_list(request):
     filters = YearFundFilter(request.GET, search_label="Search descriptions and references")
     qs = entries()
@@ -28,7 +29,7 @@ def entry_list(request):
     return render(request, "ledger/entry_list.html", {"filters": filters, "page_obj": page})
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def entry_detail(request, pk):
     entry = get_object_or_404(entries(), pk=pk)
     lines = list(entry.lines.select_related("account", "fund", "funding_year"))

@@ -11,10 +11,10 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.roles import COMMISSIONER, FINANCE_DIRECTOR, FINANCE_OFFICER, has_role
+from core.roles import EVERY_ROLE, require_role
 from reports.cells import plain_text
 from reports.parameters import StatementParameters, parameters_parse
 from reports.registry import Row, Statement, statement_classes, statement_get
@@ -118,8 +118,8 @@ def require_reader(user) -> None:
     """Statements are for finance staff, commissioners and finance directors (None: a trusted command)."""
     if user is None:
         return
-    if not (getattr(user, "is_superuser", False) or has_role(user, FINANCE_OFFICER, COMMISSIONER, FINANCE_DIRECTOR)):
-        raise PermissionDenied("Only finance officers, commissioners and finance directors may produce statements.")
+    if not getattr(user, "is_superuser", False):
+        require_role(user, EVERY_ROLE, doing="produce statements")
 
 
 def render(fmt: str, *, year, as_at=None, known_at=None, user=None, statement: str | None = None

@@ -10,12 +10,12 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.audit import record_event, save_with_history
-from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER, has_role
+from core.roles import OFFICERS_AND_DIRECTORS, require_role
 from reports.exports import FORMATS, Pack, pack_build, person_label, render_files
 from reports.models import IssuedPack, IssuedPackFile
 from reports.parameters import StatementParameters, parameters_parse
@@ -115,8 +115,7 @@ def pack_movement(*, pack: IssuedPack, previous: IssuedPack | None = None) -> li
 
 
 def _require_issuer(user):
-    if not has_role(user, FINANCE_DIRECTOR, FINANCE_OFFICER):
-        raise PermissionDenied("Only finance directors and finance officers issue statement packs.")
+    require_role(user, OFFICERS_AND_DIRECTORS, doing="issue statement packs")
 
 
 def _build(params: StatementParameters, *, keys, issued_by: str, issued_at, previous: IssuedPack | None) -> Pack:

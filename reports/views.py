@@ -3,8 +3,15 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from core.permissions import APPROVERS, DIRECTORS, any_signed_in, role_required
-from core.roles import COMMISSIONER, FINANCE_DIRECTOR, FINANCE_OFFICER, roles_of
+from core.permissions import any_signed_in, role_required
+from core.roles import (
+    COMMISSIONER,
+    COMMISSIONERS_AND_DIRECTORS,
+    FINANCE_DIRECTOR,
+    FINANCE_DIRECTORS,
+    FINANCE_OFFICER,
+    roles_of,
+)
 from funds.forms import YearFundFilter
 from funds.selectors import current_year, periods_due_to_close, virements_awaiting_approval, year_by_start
 from grants.selectors import bank_details_awaiting_verification, instalments_due, returns_due
@@ -83,13 +90,13 @@ def home(request):
     return render(request, "reports/home.html", context)
 
 
-@role_required(*APPROVERS)
+@role_required(*COMMISSIONERS_AND_DIRECTORS)
 def approvals(request):
     items = approval_queue(request.user)
     return render(request, "reports/approvals.html", {"items": items})
 
 
-@role_required(*DIRECTORS)
+@role_required(*FINANCE_DIRECTORS)
 def dashboard(request):
     filters = YearFundFilter(request.GET)
     del filters.fields["fund"], filters.fields["q"]

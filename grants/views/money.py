@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from core.forms import call_service
 from core.money import format_gbp
-from core.permissions import OFFICERS, role_required
+from core.permissions import role_required
+from core.roles import FINANCE_OFFICERS
 from grants import checks, payments, schedule
 from grants.forms import CheckForm, ClawbackForm, PaymentForm, ScheduleForm
 from grants.models import FundingLine, GrantCheck, Instalment
@@ -15,7 +16,7 @@ from grants.selectors import grant_totals, instalments_due
 from grants.views.common import grant_for, instalment_rows
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def grant_checks(request, pk):
     """The due diligence checklist; each open item has its own small form for the evidence."""
     grant = grant_for(request.user, pk)
@@ -45,7 +46,7 @@ def grant_checks(request, pk):
     )
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def instalment_pay(request, pk):
     instalment = get_object_or_404(Instalment.objects.select_related("grant", "funding_line__fund", "year"), pk=pk)
     grant = grant_for(request.user, instalment.grant_id)
@@ -77,13 +78,13 @@ def instalment_pay(request, pk):
     )
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def payments_due(request):
     """Every instalment due by today and not paid in full, with what stops it being paid."""
     return render(request, "grants/payments_due.html", {"rows": instalments_due(timezone.localdate())})
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def clawback_create(request, pk):
     grant = grant_for(request.user, pk)
     lines = list(grant.funding_lines.select_related("fund", "year"))
@@ -120,7 +121,7 @@ def clawback_create(request, pk):
     )
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def schedule_edit(request, pk, line_pk):
     grant = grant_for(request.user, pk)
     line = get_object_or_404(FundingLine.objects.select_related("fund", "year"), pk=line_pk, grant=grant)

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from core.forms import call_service
 from core.listing import paginate
-from core.permissions import OFFICERS, READERS, role_required
-from core.roles import COMMISSIONER, FINANCE_OFFICER, has_role
+from core.permissions import role_required
+from core.roles import COMMISSIONER, EVERY_ROLE, FINANCE_OFFICER, FINANCE_OFFICERS, has_role
 from funds.forms import FilterForm
 from grants import organisations as services
 from grants.forms import BankDecisionForm, BankDetailsForm, OrganisationEditForm, OrganisationForm, ServiceForm
@@ -24,7 +24,7 @@ class OrganisationFilter(FilterForm):
     q = forms.CharField(label="Search name, identifier or number", required=False, max_length=100)
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def organisation_list(request):
     filters = OrganisationFilter(request.GET)
     filters.full_clean()
@@ -46,7 +46,7 @@ def organisation_list(request):
     return render(request, "grants/organisation_list.html", {"filters": filters, "page_obj": page, "pending": pending})
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def organisation_create(request):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -68,7 +68,7 @@ def organisation_create(request):
     )
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def organisation_detail(request, pk):
     org = get_object_or_404(Organisation.objects.select_related("created_by"), pk=pk)
     bank = list(
@@ -90,7 +90,7 @@ def organisation_detail(request, pk):
     )
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def organisation_edit(request, pk):
     org = get_object_or_404(Organisation, pk=pk)
     initial = {
@@ -120,7 +120,7 @@ def organisation_edit(request, pk):
     )
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def service_create(request, pk):
     org = get_object_or_404(Organisation, pk=pk)
     form = ServiceForm(request.POST or None)
@@ -142,7 +142,7 @@ def service_create(request, pk):
     )
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def bank_details_create(request, pk):
     org = get_object_or_404(Organisation, pk=pk)
     form = BankDetailsForm(request.POST or None)

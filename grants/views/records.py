@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from core.forms import call_service
 from core.listing import paginate
-from core.permissions import OFFICERS, READERS, role_required
-from core.roles import COMMISSIONER, FINANCE_OFFICER, roles_of
+from core.permissions import role_required
+from core.roles import COMMISSIONER, EVERY_ROLE, FINANCE_OFFICER, FINANCE_OFFICERS, roles_of
 from funds.forms import YearFundFilter
 from funds.selectors import year_by_start
 from grants import awards
@@ -45,7 +45,7 @@ GRANT_FIELDS = (
 )
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def grant_list(request):
     filters = YearFundFilter(
         request.GET,
@@ -84,7 +84,7 @@ def _grant_kwargs(data: dict) -> dict:
     return {name: data[name] for name in GRANT_FIELDS if name in data}
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def grant_create(request):
     initial = {"payment_terms_days": 30, "returns_required": True, "risk_rating": Grant.Risk.MEDIUM}
     if service_pk := request.GET.get("service"):
@@ -117,7 +117,7 @@ def grant_create(request):
     )
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def grant_edit(request, pk):
     grant = grant_for(request.user, pk)
     initial = {name: getattr(grant, name) for name in GRANT_FIELDS}
@@ -147,7 +147,7 @@ def grant_edit(request, pk):
     )
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def funding_line_add(request, pk):
     grant = grant_for(request.user, pk)
     form = FundingLineForm(request.POST or None)
@@ -176,7 +176,7 @@ class _Empty(forms.Form):
 
 
 @require_POST
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def funding_line_remove(request, pk, line_pk):
     grant = grant_for(request.user, pk)
     line = get_object_or_404(FundingLine.objects.select_related("fund", "year"), pk=line_pk, grant=grant)
@@ -207,7 +207,7 @@ def _targets(grant):
     ]
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def grant_detail(request, pk):
     grant = grant_for(request.user, pk)
     totals = grant_totals(grant)
@@ -262,7 +262,7 @@ def grant_detail(request, pk):
     )
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def grant_timeline_view(request, pk):
     grant = grant_for(request.user, pk)
     entries = list(reversed(grant_timeline(grant)))

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.forms import call_service
-from core.permissions import OFFICERS, READERS, role_required
-from core.roles import COMMISSIONER, FINANCE_OFFICER, has_role
+from core.permissions import role_required
+from core.roles import COMMISSIONER, EVERY_ROLE, FINANCE_OFFICER, FINANCE_OFFICERS, has_role
 from funds.models import FinancialYear
 from grants import outcomes
 from grants.forms import AnnualReviewForm, ReturnForm, ReturnReviewForm, TargetForm
@@ -29,7 +29,7 @@ def _form(request, grant, data=None, initial=None):
     return ReturnForm(data, initial=initial, grant=grant, years=years, measures=measures)
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def return_create(request, pk):
     grant = grant_for(request.user, pk)
     initial = {"received_on": timezone.localdate()}
@@ -77,7 +77,7 @@ def return_create(request, pk):
     )
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def return_detail(request, pk):
     ret = get_object_or_404(
         MonitoringReturn.objects.filter(grant__in=visible_grants(request.user)).select_related(
@@ -126,7 +126,7 @@ def return_detail(request, pk):
     )
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def returns_due_list(request):
     return render(request, "grants/returns_due.html", {"rows": returns_due(timezone.localdate())})
 
@@ -137,7 +137,7 @@ def _years(grant):
     ).order_by("start_year")
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def target_set(request, pk):
     grant = grant_for(request.user, pk)
     measures = OutcomeMeasure.objects.filter(fund__in=grant.funding_lines.values("fund"), is_active=True)

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from core.forms import call_service
 from core.listing import paginate
-from core.permissions import OFFICERS, READERS, role_required
-from core.roles import COMMISSIONER, FINANCE_OFFICER, has_role
+from core.permissions import role_required
+from core.roles import COMMISSIONER, EVERY_ROLE, FINANCE_OFFICER, FINANCE_OFFICERS, has_role
 from grants import awards, variations
 from grants.forms import DecisionRecordForm, GrantDecisionForm, VariationForm
 from grants.models import Decision, GrantVariation
@@ -19,7 +19,7 @@ DECISION_FIELDS = {"note": "note", "decision": "decision_number"}
 VARIATION_FIELDS = {"amounts": "add_amount", "start_date": "new_start_date", "end_date": "new_end_date"}
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def variation_create(request, pk):
     grant = grant_for(request.user, pk)
     lines = list(grant.funding_lines.select_related("fund", "year"))
@@ -82,7 +82,7 @@ def _effects(variation):
     return rows, awards.decisions_needed({f: a for f, a in by_fund.items() if f in changed})
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def variation_detail(request, pk):
     variation = _variation(request.user, pk)
     rows, needed = _effects(variation)
@@ -151,7 +151,7 @@ def variation_decide(request, pk):
     )
 
 
-@role_required(*READERS)
+@role_required(*EVERY_ROLE)
 def decision_list(request):
     page = paginate(
         request, Decision.objects.select_related("decision_maker", "recorded_by").order_by("-date", "-number")

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from core.forms import call_service
 from core.money import format_gbp
-from core.permissions import OFFICERS, role_required
-from core.roles import COMMISSIONER, FINANCE_OFFICER
+from core.permissions import role_required
+from core.roles import COMMISSIONER, FINANCE_OFFICER, FINANCE_OFFICERS
 from grants import awards, workflow
 from grants.forms import GrantDecisionForm, NoteConfirmForm, OfferAcceptForm
 from grants.selectors import grant_totals
@@ -25,7 +25,7 @@ def _done(request, grant, message):
     return redirect("grants:detail", pk=grant.pk)
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def grant_submit(request, pk):
     grant = grant_for(request.user, pk)
     form = NoteConfirmForm(
@@ -114,7 +114,7 @@ def grant_decide(request, pk):
     )
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def grant_offer_accept(request, pk):
     grant = grant_for(request.user, pk)
     form = OfferAcceptForm(request.POST or None)
@@ -141,7 +141,7 @@ def grant_offer_accept(request, pk):
     )
 
 
-@role_required(*OFFICERS)
+@role_required(*FINANCE_OFFICERS)
 def grant_close(request, pk):
     grant = grant_for(request.user, pk)
     totals = grant_totals(grant)

@@ -21,7 +21,8 @@ def test_quantize_refuses_floats():
 def test_parse_amount_accepts_pounds_and_commas():
     assert parse_amount("£1,234.50") == Decimal("1234.50")
     assert parse_amount("1234.5 GBP") == Decimal("1234.50")
-    assert parse_amount("12.500") == Decimal("12.50")
+    assert parse_amount("  £ 1,000,000 ") == Decimal("1000000.00")
+    assert parse_amount("0.5") == Decimal("0.50")
 
 
 @pytest.mark.parametrize(
@@ -36,13 +37,52 @@ def test_parse_amount_accepts_pounds_and_commas():
         ("12.00 USD", "Only pounds sterling"),
         ("EUR 12.00", "Only pounds sterling"),
         ("ten pounds", "is not an amount"),
-        ("NaN", "finite"),
+        ("NaN", "is not an amount"),
         ("100000000.00", "largest amount"),
+        ("12.500", "more than two decimal places"),
+        # What the demo once accepted: none of these is how a person writes pounds and pence.
+        ("1e6", "exponent; write every digit"),
+        ("1.5e2", "exponent; write every digit"),
+        ("0.001e3", "exponent; write every digit"),
+        ("1E+26", "exponent; write every digit"),
+        ("1_000", "underscore"),
+        ("+20", "has a sign"),
+        ("£1,00,000", "commas in the wrong places"),
+        ("1,2345.00", "commas in the wrong places"),
+        ("12,34", "commas in the wrong places"),
+        ("١٢٣", "digits other than 0-9"),
+        ("１２３", "digits other than 0-9"),
+        ("12.", "digits on both sides"),
+        (".50", "digits on both sides"),
+        ("(5.00)", "must be more than £0.00"),
+        ("1 000", "is not an amount"),
+        ("Infinity", "is not an amount"),
+        ("0x10", "is not an amount"),
     ],
 )
 def test_parse_amount_refuses_bad_input_with_a_reason(raw, message):
     with pytest.raises(ValidationError, match=message):
         parse_amount(raw)
+
+
+def test_every_refusal_shows_the_right_form():
+    """Whatever was wrong, the message shows an amount written the right way (or says exactly what to change)."""
+    for raw in ("1e6", "1_000", "+20", "£1,00,000", "١٢٣", "ten pounds"):
+        with pytest.raises(ValidationError) as refused:
+            parse_amount(raw)
+        message = refused.value.message_dict["amount"][0]
+        assert "1250.00" in message or "1000000.00" in message, message
+
+
+def test_allow_zero_accepts_nothing_less_than_zero():
+    assert parse_amount("0", allow_zero=True) == Decimal("0.00")
+    with pytest.raises(ValidationError, match="£0.00 or more"):
+        parse_amount(Decimal("-1"), allow_zero=True)
+
+
+def test_huge_decimals_from_code_are_refused_not_crashed():
+    with pytest.raises(ValidationError, match="largest amount"):
+        parse_amount(Decimal("1e26"))
 
 
 def test_parse_amount_refuses_other_currencies_as_money():

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from core.money import MAX_AMOUNT, PENNY, format_gbp, from_pence, parse_amount, quantize, to_pence
+from core.money import AMOUNT_GRAMMAR, MAX_AMOUNT, PENNY, format_gbp, from_pence, parse_amount, quantize, to_pence
 
 PROPERTIES = hypothesis_settings(max_examples=300, deadline=None, derandomize=True, database=None,
                                  suppress_health_check=[HealthCheck.too_slow])
@@ -119,3 +119,20 @@ def test_any_text_is_either_an_exact_amount_or_a_clear_refusal(text):
     else:
         assert type(value) is Decimal and Decimal("0.01") <= value <= MAX_AMOUNT
         assert value == value.quantize(PENNY)
+
+
+@PROPERTIES
+@given(st.from_regex(AMOUNT_GRAMMAR, fullmatch=True) | st.text(alphabet="0123456789,.£ GBe+-_١", max_size=16))
+def test_every_accepted_string_round_trips_through_the_formatter(text):
+    """Whatever the grammar accepts, the British format of it reads back to exactly the same amount; whatever it
+    refuses is refused with a message (hypothesis also writes strings the grammar does not accept)."""
+    try:
+        value = parse_amount(text)
+    except ValidationError as refusal:
+        assert refusal.message_dict["amount"][0]
+        assert not (AMOUNT_GRAMMAR.fullmatch(text) and Decimal("0") < Decimal(
+            AMOUNT_GRAMMAR.fullmatch(text).group("number").replace(",", "")) <= MAX_AMOUNT)
+    else:
+        assert AMOUNT_GRAMMAR.fullmatch(text), f"{text!r} was accepted outside the grammar"
+        assert parse_amount(format_gbp(value)) == value
+        assert value == Decimal(AMOUNT_GRAMMAR.fullmatch(text).group("number").replace(",", ""))

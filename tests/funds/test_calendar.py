@@ -41,7 +41,7 @@ def test_officer_closes_and_only_director_reopens_with_reason(year, officer, dir
     period.refresh_from_db()
     assert period.is_closed and period.closed_by == officer
     assert period.history.first().history_user == officer
-    with pytest.raises(PermissionDenied, match="Only a finance director"):
+    with pytest.raises(PermissionDenied, match="Only finance directors may reopen"):
         period_reopen(period=period, by=officer, reason="Late invoice")
     with pytest.raises(ValidationError, match="Say why"):
         period_reopen(period=period, by=director, reason="  ")

@@ -71,7 +71,7 @@ def test_failing_rows_are_listed_on_the_page(client, officer, core_fund):
     rows = [GOOD_ROWS[0], ["MOJ-CORE", "20/04/2025", "receipt", "BACS-1", "-1", "", "", "", "", "", ""]]
     page = upload(client, csv_bytes(rows), check_only=False).content.decode()
     assert "Refused: 1 of 2 rows in income.csv has problems" in page
-    assert ('<tr><td class="num">3</td><td>amount</td><td>The amount must be more than £0.00; £-1 was given.</td>'
+    assert ('<tr><td class="num">3</td><td>amount</td><td>The amount must be more than £0.00; &#x27;-1&#x27; was given (a mistake is corrected by a reversal).</td>'
             '</tr>') in page
     assert not JournalEntry.objects.exists()
 

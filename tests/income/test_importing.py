@@ -179,9 +179,9 @@ def test_every_failing_row_is_listed_by_row_and_column_and_nothing_is_written(fu
         "Row 5, date: 03/04/2031 is not in any financial year. Financial years set up: 2024/25 to 2026/27.",
         "Row 6, date: '31/02/2025' is not a date; enter it as day/month/year, for example 31/03/2026.",
         "Row 7, amount: £12.345 has more than two decimal places; amounts are in whole pence.",
-        "Row 8, amount: The amount must be more than £0.00; £-5.00 was given.",
-        "Row 9, amount: The amount must be more than £0.00; £0 was given.",
-        "Row 10, amount: '1O0.00' is not an amount; enter pounds and pence, for example 1250.00.",
+        "Row 8, amount: The amount must be more than £0.00; '-5.00' was given (a mistake is corrected by a reversal).",
+        "Row 9, amount: The amount must be more than £0.00; £0.00 was given.",
+        "Row 10, amount: '1O0.00' is not an amount; enter pounds and pence, for example 1250.00 or £1,250.00.",
         "Row 11, amount: Only pounds sterling (GBP) are accepted; '$10.00' is not in pounds.",
         "Row 12, kind: 'grant' is not a kind of income; use one of award, receipt, poca, fpn, fee.",
         "Row 13, kind: POCA (proceeds of crime receipts) does not take award letters; its rows may be of kind poca.",
@@ -194,7 +194,7 @@ def test_every_failing_row_is_listed_by_row_and_column_and_nothing_is_written(fu
         "Row 18, date: Enter the date, for example 31/03/2026.",
         "Row 18, kind: Nothing is not a kind of income; use one of award, receipt, poca, fpn, fee.",
         "Row 18, reference: Enter the document's own reference, for example the award letter number.",
-        "Row 18, amount: Enter an amount in pounds, for example 1250.00.",
+        "Row 18, amount: Enter an amount in pounds, for example 1250.00 or £1,250.00.",
     ]
     assert database_state() == before
 
@@ -226,7 +226,7 @@ def test_two_returns_for_one_month_fail_on_the_second(funds, officer):
 
 
 def test_only_finance_officers_import(funds, commissioner):
-    with pytest.raises(PermissionDenied, match="Only finance officers import income"):
+    with pytest.raises(PermissionDenied, match="Only finance officers may import income"):
         run(commissioner)
 
 
@@ -251,7 +251,7 @@ def test_rows_keep_the_numbers_seen_in_the_spreadsheet(funds, officer):
                                 ["ROAD-FEES", "30/05/2025", "fee", "F-9", "x", "", "", "", "", "", ""]])
     report = run(officer, data=data)
     assert [str(p) for p in report.problems] == [
-        "Row 5, amount: 'x' is not an amount; enter pounds and pence, for example 1250.00."
+        "Row 5, amount: 'x' is not an amount; enter pounds and pence, for example 1250.00 or £1,250.00."
     ]
 
 

@@ -13,7 +13,7 @@ def test_finance_staff_commissioners_and_directors_may_produce_statements(reques
 
 
 def test_a_user_without_a_role_may_not(year):
-    with pytest.raises(PermissionDenied, match="Only finance officers, commissioners and finance directors"):
+    with pytest.raises(PermissionDenied, match="Only finance officers, commissioners or finance directors may produce"):
         render("xlsx", year="2025/26", user=make_user("nobody"))
 
 
