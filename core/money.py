@@ -142,3 +142,38 @@ def format_gbp(value) -> str:
     amount = quantize(value)
     sign = "-" if amount < 0 else ""
     return f"{sign}£{abs(amount):,.2f}"
+
+
+# Figures that are not money (a share in %, a count of people or tickets) follow the same discipline: ASCII digits,
+# optional commas between groups of three, an optional decimal part of at most ``places`` digits.
+_FIGURE = re.compile(r"\s*(?P<number>(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<places>[0-9]+))?)\s*%?\s*", re.ASCII)
+
+
+def parse_figure(raw, *, field: str, places: int = 0, maximum: Decimal | int | None = None,
+                 example: str = "120") -> Decimal:
+    """A non-negative figure typed by a person or read from a file: ``places`` decimals at most (0 = whole number),
+    at most ``maximum``. Refuses floats, exponents, signs, underscores and non-ASCII digits with a message showing
+    the right form (``example``)."""
+    kind = "a whole number" if places == 0 else f"a number with at most {places} decimal place{'s' * (places > 1)}"
+    if isinstance(raw, bool) or isinstance(raw, float):
+        raise ValidationError({field: f"Give {kind} as text, for example {example}."})
+    if isinstance(raw, int):
+        value = Decimal(raw)
+    elif isinstance(raw, Decimal):
+        value = raw
+    else:
+        text = "" if raw is None else str(raw)
+        match = _FIGURE.fullmatch(text)
+        if not text.strip():
+            raise ValidationError({field: f"Enter {kind}, for example {example}."})
+        if match is None:
+            raise ValidationError({field: f"'{text.strip()}' is not {kind}; write it with the digits 0-9, "
+                                          f"for example {example}."})
+        value = Decimal(match.group("number").replace(",", ""))
+    if not value.is_finite() or value < 0:
+        raise ValidationError({field: f"Enter {kind}, 0 or more, for example {example}."})
+    if value.as_tuple().exponent < -places and value != value.quantize(Decimal(1).scaleb(-places)):
+        raise ValidationError({field: f"'{raw}' has too many decimal places: give {kind}, for example {example}."})
+    if maximum is not None and value > maximum:
+        raise ValidationError({field: f"{raw} is more than the largest accepted ({maximum}); for example {example}."})
+    return value

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from djmoney.money import Money
 
-from core.money import format_gbp, from_pence, parse_amount, quantize, to_pence
+from core.money import format_gbp, from_pence, parse_amount, parse_figure, quantize, to_pence
 
 
 def test_quantize_rounds_half_up_to_pence():
@@ -104,3 +104,27 @@ def test_pence_round_trip_is_exact():
 def test_format_gbp_is_british():
     assert format_gbp(Decimal("1234.5")) == "£1,234.50"
     assert format_gbp(Decimal("-0.5")) == "-£0.50"
+
+
+@pytest.mark.parametrize("raw, places, expected", [("18.75", 3, "18.75"), ("1,200", 0, "1200"), (" 7 ", 0, "7"),
+                                                   ("12.5%", 3, "12.5"), (0, 0, "0")])
+def test_parse_figure_reads_plain_figures(raw, places, expected):
+    assert parse_figure(raw, field="share", places=places) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("²", "write it with the digits 0-9"),
+        ("١٢", "write it with the digits 0-9"),
+        ("1e3", "write it with the digits 0-9"),
+        ("-1", "write it with the digits 0-9"),
+        ("3.5", "too many decimal places"),
+        (2.5, "as text"),
+        ("", "Enter a whole number"),
+        ("100001", r"more than the largest accepted \(100000\)"),
+    ],
+)
+def test_parse_figure_refuses_what_is_not_a_plain_figure(raw, message):
+    with pytest.raises(ValidationError, match=message):
+        parse_figure(raw, field="tickets", places=0, maximum=100000)
