@@ -1,17 +1,46 @@
-"""Forms to record income. Each offers only the funds that take that kind of income; the services check again."""
+"""Forms to record income. Each offers the funds that take its kind of income (``income.kinds``) and refuses any
+other fund with the words the service would use; the services check again."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from core.forms import AmountField, Form, PercentField, UKDateField
 from core.money import format_gbp
 from funds.models import FinancialYear, Fund, Period
+from income import kinds
 from income.models import AwardLetter
 
 
-def _fund_field(queryset, **kwargs):
-    field = forms.ModelChoiceField(queryset=queryset.order_by("code"), label="Fund", **kwargs)
-    field.label_from_instance = lambda f: f"{f.code} – {f.name}"
-    return field
+class IncomeFundField(forms.ModelChoiceField):
+    """The fund of an income document: offers only ``funds_taking(kind)``; a fund sent that is not offered (closed,
+    or of another kind) is refused with ``income_fund_check``'s own message, as the service would refuse it."""
+
+    def __init__(self, kind: kinds.IncomeKind, **kwargs):
+        self.kind = kind
+        super().__init__(queryset=kinds.funds_taking(kind=kind), label="Fund", **kwargs)
+
+    def label_from_instance(self, obj):
+        return f"{obj.code} – {obj.name}"
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return Fund.objects.get(pk=value)
+        except (ValueError, TypeError, Fund.DoesNotExist):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None:
+            try:
+                kinds.income_fund_check(kind=self.kind, fund=value)
+            except ValidationError as refusal:
+                raise ValidationError(refusal.message_dict["fund"])
+
+
+def _fund_field(kind: kinds.IncomeKind, **kwargs):
+    return IncomeFundField(kind, **kwargs)
 
 
 REFERENCE_HELP = "The document's own reference; it must not have been recorded before"
@@ -23,10 +52,7 @@ class IncomeForm(Form):
 
 
 class AwardLetterForm(IncomeForm):
-    fund = _fund_field(
-        Fund.objects.filter(is_active=True, limit_basis=Fund.LimitBasis.AWARD),
-        help_text="Only funds whose spending limit is their award",
-    )
+    fund = _fund_field(kinds.AWARD, help_text="Only funds whose spending limit is their award")
     year = forms.ModelChoiceField(
         queryset=FinancialYear.objects.order_by("start_year"), label="Financial year of the award"
     )
@@ -37,13 +63,16 @@ class AwardLetterForm(IncomeForm):
 
 
 class ReceiptForm(IncomeForm):
-    fund = _fund_field(Fund.objects.filter(is_active=True))
+    fund = _fund_field(
+        kinds.RECEIPT, help_text="Proceeds of crime, fixed penalties and course fees each have their own page"
+    )
     award_letter = forms.ModelChoiceField(
         queryset=AwardLetter.objects.select_related("fund", "year").order_by("fund__code", "-letter_date"),
         label="Against award letter",
         required=False,
-        empty_label="The fund's latest award letter",
-        help_text="For an award-based fund; left blank, the fund's latest award letter is used",
+        empty_label="The fund's letter for the year of the date received",
+        help_text="For an award-based fund; left blank, the receipt settles the fund's award letter for the "
+        "financial year of the date received",
     )
     reference = forms.CharField(label="Reference", max_length=60, help_text=REFERENCE_HELP)
     date = UKDateField(label="Date received")
@@ -58,7 +87,7 @@ class ReceiptForm(IncomeForm):
 
 
 class PocaReceiptForm(IncomeForm):
-    fund = _fund_field(Fund.objects.filter(is_active=True, income_kind=Fund.IncomeKind.POCA))
+    fund = _fund_field(kinds.POCA)
     reference = forms.CharField(label="Receipt reference", max_length=60, help_text=REFERENCE_HELP)
     case_reference = forms.CharField(
         label="Court case reference", max_length=60, help_text="The confiscation order's case reference"
@@ -72,12 +101,12 @@ class PocaReceiptForm(IncomeForm):
 
 
 class FpnReturnForm(IncomeForm):
-    fund = _fund_field(Fund.objects.filter(is_active=True, income_kind=Fund.IncomeKind.FPN))
+    fund = _fund_field(kinds.FPN)
     reference = forms.CharField(label="Reference", max_length=60, help_text=REFERENCE_HELP)
     period = forms.ModelChoiceField(
         queryset=Period.objects.filter(is_closed=False).select_related("year").order_by("start_date"),
         label="Month",
-        help_text="Open months only",
+        help_text="Open months that have ended",
     )
     tickets = forms.IntegerField(label="Number of tickets", min_value=0)
     gross_value = AmountField(label="Gross value of the penalties")
@@ -85,8 +114,23 @@ class FpnReturnForm(IncomeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].label_from_instance = lambda p: f"{p.start_date:%B %Y} ({p.year.label} P{p.number})"
+        period = self.fields["period"]
+        period.label_from_instance = lambda p: f"{p.start_date:%B %Y} ({p.year.label} P{p.number})"
+        # Offered: the open months that have ended. Another open month sent is refused in clean_period with the
+        # service's own words.
+        ended = [p for p in period.queryset if kinds.month_end(p.start_date) < kinds.income_today()]
+        period.widget.choices = [("", period.empty_label)] + [
+            (p.pk, period.label_from_instance(p)) for p in ended
+        ]
         self.fields["tickets"].widget.attrs.update({"class": "input-short", "inputmode": "numeric"})
+
+    def clean_period(self):
+        period = self.cleaned_data["period"]
+        try:
+            kinds.income_date_check(kind=kinds.FPN, day=period.start_date)
+        except ValidationError as refusal:
+            raise ValidationError(refusal.message_dict[kinds.FPN.date_field])
+        return period
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
@@ -95,7 +139,7 @@ class FpnReturnForm(IncomeForm):
 
 
 class FeeReceiptForm(IncomeForm):
-    fund = _fund_field(Fund.objects.filter(is_active=True, income_kind=Fund.IncomeKind.FEES))
+    fund = _fund_field(kinds.FEE)
     reference = forms.CharField(label="Reference", max_length=60, help_text=REFERENCE_HELP)
     date = UKDateField(label="Date received")
     amount = AmountField(label="Amount received")

@@ -15,8 +15,9 @@ award     ``award_letter_record``: the funder's award letter. ``amount`` is the 
           date; the optional ``year`` column (``2026/27``) names the financial year awarded, by default the year
           that holds ``date``. Only for award-based funds.
 receipt   ``receipt_record``: cash received. For an award-based fund it settles an award letter: the one named in
-          the optional ``award_reference`` column, by default the fund's latest. For a receipts-based fund of
-          other income it raises the spending limit.
+          the optional ``award_reference`` column, by default the fund's letter for the financial year of ``date``;
+          the report names the letter and year. For a receipts-based fund of other income it raises the spending
+          limit.
 poca      ``poca_receipt_record``: proceeds of crime. ``amount`` is the GROSS recovered on the order (what the
           ARIS notice states); the ``share`` column (agency share %, e.g. ``18.75``) and the ``case_reference``
           column are required on these rows; the amount received is gross x share, rounded to the penny, as on the
@@ -27,6 +28,10 @@ fpn       ``fpn_return_record``: a month's fixed penalties. ``amount`` is the gr
           share applies; the rest is owed to HM Treasury.
 fee       ``fee_receipt_record``: speed-awareness course fees received; optional ``courses`` column.
 ========  ======================================================================================================
+
+Which funds take each kind, and the date rules (nothing dated after today; a fixed penalty return only for a month
+that has ended), are checked with ``income.kinds``, the definition the services enforce, so a row is refused in the
+services' own words.
 
 Re-importing a file writes nothing new: a row whose reference is already recorded for the same kind, fund, date
 and amount is reported as "already imported" and skipped (not an error). A reference already recorded for
@@ -47,19 +52,13 @@ from core.money import format_gbp, parse_amount
 from core.roles import FINANCE_OFFICERS, require_role
 from funds.calendar import year_for_date, year_label_parse
 from funds.models import FinancialYear, Fund
-from income import services
+from income import kinds, services
 from income.import_files import REQUIRED_COLUMNS, FileRefused, Sheet, SheetRow, read_sheet
-from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt
+from income.models import AwardLetter
 from ledger.posting import open_period_for
 
-KINDS = {
-    "award": "award letter",
-    "receipt": "cash receipt",
-    "poca": "proceeds of crime receipt",
-    "fpn": "fixed penalty return",
-    "fee": "course fee receipt",
-}
-MODEL_KIND = {AwardLetter: "award", CashReceipt: "receipt", PocaReceipt: "poca", FpnReturn: "fpn", FeeReceipt: "fee"}
+KINDS = {code: kind.name for code, kind in kinds.INCOME_KINDS.items()}
+MODEL_KIND = {kind.model: code for code, kind in kinds.INCOME_KINDS.items()}
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
 # A service names the field it refuses; this is the column of the spreadsheet that holds it.
 SERVICE_FIELD_COLUMN = {
@@ -98,12 +97,14 @@ class RowPlan:
     case_reference: str = ""
     tickets: int | None = None
     courses: int = 0
+    settles: str = ""  # for a receipt, the award letter and year it went to, once recorded
 
     def __str__(self):
         what = KINDS[self.kind]
         extra = f" (gross; {self.share}% share)" if self.kind == "poca" else ""
+        settles = f", {self.settles}" if self.settles else ""
         return f"Row {self.row}: {what} {self.reference}, {self.fund.code}, {self.date:%d/%m/%Y}, " \
-               f"{format_gbp(self.amount)}{extra}"
+               f"{format_gbp(self.amount)}{extra}{settles}"
 
 
 @dataclass
@@ -159,7 +160,7 @@ class _RollBack(Exception):
     pass
 
 
-def income_import(*, name: str, data: bytes, by, dry_run: bool = False) -> ImportReport:
+def income_import(*, name: str, data: bytes, by, dry_run: bool = False, today: Date | None = None) -> ImportReport:
     """Import a .csv or .xlsx file of income; see the module's docstring. Never raises for bad input: the report
     says what was refused. Raises PermissionDenied unless ``by`` is a finance officer."""
     require_role(by, FINANCE_OFFICERS, doing="import income")
@@ -174,7 +175,7 @@ def income_import(*, name: str, data: bytes, by, dry_run: bool = False) -> Impor
     report.ignored_columns = sheet.ignored_columns
     try:
         with transaction.atomic():
-            _import_rows(sheet, report, by)
+            _import_rows(sheet, report, by, today)
             if report.problems or dry_run:
                 raise _RollBack
             if not report.recorded:
@@ -191,17 +192,19 @@ def income_import(*, name: str, data: bytes, by, dry_run: bool = False) -> Impor
     return report
 
 
-def _import_rows(sheet: Sheet, report: ImportReport, by) -> None:
+def _import_rows(sheet: Sheet, report: ImportReport, by, today: Date | None) -> None:
     funds = {fund.code.upper(): fund for fund in Fund.objects.all()}
     seen_references: dict[str, int] = {}
     for raw in sheet.rows:
-        plan, problems = _check_row(raw, funds, seen_references, sheet)
+        plan, problems = _check_row(raw, funds, seen_references, sheet, today)
         report.problems += problems
         if plan is None:
             continue
         existing = _existing_document(plan.reference)
         if existing is not None:
             if _same_document(plan, existing):
+                if getattr(existing, "award_letter", None) is not None:
+                    plan.settles = kinds.settles_text(existing.award_letter)
                 report.already.append(plan)
             else:
                 report.problems.append(RowProblem(plan.row, "reference", (
@@ -209,10 +212,12 @@ def _import_rows(sheet: Sheet, report: ImportReport, by) -> None:
                     "Give this row its own reference, or correct it to match.")))
             continue
         try:
-            _record(plan, by)
+            document = _record(plan, by, today)
         except ValidationError as refusal:
             report.problems += _service_problems(plan.row, refusal)
         else:
+            if getattr(document, "award_letter", None) is not None:
+                plan.settles = kinds.settles_text(document.award_letter)
             report.recorded.append(plan)
     report.problems.sort(key=lambda p: (p.row, _column_order(p.column)))
 
@@ -272,23 +277,11 @@ def _whole_number(value, column: str, *, required: bool) -> int | None:
     return int(text)
 
 
-def _fund_takes(fund: Fund, kind: str) -> str | None:
-    """None if ``fund`` takes rows of ``kind``, else the reason it does not."""
-    takes = {
-        "award": fund.limit_basis == Fund.LimitBasis.AWARD,
-        "receipt": fund.income_kind in (Fund.IncomeKind.GRANT, Fund.IncomeKind.OTHER),
-        "poca": fund.income_kind == Fund.IncomeKind.POCA,
-        "fpn": fund.income_kind == Fund.IncomeKind.FPN,
-        "fee": fund.income_kind == Fund.IncomeKind.FEES,
-    }
-    if takes[kind]:
-        return None
-    right = [k for k, ok in takes.items() if ok]
-    return (f"{fund.code} ({fund.get_income_kind_display().lower()}) does not take {KINDS[kind]}s; "
-            f"its rows may be of kind {' or '.join(right) or 'none'}.")
+def _first_message(error: ValidationError) -> str:
+    return next(iter(error.message_dict.values()))[0] if hasattr(error, "error_dict") else error.messages[0]
 
 
-def _check_row(raw: SheetRow, funds: dict, seen_references: dict, sheet: Sheet):
+def _check_row(raw: SheetRow, funds: dict, seen_references: dict, sheet: Sheet, today: Date | None):
     """Check one row on its own (no writes). Returns (plan or None, problems)."""
     v = raw.values
     problems: list[RowProblem] = []
@@ -305,23 +298,26 @@ def _check_row(raw: SheetRow, funds: dict, seen_references: dict, sheet: Sheet):
         problem("fund_code", f"There is no fund with the code '{code}'. Known funds: {known}.")
     else:
         fund = funds[code]
-        if not fund.is_active:
-            problem("fund_code", f"{fund.code} is closed to new income.")
 
     kind = _text(v.get("kind")).lower()
     if kind not in KINDS:
         shown = f"'{_text(v.get('kind'))}'" if kind else "Nothing"
         problem("kind", f"{shown} is not a kind of income; use one of {', '.join(KINDS)}.")
-    elif fund is not None and (reason := _fund_takes(fund, kind)):
-        problem("kind", reason)
+    elif fund is not None:
+        try:
+            kinds.income_fund_check(kind=kinds.INCOME_KINDS[kind], fund=fund)
+        except ValidationError as error:
+            problem("fund_code", _first_message(error))
 
     day = None
     try:
         day = _date(v.get("date"))
+        if kind in KINDS:
+            kinds.income_date_check(kind=kinds.INCOME_KINDS[kind], day=day, today=today)
         open_period_for(day)
     except ValidationError as error:
         day = None  # a bad date is reported once, not again as a bad year
-        problem("date", error.message_dict["date"][0] if hasattr(error, "error_dict") else error.messages[0])
+        problem("date", _first_message(error))
 
     reference = _text(v.get("reference"))
     if not reference:
@@ -390,10 +386,11 @@ def _check_row(raw: SheetRow, funds: dict, seen_references: dict, sheet: Sheet):
                    description=description, **extra), []
 
 
-def _record(plan: RowPlan, by) -> None:
-    common = {"fund": plan.fund, "reference": plan.reference, "by": by, "description": plan.description}
+def _record(plan: RowPlan, by, today: Date | None):
+    common = {"fund": plan.fund, "reference": plan.reference, "by": by, "description": plan.description,
+              "today": today}
     if plan.kind == "award":
-        services.award_letter_record(year=plan.year, letter_date=plan.date, amount=plan.amount, **common)
+        return services.award_letter_record(year=plan.year, letter_date=plan.date, amount=plan.amount, **common)
     elif plan.kind == "receipt":
         letter = None
         if plan.award_reference:
@@ -401,14 +398,14 @@ def _record(plan: RowPlan, by) -> None:
             if letter is None:
                 raise ValidationError({"award_letter": f"No award letter has the reference "
                                                        f"'{plan.award_reference}'."})
-        services.receipt_record(date=plan.date, amount=plan.amount, award_letter=letter, **common)
+        return services.receipt_record(date=plan.date, amount=plan.amount, award_letter=letter, **common)
     elif plan.kind == "poca":
-        services.poca_receipt_record(case_reference=plan.case_reference, date=plan.date, gross_recovered=plan.amount,
-                                     agency_share_percent=plan.share, **common)
+        return services.poca_receipt_record(case_reference=plan.case_reference, date=plan.date,
+                                            gross_recovered=plan.amount, agency_share_percent=plan.share, **common)
     elif plan.kind == "fpn":
-        services.fpn_return_record(month_start=plan.date, tickets=plan.tickets, gross_value=plan.amount, **common)
-    elif plan.kind == "fee":
-        services.fee_receipt_record(date=plan.date, amount=plan.amount, courses=plan.courses, **common)
+        return services.fpn_return_record(month_start=plan.date, tickets=plan.tickets, gross_value=plan.amount,
+                                          **common)
+    return services.fee_receipt_record(date=plan.date, amount=plan.amount, courses=plan.courses, **common)
 
 
 def _service_problems(row: int, refusal: ValidationError) -> list[RowProblem]:

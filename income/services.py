@@ -1,22 +1,24 @@
 """Recording income. Every service validates, writes the document and posts it through the ledger in one
-transaction; a refusal writes nothing."""
+transaction; a refusal writes nothing. Which funds take each kind of income, when it may be dated and which award
+letter a receipt settles are defined once, in ``income.kinds``; every service here enforces that definition."""
 
 from datetime import date as Date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 
 from core.audit import record_event, save_with_history
-from core.money import ZERO, format_gbp, gbp, parse_amount, quantize
+from core.money import format_gbp, gbp, parse_amount, quantize
 from core.roles import FINANCE_OFFICERS, require_role
 from funds.models import FinancialYear, Fund
+from income import kinds
+from income.kinds import award_outstanding, income_date_check, income_fund_check, receipt_award_letter
 from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt
 from ledger import accounts as acc
 from ledger.posting import CREDIT, DEBIT, Leg, entry_post, open_period_for
 
-INCOME_MODELS = (AwardLetter, CashReceipt, PocaReceipt, FpnReturn, FeeReceipt)
+INCOME_MODELS = tuple(kind.model for kind in kinds.INCOME_KINDS.values())
 
 
 def _require_officer(by):
@@ -73,22 +75,23 @@ def _post_and_save(document, *, date, description: str, legs, by, reason: str, e
     return document
 
 
-def _fund_kind(fund: Fund, *kinds: str, what: str):
-    if fund.income_kind not in kinds:
-        raise ValidationError({"fund": f"{fund.code} receives {fund.get_income_kind_display().lower()}, not {what}."})
-
-
 @transaction.atomic
 def award_letter_record(
-    *, fund: Fund, year: FinancialYear, reference: str, letter_date: Date, amount, by, description: str = ""
+    *,
+    fund: Fund,
+    year: FinancialYear,
+    reference: str,
+    letter_date: Date,
+    amount,
+    by,
+    description: str = "",
+    today: Date | None = None,
 ) -> AwardLetter:
     _require_officer(by)
+    income_fund_check(kind=kinds.AWARD, fund=fund)
     value = parse_amount(amount)
     reference = _unique_reference(reference)
-    if fund.limit_basis != Fund.LimitBasis.AWARD:
-        raise ValidationError(
-            {"fund": f"{fund.code} may spend only the cash it receives, so it takes receipts, not award letters."}
-        )
+    income_date_check(kind=kinds.AWARD, day=letter_date, today=today)
     open_period_for(letter_date)
     letter = AwardLetter(
         fund=fund,
@@ -111,11 +114,6 @@ def award_letter_record(
     )
 
 
-def award_outstanding(letter: AwardLetter) -> Decimal:
-    received = CashReceipt.objects.filter(award_letter=letter).aggregate(s=Sum("amount"))["s"] or ZERO
-    return quantize(letter.amount.amount - quantize(received))
-
-
 @transaction.atomic
 def receipt_record(
     *,
@@ -126,19 +124,18 @@ def receipt_record(
     by,
     award_letter: AwardLetter | None = None,
     description: str = "",
+    today: Date | None = None,
 ) -> CashReceipt:
-    """Cash received. Against an award letter it settles what the funder owes; for a receipts-based fund it is
-    income that raises the spending limit."""
+    """Cash received. On an award-based fund it settles what the funder owes on an award letter: the one named,
+    else the fund's letter for the financial year of ``date`` (``income.kinds.receipt_award_letter``); for a
+    receipts-based fund it is income that raises the spending limit."""
     _require_officer(by)
+    income_fund_check(kind=kinds.RECEIPT, fund=fund)
     value = parse_amount(amount)
     reference = _unique_reference(reference)
-    if award_letter is None and fund.limit_basis == Fund.LimitBasis.AWARD:
-        award_letter = AwardLetter.objects.filter(fund=fund).order_by("letter_date", "id").last()
-        if award_letter is None:
-            raise ValidationError({"award_letter": f"{fund.code} is award-based: record its award letter first."})
+    income_date_check(kind=kinds.RECEIPT, day=date, today=today)
+    award_letter = receipt_award_letter(fund=fund, day=date, award_letter=award_letter)
     if award_letter is not None:
-        if award_letter.fund_id != fund.pk:
-            raise ValidationError({"award_letter": f"Award letter {award_letter.reference} is not for {fund.code}."})
         AwardLetter.objects.select_for_update().filter(pk=award_letter.pk).first()
         outstanding = award_outstanding(award_letter)
         if value > outstanding:
@@ -191,9 +188,10 @@ def poca_receipt_record(
     agency_share_percent,
     by,
     description: str = "",
+    today: Date | None = None,
 ) -> PocaReceipt:
     _require_officer(by)
-    _fund_kind(fund, Fund.IncomeKind.POCA, what="proceeds of crime")
+    income_fund_check(kind=kinds.POCA, fund=fund)
     gross = parse_amount(gross_recovered, field="gross_recovered")
     share = parse_percent(agency_share_percent, field="agency_share_percent")
     reference = _unique_reference(reference)
@@ -203,6 +201,7 @@ def poca_receipt_record(
     amount = poca_share(gross, share)
     if amount <= 0:
         raise ValidationError({"gross_recovered": f"{share}% of {format_gbp(gross)} rounds to nothing."})
+    income_date_check(kind=kinds.POCA, day=date, today=today)
     open_period_for(date)
     receipt = PocaReceipt(
         fund=fund,
@@ -229,16 +228,25 @@ def poca_receipt_record(
 
 @transaction.atomic
 def fpn_return_record(
-    *, fund: Fund, reference: str, month_start: Date, tickets: int, gross_value, by, description: str = ""
+    *,
+    fund: Fund,
+    reference: str,
+    month_start: Date,
+    tickets: int,
+    gross_value,
+    by,
+    description: str = "",
+    today: Date | None = None,
 ) -> FpnReturn:
     """A month's fixed penalties. The fund keeps its retained share (rounded to pence); the rest is owed to HM
     Treasury. The share is copied onto the return, so a later change of rate does not rewrite history."""
     _require_officer(by)
-    _fund_kind(fund, Fund.IncomeKind.FPN, what="fixed penalty income")
+    income_fund_check(kind=kinds.FPN, fund=fund)
     gross = parse_amount(gross_value, field="gross_value")
     if not isinstance(tickets, int) or tickets < 0:
         raise ValidationError({"tickets": "Give the number of tickets as a whole number, 0 or more."})
     reference = _unique_reference(reference)
+    income_date_check(kind=kinds.FPN, day=month_start, today=today)
     period = open_period_for(month_start)
     if FpnReturn.objects.filter(fund=fund, period=period).exists():
         raise ValidationError({"month_start": f"{fund.code} already has a fixed penalty return for {period}."})
@@ -276,12 +284,21 @@ def fpn_return_record(
 
 @transaction.atomic
 def fee_receipt_record(
-    *, fund: Fund, reference: str, date: Date, amount, by, courses: int = 0, description: str = ""
+    *,
+    fund: Fund,
+    reference: str,
+    date: Date,
+    amount,
+    by,
+    courses: int = 0,
+    description: str = "",
+    today: Date | None = None,
 ) -> FeeReceipt:
     _require_officer(by)
-    _fund_kind(fund, Fund.IncomeKind.FEES, what="course fees")
+    income_fund_check(kind=kinds.FEE, fund=fund)
     value = parse_amount(amount)
     reference = _unique_reference(reference)
+    income_date_check(kind=kinds.FEE, day=date, today=today)
     open_period_for(date)
     fee = FeeReceipt(
         fund=fund,
@@ -302,3 +319,13 @@ def fee_receipt_record(
         event="income.fee_recorded",
         summary=f"{fee}: {format_gbp(value)}",
     )
+
+
+def income_confirmation(document) -> str:
+    """What a person is told once a document is recorded (the page's message; the importer says the same of a
+    receipt's letter)."""
+    text = f"{document} recorded and posted as journal entry {document.entry.reference}."
+    letter = getattr(document, "award_letter", None)
+    if letter is not None:
+        text += f" It {kinds.settles_text(letter)}."
+    return text

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from core.forms import call_service
 from core.listing import paginate
@@ -16,7 +17,7 @@ from core.permissions import role_required
 from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER, FINANCE_OFFICERS
 from funds.forms import YearFundFilter
 from funds.selectors import current_year, year_by_start
-from income import services
+from income import kinds, services
 from income.forms import AwardLetterForm, FeeReceiptForm, FpnReturnForm, PocaReceiptForm, ReceiptForm
 from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt
 
@@ -34,6 +35,7 @@ def _money(obj, name):
 @dataclass(frozen=True)
 class Kind:
     slug: str
+    income: kinds.IncomeKind  # the one definition of the kind's rules
     model: type
     form: type
     service: object
@@ -51,6 +53,7 @@ KINDS = {
     for k in (
         Kind(
             "award-letters",
+            kinds.AWARD,
             AwardLetter,
             AwardLetterForm,
             services.award_letter_record,
@@ -65,6 +68,7 @@ KINDS = {
         ),
         Kind(
             "receipts",
+            kinds.RECEIPT,
             CashReceipt,
             ReceiptForm,
             services.receipt_record,
@@ -79,6 +83,7 @@ KINDS = {
         ),
         Kind(
             "poca",
+            kinds.POCA,
             PocaReceipt,
             PocaReceiptForm,
             services.poca_receipt_record,
@@ -95,6 +100,7 @@ KINDS = {
         ),
         Kind(
             "fpn",
+            kinds.FPN,
             FpnReturn,
             FpnReturnForm,
             services.fpn_return_record,
@@ -113,6 +119,7 @@ KINDS = {
         ),
         Kind(
             "fees",
+            kinds.FEE,
             FeeReceipt,
             FeeReceiptForm,
             services.fee_receipt_record,
@@ -139,6 +146,7 @@ def _documents(kind: Kind):
 
 
 @role_required(*INCOME_READERS)
+@require_GET
 def income_index(request):
     year = current_year()
     summary = []
@@ -149,6 +157,7 @@ def income_index(request):
 
 
 @role_required(*INCOME_READERS)
+@require_GET
 def income_list(request, kind):
     kind = _kind(kind)
     filters = YearFundFilter(request.GET, all_years=True, search_label="Search references")
@@ -174,7 +183,7 @@ def income_create(request, kind):
     if request.method == "POST" and form.is_valid():
         doc = call_service(form, kind.service, field_map=kind.field_map, by=request.user, **form.service_kwargs())
         if doc:
-            messages.success(request, f"{doc} recorded and posted as journal entry {doc.entry.reference}.")
+            messages.success(request, services.income_confirmation(doc))
             return redirect("income:detail", kind=kind.slug, pk=doc.pk)
     return render(
         request,
@@ -191,6 +200,7 @@ def income_create(request, kind):
 
 
 @role_required(*INCOME_READERS)
+@require_GET
 def income_detail(request, kind, pk):
     kind = _kind(kind)
     doc = get_object_or_404(_documents(kind), pk=pk)

@@ -27,7 +27,8 @@ def test_imports_a_file_in_the_name_of_a_finance_officer(core_fund, officer, she
     assert run(sheet, "--user", "olivia").splitlines() == [
         "Imported 2 rows from awards.csv (amount column total £625,000.00).",
         "Row 2: award letter MOJ-AWD-2526, MOJ-CORE, 03/04/2025, £500,000.00 - recorded",
-        "Row 3: cash receipt BACS-0001, MOJ-CORE, 20/04/2025, £125,000.00 - recorded",
+        "Row 3: cash receipt BACS-0001, MOJ-CORE, 20/04/2025, £125,000.00, settles award letter MOJ-AWD-2526 for "
+        "2025/26 - recorded",
     ]
     assert AwardLetter.objects.get().recorded_by == officer
     assert JournalEntry.objects.count() == 2

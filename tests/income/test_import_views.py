@@ -55,6 +55,12 @@ def test_checking_a_file_writes_nothing_and_shows_what_would_be_recorded(client,
     assert not JournalEntry.objects.exists()
 
 
+def test_the_report_says_which_award_letter_and_year_a_receipt_settles(client, officer, core_fund):
+    client.force_login(officer)
+    page = upload(client, csv_bytes(GOOD_ROWS[:2])).content.decode()
+    assert "<td>would be recorded; settles award letter MOJ-AWD-2526 for 2025/26</td>" in page
+
+
 def test_unticking_check_only_records_the_file(client, officer, core_fund):
     client.force_login(officer)
     response = upload(client, xlsx_bytes(GOOD_ROWS[:2]), name="income.xlsx", check_only=False)
@@ -71,7 +77,8 @@ def test_failing_rows_are_listed_on_the_page(client, officer, core_fund):
     rows = [GOOD_ROWS[0], ["MOJ-CORE", "20/04/2025", "receipt", "BACS-1", "-1", "", "", "", "", "", ""]]
     page = upload(client, csv_bytes(rows), check_only=False).content.decode()
     assert "Refused: 1 of 2 rows in income.csv has problems" in page
-    assert ('<tr><td class="num">3</td><td>amount</td><td>The amount must be more than £0.00; &#x27;-1&#x27; was given (a mistake is corrected by a reversal).</td>'
+    assert ('<tr><td class="num">3</td><td>amount</td><td>The amount must be more than £0.00; &#x27;-1&#x27; was given '
+            '(a mistake is corrected by a reversal).</td>'
             '</tr>') in page
     assert not JournalEntry.objects.exists()
 

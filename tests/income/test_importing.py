@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from core.models import Event
-from funds.calendar import period_close
+from funds.calendar import periods_close_up_to
 from funds.models import Period
 from funds.services import fund_create
 from income import import_files
@@ -52,7 +52,8 @@ def run(officer, rows=GOOD_ROWS, *, name="income.csv", data=None, dry_run=False,
 GOOD_REPORT = [
     "Imported 5 rows from income.csv (amount column total £783,745.67).",
     "Row 2: award letter MOJ-AWD-2526, MOJ-CORE, 03/04/2025, £500,000.00 - recorded",
-    "Row 3: cash receipt BACS-0001, MOJ-CORE, 20/04/2025, £125,000.00 - recorded",
+    "Row 3: cash receipt BACS-0001, MOJ-CORE, 20/04/2025, £125,000.00, settles award letter MOJ-AWD-2526 for 2025/26 "
+    "- recorded",
     "Row 4: proceeds of crime receipt ARIS-0001, POCA, 12/05/2025, £12,345.67 (gross; 18.75% share) - recorded",
     "Row 5: fixed penalty return FPN-2025-05, FPN, 01/05/2025, £138,000.00 - recorded",
     "Row 6: course fee receipt NDORS-0525, ROAD-FEES, 30/05/2025, £8,400.00 - recorded",
@@ -147,12 +148,12 @@ def test_a_reference_already_used_for_something_else_is_an_error(funds, officer)
 
 
 def test_every_failing_row_is_listed_by_row_and_column_and_nothing_is_written(funds, officer, year):
-    period_close(period=Period.objects.get(year=year, number=1), by=officer)  # April 2025 is closed
+    periods_close_up_to(period=Period.objects.get(year=year, number=1), by=officer)  # up to April 2025 closed
     rows = [
         GOOD_ROWS[3],                                                                                 # row 2: fine
         ["MOJ-COR", "03/05/2025", "award", "A-1", "10.00", "", "", "", "", "", ""],                   # unknown fund
         ["MOJ-CORE", "03/04/2025", "award", "A-2", "10.00", "", "", "", "", "", ""],                  # closed period
-        ["MOJ-CORE", "03/04/2031", "award", "A-3", "10.00", "", "", "", "", "", ""],                  # no such year
+        ["MOJ-CORE", "03/04/2019", "award", "A-3", "10.00", "", "", "", "", "", ""],                  # no such year
         ["MOJ-CORE", "31/02/2025", "award", "A-4", "10.00", "", "", "", "", "", ""],                  # not a date
         ["MOJ-CORE", "03/05/2025", "award", "A-5", "12.345", "", "", "", "", "", ""],                 # 3 decimals
         ["MOJ-CORE", "03/05/2025", "award", "A-6", "-5.00", "", "", "", "", "", ""],                  # negative
@@ -176,7 +177,7 @@ def test_every_failing_row_is_listed_by_row_and_column_and_nothing_is_written(fu
         "Row 3, fund_code: There is no fund with the code 'MOJ-COR'. Known funds: FPN, MOJ-CORE, POCA, ROAD-FEES.",
         "Row 4, date: 2025/26 P1 (Apr 2025) is closed, so nothing can be posted on 03/04/2025. Post the correction "
         "into an open period, or ask a finance director to reopen it.",
-        "Row 5, date: 03/04/2031 is not in any financial year. Financial years set up: 2024/25 to 2026/27.",
+        "Row 5, date: 03/04/2019 is not in any financial year. Financial years set up: 2024/25 to 2026/27.",
         "Row 6, date: '31/02/2025' is not a date; enter it as day/month/year, for example 31/03/2026.",
         "Row 7, amount: £12.345 has more than two decimal places; amounts are in whole pence.",
         "Row 8, amount: The amount must be more than £0.00; '-5.00' was given (a mistake is corrected by a reversal).",
@@ -184,7 +185,8 @@ def test_every_failing_row_is_listed_by_row_and_column_and_nothing_is_written(fu
         "Row 10, amount: '1O0.00' is not an amount; enter pounds and pence, for example 1250.00 or £1,250.00.",
         "Row 11, amount: Only pounds sterling (GBP) are accepted; '$10.00' is not in pounds.",
         "Row 12, kind: 'grant' is not a kind of income; use one of award, receipt, poca, fpn, fee.",
-        "Row 13, kind: POCA (proceeds of crime receipts) does not take award letters; its rows may be of kind poca.",
+        "Row 13, fund_code: POCA takes only proceeds of crime receipts, not award letters. Record this as a proceeds "
+        "of crime receipt instead.",
         "Row 14, reference: 'FPN-2025-05' is also on row 2; each row needs its own reference.",
         "Row 15, share: A proceeds of crime row needs the agency share percentage in the 'share' column, for example "
         "18.75; the amount is the gross recovered.",

@@ -8,6 +8,7 @@ from income.models import AwardLetter, CashReceipt, FpnReturn, PocaReceipt
 from income.services import (
     award_letter_record,
     fpn_return_record,
+    income_confirmation,
     poca_receipt_record,
     receipt_record,
 )
@@ -36,7 +37,7 @@ def test_receipt_above_what_is_still_owed_is_refused(funded_core, officer):
 
 
 def test_receipts_based_fund_refuses_award_letters(poca_fund, year, officer):
-    with pytest.raises(ValidationError, match="may spend only the cash it receives"):
+    with pytest.raises(ValidationError, match="POCA takes only proceeds of crime receipts, not award letters"):
         award_letter_record(fund=poca_fund, year=year, reference="X", letter_date=date(2025, 4, 3),
                             amount="1.00", by=officer)
     assert not JournalEntry.objects.exists()
@@ -86,3 +87,54 @@ def test_only_finance_officers_record_income(core_fund, year, commissioner, dire
         with pytest.raises(PermissionDenied):
             award_letter_record(fund=core_fund, year=year, reference="X", letter_date=date(2025, 4, 3),
                                 amount="1.00", by=person)
+
+
+def test_a_receipt_without_a_letter_settles_the_letter_of_the_year_of_its_date(funded_core, year, officer):
+    next_year = year.__class__.objects.get(start_year=2026)
+    award_letter_record(fund=funded_core, year=next_year, reference="MOJ-AWD-2627", letter_date=date(2025, 12, 1),
+                        amount="520000.00", by=officer)  # the fund's latest letter, but for next year
+    receipt = receipt_record(fund=funded_core, reference="BACS-1", date=date(2025, 12, 20), amount="1000.00",
+                             by=officer)
+    assert receipt.award_letter.reference == "MOJ-AWD-2526"
+    assert income_confirmation(receipt) == (
+        f"Receipt BACS-1 MOJ-CORE recorded and posted as journal entry {receipt.entry.reference}. It settles award "
+        "letter MOJ-AWD-2526 for 2025/26.")
+
+
+def test_a_receipt_in_a_year_without_a_letter_is_refused_naming_the_years_with_letters(funded_core, officer):
+    with pytest.raises(ValidationError) as refusal:
+        receipt_record(fund=funded_core, reference="BACS-1", date=date(2026, 4, 20), amount="1.00", by=officer)
+    assert refusal.value.message_dict == {"award_letter": [
+        "MOJ-CORE has no award letter for 2026/27, the financial year of 20/04/2026; it has letters for 2025/26. "
+        "Record its 2026/27 award letter first, or name the letter this receipt settles."]}
+    assert not CashReceipt.objects.exists()
+
+
+def test_a_generic_receipt_is_refused_on_a_proceeds_of_crime_fund(poca_fund, officer):
+    with pytest.raises(ValidationError, match="POCA takes only proceeds of crime receipts, not cash receipts"):
+        receipt_record(fund=poca_fund, reference="R-1", date=date(2025, 5, 1), amount="5000.00", by=officer)
+    assert not JournalEntry.objects.exists()
+
+
+def test_income_dated_after_today_is_refused(poca_fund, officer):
+    with pytest.raises(ValidationError, match=r"02/06/2025 is after today \(01/06/2025\)"):
+        poca_receipt_record(fund=poca_fund, reference="A", case_reference="T1", date=date(2025, 6, 2),
+                            gross_recovered="10.00", agency_share_percent="50", by=officer, today=date(2025, 6, 1))
+    assert not JournalEntry.objects.exists()
+
+
+def test_a_fixed_penalty_return_waits_for_its_month_to_end(fpn_fund, officer):
+    with pytest.raises(ValidationError, match="May 2025 has not ended yet.*before 01/06/2025"):
+        fpn_return_record(fund=fpn_fund, reference="FPN-P2", month_start=date(2025, 5, 1), tickets=1,
+                          gross_value="100.00", by=officer, today=date(2025, 5, 31))
+    fpn_return_record(fund=fpn_fund, reference="FPN-P2", month_start=date(2025, 5, 1), tickets=1,
+                      gross_value="100.00", by=officer, today=date(2025, 6, 1))
+    assert FpnReturn.objects.count() == 1
+
+
+def test_an_inactive_fund_takes_no_income(funded_core, officer):
+    funded_core.is_active = False
+    funded_core.save()
+    with pytest.raises(ValidationError, match="MOJ-CORE is no longer active"):
+        receipt_record(fund=funded_core, reference="R-1", date=date(2025, 5, 1), amount="1.00", by=officer)
+    assert not CashReceipt.objects.exists()

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from funds.calendar import period_close
+from funds.calendar import periods_close_up_to
 from funds.models import Period
 from income.models import AwardLetter, FpnReturn, PocaReceipt
 from income.services import poca_receipt_record
@@ -44,7 +44,8 @@ def test_an_award_letter_for_a_receipts_based_fund_is_refused_on_the_fund_field(
     )
     assert response.status_code == 200
     assert response.context["form"].errors["fund"] == [
-        "Select a valid choice. That choice is not one of the available choices."
+        "POCA takes only proceeds of crime receipts, not award letters. Record this as a proceeds of crime receipt "
+        "instead."
     ]
     assert not AwardLetter.objects.exists() and not JournalEntry.objects.exists()
 
@@ -76,7 +77,7 @@ def test_a_duplicate_reference_is_refused_next_to_the_reference(officer_client, 
 
 def test_a_fixed_penalty_return_cannot_be_put_in_a_closed_month(officer_client, fpn_fund, officer, year):
     may = Period.objects.get(year=year, number=2)
-    period_close(period=may, by=officer)
+    periods_close_up_to(period=may, by=officer)
     form_page = officer_client.get("/income/fpn/new/").content.decode()
     assert f'<option value="{may.pk}">' not in form_page
     response = officer_client.post(
@@ -112,7 +113,7 @@ def test_a_fixed_penalty_return_splits_retained_and_treasury(officer_client, fpn
 
 
 def test_a_closed_period_refusal_from_the_service_is_shown_on_the_date(officer_client, funded_core, officer, year):
-    period_close(period=Period.objects.get(year=year, number=2), by=officer)
+    periods_close_up_to(period=Period.objects.get(year=year, number=2), by=officer)
     response = officer_client.post(
         "/income/receipts/new/",
         {
