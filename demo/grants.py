@@ -31,6 +31,7 @@ from grants.outcomes import (
     outcome_target_set,
 )
 from grants.payments import clawback_record, payment_record
+from grants.schedule import InstalmentChange, schedule_update
 from grants.variations import variation_approve, variation_request
 from grants.workflow import (
     grant_approve,
@@ -345,12 +346,32 @@ class Seeder:
         bank_details_reject(details=rejected, by=officer2,
                             note="Call-back to the number on file: the charity sent no such email. Reported to "
                                  "Action Fraud.")
+        self.advance_payment()
         # The pending change lands on a provider with an instalment due, so the payments list shows it blocking.
         waiting = [g for g in active[2:] if g.returns.filter(status=MonitoringReturn.Status.SUBMITTED).exists()]
         pending_org = (waiting or active[2:])[0].organisation
         bank_details_submit(organisation=pending_org, account_name=pending_org.name, sort_code="30-96-26",
                             account_number="87654321", by=officer,
                             reason="Signed letter on headed paper: the charity has moved to a new bank")
+
+    def advance_payment(self):
+        """GovS 015 allows paying in advance where justified: one new refuge-style service starting 01/12/2026
+        has its first (Q3) instalment scheduled in advance for start-up costs, and paid before the quarter ends
+        with the reason recorded. Every other instalment in the demo is paid in arrears."""
+        officer = self.officers[0]
+        starting = [g for g in self.grants["offer_accepted"]
+                    if g.start_date == date(2026, 12, 1) and not g.checks.filter(is_complete=False).exists()]
+        if not starting:
+            return
+        grant = starting[0]
+        first = grant.instalments.select_related("funding_line").order_by("due_date", "id").first()
+        schedule_update(funding_line=first.funding_line, by=officer,
+                        reason="Start-up costs agreed in the offer letter: staff recruited before the service opens",
+                        changes=[InstalmentChange(first, in_advance=True, requires_return=False)])
+        payment_record(instalment=first, amount=first.amount.amount, paid_on=TODAY - timedelta(days=1), by=officer,
+                       reference=f"BACS {grant.reference}-ADV",
+                       advance_reason="Start-up costs: two caseworkers recruited and trained before the service opens "
+                                      "on 01/12/2026.")
 
     def decision_for_variation(self, grant, fund, amount, on):
         if amount <= fund.grant_approval_threshold.amount:

@@ -273,10 +273,24 @@ class CheckForm(Form):
 
 
 class PaymentForm(Form):
+    """A payment against one instalment. Where the schedule lets the instalment be paid in advance, the form also
+    asks why (required by the service for a payment dated before the quarter ends)."""
+
     amount = AmountField(label="Amount paid")
     paid_on = UKDateField(label="Date paid", help_text="The date the payment left the bank, for example 30/07/2025")
     reference = forms.CharField(label="Bank reference", max_length=60, required=False)
+    advance_reason = forms.CharField(
+        label="Why it is paid in advance",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed for a payment made before the quarter ends, for example 'start-up costs to open the service'",
+    )
     confirm = ConfirmField(label="I confirm this payment has been made; it is posted to the ledger at once")
+
+    def __init__(self, *args, in_advance: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not in_advance:
+            del self.fields["advance_reason"]
 
 
 class ClawbackForm(Form):
@@ -480,6 +494,11 @@ class ScheduleForm(Form):
                 required=False,
                 initial=inst.requires_return,
             )
+            self.fields[f"advance_{inst.pk}"] = forms.BooleanField(
+                label=f"{label}: may be paid in advance, before the quarter ends (each payment records why)",
+                required=False,
+                initial=inst.in_advance,
+            )
         self.fields["reason"] = reason
 
     def changes(self):
@@ -490,13 +509,16 @@ class ScheduleForm(Form):
             amount = self.cleaned_data[f"amount_{pk}"]
             due = self.cleaned_data[f"due_{pk}"]
             needs = self.cleaned_data[f"return_{pk}"]
-            if amount != inst.amount.amount or due != inst.due_date or needs != inst.requires_return:
+            advance = self.cleaned_data[f"advance_{pk}"]
+            if (amount != inst.amount.amount or due != inst.due_date or needs != inst.requires_return
+                    or advance != inst.in_advance):
                 out.append(
                     InstalmentChange(
                         instalment=inst,
                         amount=amount if amount != inst.amount.amount else None,
                         due_date=due if due != inst.due_date else None,
                         requires_return=needs if needs != inst.requires_return else None,
+                        in_advance=advance if advance != inst.in_advance else None,
                     )
                 )
         return out

@@ -2,6 +2,7 @@
 monitoring returns a finance officer accepts or sends back, and the annual review of each grant."""
 
 from datetime import date as Date
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -14,10 +15,11 @@ from core.money import gbp, parse_amount
 from core.roles import FINANCE_OFFICERS, OFFICERS_AND_COMMISSIONERS, require_role
 from funds.models import FinancialYear, Fund
 from grants.models import AnnualReview, Grant, MonitoringReturn, OutcomeMeasure, OutcomeTarget, ReturnValue
-from grants.quarters import Quarter, quarters_within, year_overlaps
+from grants.quarters import Quarter, quarter_end_phrase, quarters_within, reporting_end, year_overlaps
 
 S = Grant.Status
 REPORTING = (S.OFFER_ACCEPTED, S.ACTIVE, S.CLOSED)
+ONE_DAY = timedelta(days=1)
 LIVE = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.OFFER_ACCEPTED, S.ACTIVE)
 
 
@@ -81,31 +83,52 @@ def outcome_target_set(*, grant: Grant, measure: OutcomeMeasure, year: Financial
     return obj
 
 
+def return_record_refusal(*, grant: Grant, year: FinancialYear, quarter: int, on: Date | None = None) -> str | None:
+    """Whether a monitoring return for ``quarter`` of ``year`` can be recorded for ``grant`` on ``on`` (default
+    today): ``None`` if it can, otherwise the exact message ``monitoring_return_submit`` refuses with. Returns are
+    recorded once the offer is accepted, for a quarter the grant runs in, only after that quarter has ended, and
+    once per quarter (a return that was sent back is resubmitted). Reads only."""
+    on = on or timezone.localdate()
+    if grant.status not in REPORTING:
+        return (f"{grant.reference} is {grant.get_status_display().lower()}; returns are taken once the offer is "
+                "accepted.")
+    if quarter not in (1, 2, 3, 4):
+        return "Choose a quarter from 1 (April-June) to 4 (January-March)."
+    q = Quarter(year.start_year, quarter)
+    if q not in quarters_within(year, grant.start_date, grant.end_date):
+        return (f"{q.label} ({q.start:%d/%m/%Y} to {q.end:%d/%m/%Y}) is outside the grant, which runs "
+                f"{grant.start_date:%d/%m/%Y} to {grant.end_date:%d/%m/%Y}.")
+    end = reporting_end(q, grant.end_date)
+    if on <= end:
+        return (f"{quarter_end_phrase(q, grant.end_date)}, so its monitoring return cannot be recorded on "
+                f"{on:%d/%m/%Y}; it can be recorded from {end + ONE_DAY:%d/%m/%Y}, once the quarter has ended.")
+    existing = MonitoringReturn.objects.filter(grant=grant, year=year, quarter=quarter).first()
+    if existing is not None and existing.status != MonitoringReturn.Status.RETURNED:
+        return f"The {q.label} return for {grant.reference} is already {existing.get_status_display().lower()}."
+    return None
+
+
 @transaction.atomic
 def monitoring_return_submit(
     *, grant: Grant, year: FinancialYear, quarter: int, received_on: Date, spend_reported, rag: str,
     values: dict[OutcomeMeasure, object], by, narrative: str = "", delivery_issues: str = "",
+    today: Date | None = None,
 ) -> MonitoringReturn:
     """Enter a provider's return for one quarter of the grant (values per measure, spend, RAG, narrative,
-    delivery issues). A return that was sent back is resubmitted through this same call."""
+    delivery issues), only once that quarter has ended (``return_record_refusal`` says why not). A return that
+    was sent back is resubmitted through this same call."""
     require_role(by, FINANCE_OFFICERS, doing="enter monitoring returns")
+    today = today or timezone.localdate()
     grant = lock(Grant.objects.filter(pk=grant.pk))[0]
-    if grant.status not in REPORTING:
-        raise ValidationError(
-            f"{grant.reference} is {grant.get_status_display().lower()}; returns are taken once the offer is accepted."
-        )
-    if quarter not in (1, 2, 3, 4):
-        raise ValidationError({"quarter": "Choose a quarter from 1 (April-June) to 4 (January-March)."})
+    refusal = return_record_refusal(grant=grant, year=year, quarter=quarter, on=today)
+    if refusal:
+        raise ValidationError(refusal)
     q = Quarter(year.start_year, quarter)
-    if q not in quarters_within(year, grant.start_date, grant.end_date):
+    end = reporting_end(q, grant.end_date)
+    if not isinstance(received_on, Date) or received_on > today or received_on <= end:
         raise ValidationError(
-            {"quarter": f"{q.label} ({q.start:%d/%m/%Y} to {q.end:%d/%m/%Y}) is outside the grant, which runs "
-                        f"{grant.start_date:%d/%m/%Y} to {grant.end_date:%d/%m/%Y}."}
-        )
-    if not isinstance(received_on, Date) or received_on > timezone.localdate() or received_on < q.start:
-        raise ValidationError(
-            {"received_on": f"Give the date the return arrived: not before {q.start:%d/%m/%Y}, when the quarter "
-                            "began, and not in the future."}
+            {"received_on": f"Give the date the return arrived: from {end + ONE_DAY:%d/%m/%Y}, after "
+                            f"{q.label} ended, to today ({today:%d/%m/%Y})."}
         )
     if rag not in MonitoringReturn.Rag.values:
         raise ValidationError({"rag": "Choose a RAG status: green, amber or red."})
@@ -117,10 +140,6 @@ def monitoring_return_submit(
         _measure_for_grant(grant, measure, field="values")
         clean_values[measure] = _number(raw, field="values")
     existing = MonitoringReturn.objects.filter(grant=grant, year=year, quarter=quarter).first()
-    if existing is not None and existing.status != MonitoringReturn.Status.RETURNED:
-        raise ValidationError(
-            f"The {q.label} return for {grant.reference} is already {existing.get_status_display().lower()}."
-        )
     ret = existing or MonitoringReturn(grant=grant, year=year, quarter=quarter)
     ret.received_on, ret.spend_reported, ret.rag = received_on, gbp(spend), rag
     ret.narrative, ret.delivery_issues = (narrative or "").strip(), (delivery_issues or "").strip()

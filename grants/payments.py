@@ -10,6 +10,7 @@ Locks: funds -> grant -> instalment (``grants.locks``).
 """
 
 from datetime import date as Date
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +23,7 @@ from grants.checks import require_checks_complete
 from grants.locks import lock_funds_and_grant, lock_instalment
 from grants.models import Clawback, FundingLine, Grant, Instalment, MonitoringReturn, Payment
 from grants.organisations import require_verified_bank_details
+from grants.quarters import Quarter, quarter_end_phrase, reporting_end
 from grants.selectors import grant_remaining, instalment_paid, line_clawed_back, line_paid
 from grants.workflow import grant_activate
 from ledger import accounts as acc
@@ -30,57 +32,119 @@ from ledger.posting import CREDIT, DEBIT, Leg, entry_post
 S = Grant.Status
 
 
-def _require_payable(grant: Grant) -> None:
+def _status_refusal(grant: Grant) -> str | None:
     if grant.status in (S.OFFER_ACCEPTED, S.ACTIVE):
-        return
+        return None
     if grant.status == S.APPROVED:
-        raise ValidationError(
-            f"{grant.reference} is approved but the recipient has not accepted the offer; record the signed "
-            "acceptance before any payment."
-        )
-    raise ValidationError(
-        f"{grant.reference} is {grant.get_status_display().lower()}; payments are made only once the offer has been "
-        "accepted and until the grant closes."
-    )
+        return (f"{grant.reference} is approved but the recipient has not accepted the offer; record the signed "
+                "acceptance before any payment.")
+    return (f"{grant.reference} is {grant.get_status_display().lower()}; payments are made only once the offer has "
+            "been accepted and until the grant closes.")
 
 
-def _require_return(grant: Grant, instalment: Instalment) -> None:
+def _return_refusal(grant: Grant, instalment: Instalment, quarter: Quarter) -> str | None:
     if not instalment.requires_return:
-        return
+        return None
     found = MonitoringReturn.objects.filter(grant=grant, year=instalment.year, quarter=instalment.quarter).first()
     if found is not None and found.status == MonitoringReturn.Status.ACCEPTED:
-        return
+        return None
     state = "has not been received" if found is None else f"is {found.get_status_display().lower()}"
-    raise ValidationError(
-        f"This instalment waits for the Q{instalment.quarter} {instalment.year.label} monitoring return, which "
-        f"{state}; accept the return before paying it."
-    )
+    return (f"The {quarter.long_label} instalment of {grant.reference} waits for that quarter's monitoring return, "
+            f"which {state}; accept the return before paying it.")
+
+
+def _messages(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def instalment_quarter(instalment: Instalment) -> Quarter:
+    """The quarter an instalment pays for."""
+    return Quarter(instalment.year.start_year, instalment.quarter)
+
+
+def instalment_pay_refusal(*, instalment: Instalment, on: Date | None = None) -> str | None:
+    """Whether ``instalment`` may be paid with a payment dated ``on`` (default today): ``None`` if it may,
+    otherwise the exact message ``payment_record`` refuses with. Pages and the service both ask this one
+    function, so a Pay link never shows where the payment would be refused. Reads only; writes and locks nothing.
+
+    In order: the grant must be accepted and not closed; due diligence complete; an instalment paid in arrears
+    (the default) waits until its quarter has ended (or the grant, if it ends part-way through the quarter),
+    while one the schedule marks as paid in advance may be paid before then (the payment records why); the
+    quarter's monitoring return must be accepted where the instalment needs one; the organisation's bank details
+    verified; something still left to pay on the instalment and the grant. The amount and the payment's own date
+    are checked by ``payment_record``."""
+    on = on or timezone.localdate()
+    grant = instalment.grant
+    refusal = _status_refusal(grant)
+    if refusal:
+        return refusal
+    try:
+        require_checks_complete(grant)
+    except ValidationError as error:
+        return _messages(error)
+    quarter = instalment_quarter(instalment)
+    end = reporting_end(quarter, grant.end_date)
+    if not instalment.in_advance and on <= end:
+        after = ", once its monitoring return is accepted" if instalment.requires_return else ""
+        return (f"The {quarter.long_label} instalment of {grant.reference} is paid in arrears, so not on "
+                f"{on:%d/%m/%Y}: {quarter_end_phrase(quarter, grant.end_date, name='its quarter')} and it can be paid "
+                f"from {end + timedelta(days=1):%d/%m/%Y}{after}.")
+    refusal = _return_refusal(grant, instalment, quarter)
+    if refusal:
+        return refusal
+    try:
+        require_verified_bank_details(grant.organisation)
+    except ValidationError as error:
+        return _messages(error)
+    left = instalment.amount.amount - instalment_paid(instalment)
+    if left <= 0:
+        return (f"The {quarter.label} instalment of {grant.reference} has been paid in full "
+                f"({format_gbp(instalment.amount.amount)}); nothing is left to pay on it.")
+    if grant_remaining(grant) <= 0:
+        return f"Nothing remains to be paid on {grant.reference}: its award has been paid or released in full."
+    return None
 
 
 @transaction.atomic
-def payment_record(*, instalment: Instalment, amount, paid_on: Date, by, reference: str = "") -> Payment:
+def payment_record(*, instalment: Instalment, amount, paid_on: Date, by, reference: str = "",
+                   advance_reason: str = "", today: Date | None = None) -> Payment:
     """Record a payment (all or part of an instalment) and post it.
 
-    Refused, writing nothing: before the offer is accepted; before due diligence is complete; before the
-    instalment's monitoring return is accepted; above what remains on the grant (the message says how much
-    remains) or on the instalment; when the organisation's current bank details are not verified; dated in the
-    future or before the offer was accepted. The first payment makes the grant active."""
+    Refused, writing nothing, with the message ``instalment_pay_refusal`` gives for ``paid_on`` (offer not
+    accepted, quarter not ended for an instalment paid in arrears, return not accepted, due diligence incomplete,
+    bank details not verified, nothing left to pay); and when the date is in the future or before the offer was
+    accepted, the amount is above what remains on the grant (the message says how much remains) or on the
+    instalment, or a payment made before its quarter ends (allowed only where the schedule marks the instalment
+    as paid in advance) gives no reason. The first payment makes the grant active."""
     require_role(by, FINANCE_OFFICERS, doing="record payments")
     value = parse_amount(amount)
     grant = lock_funds_and_grant(instalment.grant)
     instalment = lock_instalment(instalment)
-    _require_payable(grant)
+    instalment.grant = grant
+    refusal = _status_refusal(grant)  # first, as instalment_pay_refusal does: the dates below need an accepted offer
+    if refusal:
+        raise ValidationError(refusal)
     if not isinstance(paid_on, Date):
         raise ValidationError({"paid_on": "Give the date the payment left the bank, e.g. 30/07/2025."})
-    if paid_on > timezone.localdate():
+    if paid_on > (today or timezone.localdate()):
         raise ValidationError({"paid_on": f"{paid_on:%d/%m/%Y} is in the future; record a payment once it is made."})
     if paid_on < grant.offer_accepted_on:
         raise ValidationError(
             {"paid_on": f"The offer was accepted on {grant.offer_accepted_on:%d/%m/%Y}; no payment can be dated before "
                         f"that ({paid_on:%d/%m/%Y})."}
         )
-    require_checks_complete(grant)
-    _require_return(grant, instalment)
+    refusal = instalment_pay_refusal(instalment=instalment, on=paid_on)
+    if refusal:
+        raise ValidationError(refusal)
+    quarter = instalment_quarter(instalment)
+    in_advance = paid_on <= reporting_end(quarter, grant.end_date)  # allowed only because the schedule says so
+    advance_reason = (advance_reason or "").strip()
+    if in_advance and not advance_reason:
+        raise ValidationError(
+            {"advance_reason": f"{quarter_end_phrase(quarter, grant.end_date)}, so a payment on {paid_on:%d/%m/%Y} is "
+                               "a payment in advance: record why it is justified (GovS 015), e.g. the provider "
+                               "cannot open the service without it."}
+        )
     remaining = grant_remaining(grant)
     if value > remaining:
         raise ValidationError(
@@ -106,10 +170,12 @@ def payment_record(*, instalment: Instalment, amount, paid_on: Date, by, referen
         source=grant,
     )
     payment = Payment(grant=grant, funding_line=line, instalment=instalment, bank_details=bank, amount=gbp(value),
-                      paid_on=paid_on, reference=(reference or "").strip(), entry=entry, recorded_by=by)
+                      paid_on=paid_on, reference=(reference or "").strip(),
+                      advance_reason=advance_reason if in_advance else "", entry=entry, recorded_by=by)
     save_with_history(payment, by=by, reason="Payment recorded", clean=False)  # checked above
     summary = (f"{format_gbp(value)} paid to {grant.organisation.name} for Q{instalment.quarter} "
-               f"{instalment.year.label} from {line.fund.code} ({entry.reference})")
+               f"{instalment.year.label} from {line.fund.code} ({entry.reference})"
+               + (f", in advance: {advance_reason}" if in_advance else ""))
     record_event("payment.recorded", by=by, obj=grant, summary=f"{grant.reference}: {summary}",
                  data={"payment": payment.pk, "entry": entry.reference, "amount": str(value)})
     if grant.status == S.OFFER_ACCEPTED:

@@ -2,11 +2,14 @@
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 
 from funds.models import FinancialYear, Period
+
+MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,41 @@ class Quarter:
     @property
     def label(self) -> str:
         return f"Q{self.number} {FinancialYear(start_year=self.start_year).label}"
+
+    @property
+    def long_label(self) -> str:
+        """The quarter with its months, e.g. 'Q3 2026/27 (October–December 2026)'."""
+        start, end = self.start, self.end
+        first = MONTHS[start.month] if start.year == end.year else f"{MONTHS[start.month]} {start.year}"
+        return f"{self.label} ({first}–{MONTHS[end.month]} {end.year})"
+
+    @property
+    def first_day_after(self) -> date:
+        """The day after the quarter's last day."""
+        return self.end + timedelta(days=1)
+
+    def has_ended(self, on: date) -> bool:
+        """Whether the quarter's last day is before ``on`` (see ``reporting_end`` for a grant ending part-way)."""
+        return on > self.end
+
+
+
+def reporting_end(quarter: Quarter, grant_end: date) -> date:
+    """The last day of ``quarter`` that a grant ending on ``grant_end`` covers: the quarter's end, or the grant's
+    end when it ends part-way through. The quarter's return is recorded, and its instalment paid in arrears, only
+    after this day."""
+    return min(quarter.end, grant_end)
+
+
+def quarter_end_phrase(quarter: Quarter, grant_end: date, *, name: str = "") -> str:
+    """'Q3 2026/27 (October–December 2026) ends on 31/12/2026', or, for a grant ending part-way through,
+    'Q2 2026/27 (July–September 2026) ends for this grant on 14/08/2026, when the grant ends'. ``name`` replaces
+    the quarter's long label (e.g. 'its quarter')."""
+    end = reporting_end(quarter, grant_end)
+    name = name or quarter.long_label
+    if end == quarter.end:
+        return f"{name} ends on {end:%d/%m/%Y}"
+    return f"{name} ends for this grant on {end:%d/%m/%Y}, when the grant ends"
 
 
 def quarter_of(day: date) -> Quarter:

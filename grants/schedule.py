@@ -16,7 +16,7 @@ from core.money import ZERO, format_gbp, gbp, parse_amount, quantize
 from core.roles import FINANCE_OFFICERS, require_role
 from funds.budgets import even_phasing
 from grants.models import FundingLine, Grant, Instalment, Payment
-from grants.quarters import quarters_within, require_set_up
+from grants.quarters import Quarter, quarters_within, require_set_up
 
 #: An instalment may fall due up to this long after the grant ends (it pays in arrears for the last quarter).
 ARREARS_ALLOWANCE = timedelta(days=92)
@@ -100,13 +100,17 @@ class InstalmentChange:
     amount: object = None
     due_date: Date | None = None
     requires_return: bool | None = None
+    in_advance: bool | None = None
 
 
 @transaction.atomic
 def schedule_update(*, funding_line: FundingLine, changes: list[InstalmentChange], by, reason: str) -> list[Instalment]:
-    """Edit a funding line's instalments together (amounts, due dates, whether a return is needed). The edited
-    schedule must still add up to the funding line's amount, no instalment may drop below what has been paid on
-    it, and due dates must fall between the grant's start and three months after its end."""
+    """Edit a funding line's instalments together (amounts, due dates, whether a return is needed, whether it is
+    paid in advance). The edited schedule must still add up to the funding line's amount, no instalment may drop
+    below what has been paid on it, and due dates must fall between the grant's start and three months after its
+    end. Instalments are paid in arrears unless marked here as paid in advance (GovS 015 allows it where
+    justified; each such payment records why); an instalment paid in advance cannot also wait for its own
+    quarter's return, which only exists once the quarter has ended."""
     from grants.locks import lock_funds_and_grant
 
     require_role(by, FINANCE_OFFICERS, doing="change payment schedules")
@@ -149,6 +153,15 @@ def schedule_update(*, funding_line: FundingLine, changes: list[InstalmentChange
             inst.due_date = change.due_date
         if change.requires_return is not None:
             inst.requires_return = bool(change.requires_return)
+        if change.in_advance is not None:
+            inst.in_advance = bool(change.in_advance)
+        if inst.in_advance and inst.requires_return:
+            quarter = Quarter(inst.year.start_year, inst.quarter)
+            raise ValidationError(
+                {"in_advance": f"The {quarter.long_label} instalment cannot be paid in advance and also wait for its "
+                               "own quarter's monitoring return, which can be recorded only once the quarter has "
+                               "ended; pay it in advance without that return, or in arrears."}
+            )
         changed.add(inst.pk)
     total = sum((i.amount.amount for i in instalments.values()), ZERO)
     if total != line.amount.amount:

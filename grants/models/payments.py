@@ -26,6 +26,11 @@ class Instalment(models.Model):
     requires_return = models.BooleanField(
         default=True, help_text="Paid only once the monitoring return for its quarter has been accepted.",
     )
+    in_advance = models.BooleanField(
+        default=False,
+        help_text="The schedule allows paying it before its quarter ends (GovS 015: advance payment where justified); "
+                  "each payment made before then records why.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -54,6 +59,9 @@ class Payment(models.Model):
     amount = MoneyField(**MONEY)
     paid_on = models.DateField()
     reference = models.CharField(max_length=60, blank=True, help_text="The bank's payment reference.")
+    advance_reason = models.TextField(
+        blank=True, help_text="Why it was paid before its quarter ended (only for instalments paid in advance).",
+    )
     entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)

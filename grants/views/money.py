@@ -51,8 +51,11 @@ def instalment_pay(request, pk):
     instalment = get_object_or_404(Instalment.objects.select_related("grant", "funding_line__fund", "year"), pk=pk)
     grant = grant_for(request.user, instalment.grant_id)
     row = next(r for r in instalment_rows(grant) if r.instalment.pk == instalment.pk)
+    quarter = payments.instalment_quarter(instalment)
     form = PaymentForm(
-        request.POST or None, initial={"amount": f"{row.outstanding:.2f}", "paid_on": timezone.localdate()}
+        request.POST or None,
+        initial={"amount": f"{row.outstanding:.2f}", "paid_on": timezone.localdate()},
+        in_advance=instalment.in_advance,
     )
     if request.method == "POST" and form.is_valid():
         payment = call_service(
@@ -63,6 +66,7 @@ def instalment_pay(request, pk):
             amount=form.cleaned_data["amount"],
             paid_on=form.cleaned_data["paid_on"],
             reference=form.cleaned_data["reference"],
+            advance_reason=form.cleaned_data.get("advance_reason", ""),
         )
         if payment:
             messages.success(
@@ -74,14 +78,27 @@ def instalment_pay(request, pk):
     return render(
         request,
         "grants/pay.html",
-        {"form": form, "grant": grant, "row": row, "remaining": grant_totals(grant).remaining},
+        {
+            "form": form,
+            "grant": grant,
+            "row": row,
+            "quarter": quarter,
+            "remaining": grant_totals(grant).remaining,
+            # The one rule the service applies, asked for today: the page never offers what the service refuses.
+            "refusal": payments.instalment_pay_refusal(instalment=instalment),
+        },
     )
 
 
 @role_required(*FINANCE_OFFICERS)
 def payments_due(request):
-    """Every instalment due by today and not paid in full, with what stops it being paid."""
-    return render(request, "grants/payments_due.html", {"rows": instalments_due(timezone.localdate())})
+    """Every instalment due by today and not paid in full, with what stops it being paid: the refusal the payment
+    service would give today (``instalment_pay_refusal``), so a Pay link shows only where the payment can be made."""
+    today = timezone.localdate()
+    rows = [
+        (row, payments.instalment_pay_refusal(instalment=row.instalment, on=today)) for row in instalments_due(today)
+    ]
+    return render(request, "grants/payments_due.html", {"rows": rows})
 
 
 @role_required(*FINANCE_OFFICERS)

@@ -71,7 +71,8 @@ def return_create(request, pk):
             "cancel_url": reverse("grants:detail", args=[grant.pk]),
             "lead": (
                 f"The quarterly return {grant.organisation.name} sent: spend, RAG status and the outcome measures "
-                "of the funds the grant draws on. A return that was sent back is corrected by recording it again."
+                "of the funds the grant draws on. A return is recorded once its quarter has ended, and one that was "
+                "sent back is corrected by recording it again."
             ),
         },
     )

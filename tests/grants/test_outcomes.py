@@ -12,6 +12,7 @@ from grants.outcomes import (
     monitoring_return_submit,
     outcome_measure_create,
     outcome_target_set,
+    return_record_refusal,
 )
 from tests.grants.conftest import db_state
 
@@ -67,7 +68,7 @@ def test_a_return_is_entered_accepted_or_sent_back_and_resubmitted(accepted_gran
 
 @pytest.mark.parametrize("extra, message", [
     ({"quarter": 5}, "Choose a quarter from 1"),
-    ({"received_on": date(2025, 3, 1)}, "not before 01/04/2025"),
+    ({"received_on": date(2025, 6, 30)}, "Give the date the return arrived: from 01/07/2025, after Q1 2025/26 ended"),
     ({"rag": "purple"}, "Choose a RAG status"),
     ({"delivery_issues": ""}, "An amber return needs the delivery issues"),
     ({"spend_reported": "12.345"}, "more than two decimal places"),
@@ -91,6 +92,26 @@ def test_a_return_for_a_quarter_outside_the_grant_is_refused(org, service, offic
     with pytest.raises(ValidationError, match="Q1 2025/26 \\(01/04/2025 to 30/06/2025\\) is outside the grant, which "
                                               "runs 01/10/2025 to 31/03/2026"):
         submit(grant, year, officer, measures)
+
+
+def test_a_return_is_recorded_only_once_its_quarter_has_ended(accepted_grant, measures, year, officer):
+    before = db_state()
+    message = ("Q1 2025/26 (April–June 2025) ends on 30/06/2025, so its monitoring return cannot be recorded on "
+               "30/06/2025; it can be recorded from 01/07/2025, once the quarter has ended.")
+    assert return_record_refusal(grant=accepted_grant, year=year, quarter=1, on=date(2025, 6, 30)) == message
+    with pytest.raises(ValidationError) as refused:
+        submit(accepted_grant, year, officer, measures, received_on=date(2025, 6, 20), today=date(2025, 6, 30))
+    assert refused.value.messages == [message]
+    assert db_state() == before
+    assert return_record_refusal(grant=accepted_grant, year=year, quarter=1, on=date(2025, 7, 1)) is None
+    ret = submit(accepted_grant, year, officer, measures, received_on=date(2025, 7, 1), today=date(2025, 7, 1))
+    assert (ret.quarter, ret.received_on) == (1, date(2025, 7, 1))
+
+
+def test_the_quarter_is_named_with_its_months_across_the_new_year(accepted_grant, year):
+    assert return_record_refusal(grant=accepted_grant, year=year, quarter=4, on=date(2026, 2, 14)) == (
+        "Q4 2025/26 (January–March 2026) ends on 31/03/2026, so its monitoring return cannot be recorded on "
+        "14/02/2026; it can be recorded from 01/04/2026, once the quarter has ended.")
 
 
 def test_returns_are_not_taken_before_the_offer_is_accepted(approved_grant, measures, year, officer):

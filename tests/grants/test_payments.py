@@ -9,7 +9,7 @@ from grants.checks import check_complete, check_reopen
 from grants.models import Grant
 from grants.organisations import bank_details_submit, bank_details_verify
 from grants.outcomes import monitoring_return_send_back, monitoring_return_submit
-from grants.payments import clawback_record, payment_record
+from grants.payments import clawback_record, instalment_pay_refusal, payment_record
 from grants.schedule import InstalmentChange, schedule_update
 from grants.selectors import grant_remaining, grant_totals
 from ledger.selectors import fund_positions
@@ -52,7 +52,8 @@ def test_partial_payments_are_allowed_up_to_the_instalment(payable_grant, office
     payment_record(instalment=q(payable_grant, 1), amount="10000.00", paid_on=date(2025, 7, 30), by=officer)
     payment_record(instalment=q(payable_grant, 1), amount="5000.00", paid_on=date(2025, 8, 6), by=officer)
     before = db_state()
-    with pytest.raises(ValidationError, match="The Q1 2025/26 instalment has £0.00 still to pay; £0.01 is more"):
+    with pytest.raises(ValidationError, match="The Q1 2025/26 instalment of G\\d{5} has been paid in full "
+                                              "\\(£15,000.00\\); nothing is left to pay on it"):
         payment_record(instalment=q(payable_grant, 1), amount="0.01", paid_on=date(2025, 8, 6), by=officer)
     assert db_state() == before
     assert grant_remaining(payable_grant) == Decimal("45000.00")
@@ -89,8 +90,8 @@ def test_a_reopened_check_stops_payments_again(payable_grant, officer):
 def test_no_payment_before_the_required_return_is_accepted(accepted_grant, officer, officer2, year):
     complete_checks(accepted_grant, officer)
     before = db_state()
-    with pytest.raises(ValidationError, match="waits for the Q1 2025/26 monitoring return, which has not been "
-                                              "received"):
+    with pytest.raises(ValidationError, match="The Q1 2025/26 \\(April–June 2025\\) instalment of G\\d{5} waits "
+                                              "for that quarter's monitoring return, which has not been received"):
         payment_record(instalment=q(accepted_grant, 1), amount="100.00", paid_on=date(2025, 7, 30), by=officer)
     ret = monitoring_return_submit(grant=accepted_grant, year=year, quarter=1, received_on=date(2025, 7, 10),
                                    spend_reported="14000.00", rag="green", values={}, by=officer)
@@ -104,9 +105,60 @@ def test_no_payment_before_the_required_return_is_accepted(accepted_grant, offic
 
 def test_an_instalment_that_needs_no_return_can_be_paid_without_one(accepted_grant, officer):
     complete_checks(accepted_grant, officer)
-    schedule_update(funding_line=accepted_grant.funding_lines.get(), by=officer, reason="Start-up costs in advance",
+    schedule_update(funding_line=accepted_grant.funding_lines.get(), by=officer, reason="No Q1 return this year",
                     changes=[InstalmentChange(q(accepted_grant, 1), requires_return=False)])
-    payment_record(instalment=q(accepted_grant, 1), amount="15000.00", paid_on=date(2025, 6, 2), by=officer)
+    payment = payment_record(instalment=q(accepted_grant, 1), amount="15000.00", paid_on=date(2025, 7, 1), by=officer)
+    assert payment.advance_reason == ""
+
+
+def test_an_instalment_is_paid_in_arrears_only_after_its_quarter_has_ended(payable_grant, officer):
+    before = db_state()
+    message = (f"The Q1 2025/26 (April–June 2025) instalment of {payable_grant.reference} is paid in arrears, so "
+               "not on 30/06/2025: its quarter ends on 30/06/2025 and it can be paid from 01/07/2025, once its "
+               "monitoring return is accepted.")
+    assert instalment_pay_refusal(instalment=q(payable_grant, 1), on=date(2025, 6, 30)) == message
+    with pytest.raises(ValidationError) as refused:
+        payment_record(instalment=q(payable_grant, 1), amount="15000.00", paid_on=date(2025, 6, 30), by=officer)
+    assert refused.value.messages == [message]
+    assert db_state() == before
+    assert instalment_pay_refusal(instalment=q(payable_grant, 1), on=date(2025, 7, 1)) is None
+    payment_record(instalment=q(payable_grant, 1), amount="15000.00", paid_on=date(2025, 7, 1), by=officer)
+
+
+def test_the_refusal_says_why_an_instalment_cannot_be_paid_now(payable_grant, approved_grant, officer):
+    # Q2's return has not been received; Q1 is paid in full once paid.
+    assert "waits for that quarter's monitoring return, which has not been received" in instalment_pay_refusal(
+        instalment=q(payable_grant, 2), on=date(2025, 10, 1))
+    payment_record(instalment=q(payable_grant, 1), amount="15000.00", paid_on=date(2025, 7, 30), by=officer)
+    assert instalment_pay_refusal(instalment=q(payable_grant, 1), on=date(2025, 8, 1)).endswith(
+        "has been paid in full (£15,000.00); nothing is left to pay on it.")
+
+
+def test_an_instalment_the_schedule_pays_in_advance_needs_a_reason(accepted_grant, officer):
+    complete_checks(accepted_grant, officer)
+    line = accepted_grant.funding_lines.get()
+    schedule_update(funding_line=line, by=officer, reason="Start-up costs: the service opens on 01/04/2025",
+                    changes=[InstalmentChange(q(accepted_grant, 1), requires_return=False, in_advance=True)])
+    assert instalment_pay_refusal(instalment=q(accepted_grant, 1), on=date(2025, 6, 2)) is None
+    before = db_state()
+    with pytest.raises(ValidationError) as refused:
+        payment_record(instalment=q(accepted_grant, 1), amount="15000.00", paid_on=date(2025, 6, 2), by=officer)
+    assert refused.value.message_dict == {"advance_reason": [
+        "Q1 2025/26 (April–June 2025) ends on 30/06/2025, so a payment on 02/06/2025 is a payment in advance: record "
+        "why it is justified (GovS 015), e.g. the provider cannot open the service without it."]}
+    assert db_state() == before
+    payment = payment_record(instalment=q(accepted_grant, 1), amount="15000.00", paid_on=date(2025, 6, 2), by=officer,
+                             advance_reason="  Start-up costs: premises and two ISVA posts  ")
+    assert payment.advance_reason == "Start-up costs: premises and two ISVA posts"
+    # Q2 is still paid in arrears.
+    assert "is paid in arrears, so not on 02/06/2025" in instalment_pay_refusal(instalment=q(accepted_grant, 2),
+                                                                               on=date(2025, 6, 2))
+
+
+def test_a_payment_in_arrears_keeps_no_advance_reason(payable_grant, officer):
+    payment = payment_record(instalment=q(payable_grant, 1), amount="15000.00", paid_on=date(2025, 7, 30), by=officer,
+                             advance_reason="Not needed")
+    assert payment.advance_reason == ""
 
 
 def test_no_payment_above_what_remains_on_the_grant(payable_grant, officer, officer2, year):

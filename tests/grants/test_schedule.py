@@ -80,3 +80,28 @@ def test_an_instalment_cannot_drop_below_what_was_paid_on_it(payable_grant, offi
 def test_schedule_change_needs_a_reason(approved_grant, officer):
     with pytest.raises(ValidationError, match="Say why the schedule is changing"):
         schedule_update(funding_line=approved_grant.funding_lines.get(), changes=[], by=officer, reason="")
+
+
+def test_instalments_are_paid_in_arrears_unless_the_schedule_says_in_advance(approved_grant, officer):
+    assert not any(i.in_advance for i in approved_grant.instalments.all())
+    line = approved_grant.funding_lines.get()
+    q1 = approved_grant.instalments.get(quarter=1)
+    schedule_update(funding_line=line, by=officer, reason="Start-up costs agreed in the offer letter",
+                    changes=[InstalmentChange(q1, in_advance=True, requires_return=False)])
+    q1.refresh_from_db()
+    assert (q1.in_advance, q1.requires_return) == (True, False)
+    assert q1.history.first().history_change_reason == "Start-up costs agreed in the offer letter"
+
+
+def test_an_instalment_paid_in_advance_cannot_wait_for_its_own_return(approved_grant, officer):
+    line = approved_grant.funding_lines.get()
+    q2 = approved_grant.instalments.get(quarter=2)
+    before = db_state()
+    with pytest.raises(ValidationError) as refused:
+        schedule_update(funding_line=line, by=officer, reason="Advance",
+                        changes=[InstalmentChange(q2, in_advance=True)])
+    assert refused.value.message_dict == {"in_advance": [
+        "The Q2 2025/26 (July–September 2025) instalment cannot be paid in advance and also wait for its own "
+        "quarter's monitoring return, which can be recorded only once the quarter has ended; pay it in advance "
+        "without that return, or in arrears."]}
+    assert db_state() == before
