@@ -1,6 +1,7 @@
 """Admin for back-office staff. Anything that moves money or changes a decision is read-only here: those
 changes go through the services (and their pages), which check the rules the admin would bypass."""
 
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -13,3 +14,10 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """django-simple-history's "revert" form saves a POST after checking only the view permission: here an old
+        version can be looked at, never saved back."""
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)

@@ -28,8 +28,12 @@ class FinancialYearAdmin(ReadOnlyAdmin):
 
 @admin.register(Period)
 class PeriodAdmin(ReadOnlyAdmin):
+    """Months close and reopen only through funds.calendar (in order, once ended; reopening by finance directors
+    from the latest closed month back), so nothing about them is editable here, the revert form included."""
+
     list_display = ("__str__", "is_closed", "closed_by", "closed_at")
     list_filter = ("year", "is_closed")
+    readonly_fields = ("is_closed", "closed_by", "closed_at")
 
 
 @admin.register(BudgetLine)
@@ -40,8 +44,12 @@ class BudgetLineAdmin(ReadOnlyAdmin):
 
 @admin.register(Virement)
 class VirementAdmin(ReadOnlyAdmin):
+    """Virements are requested and decided only through funds.budgets (the running total moved out of a line
+    against the fund's threshold decides whether approval is needed), so none can be added or approved here."""
+
     list_display = ("from_line", "to_line", "amount", "status", "requested_by", "decided_by")
     list_filter = ("status",)
+    readonly_fields = ("status", "decided_by", "decided_at", "decision_note")
 
 
 @admin.register(Forecast)

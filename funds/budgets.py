@@ -1,9 +1,11 @@
 """Budgets: lines per fund, year and heading, phased by month or quarter; virements and forecasts.
 
 Budgets are revised, never overwritten: the original amount of a line is fixed once set, virements move budget
-between lines (approval by someone else above the fund's threshold), forecasts are added, never replaced.
+between lines (approval by someone else once the total moved out of a line in the year passes the fund's
+threshold), forecasts are added, never replaced.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -94,10 +96,90 @@ def _apply_check(from_line: BudgetLine, amount: Decimal):
         )
 
 
+# ---- Virements ----------------------------------------------------------------------------------------------
+#
+# Whether a virement needs approval is decided by the total moved out of its budget line in the financial year
+# (a line belongs to one year): virements approved or awaiting approval, this request included, against the
+# fund's threshold. Splitting a move into pieces under the threshold therefore changes nothing.
+
+_COUNTED = (Virement.Status.APPROVED, Virement.Status.REQUESTED)
+
+VIREMENT_RULE = (
+    "Approved on request while the total moved out of the line this financial year, this virement included, is "
+    "within the fund's threshold; above it, a commissioner or finance director other than you must approve it."
+)
+
+
+@dataclass(frozen=True)
+class VirementAllowance:
+    """How much has been moved out of a budget line this financial year, against its fund's threshold."""
+
+    line: BudgetLine
+    threshold: Decimal
+    moved_out: Decimal  # approved and awaiting approval
+
+    @property
+    def left_before_approval(self) -> Decimal:
+        """What can still be moved out of the line without a commissioner's or finance director's approval."""
+        return max(self.threshold - self.moved_out, ZERO)
+
+    def needs_approval(self, amount: Decimal) -> bool:
+        return self.moved_out + amount > self.threshold
+
+    def help_text(self) -> str:
+        """The rule in one sentence, with this line's figures (shown on the virement form)."""
+        line = self.line
+        return (
+            f"{line.fund.code}'s threshold is {format_gbp(self.threshold)} in total moved out of a line in a year. "
+            f"{format_gbp(self.moved_out)} has already been moved out of '{line.heading}' in {line.year.label} "
+            f"(approved or awaiting approval), so a virement of up to {format_gbp(self.left_before_approval)} from "
+            "it is approved on request; more waits for a commissioner or finance director."
+        )
+
+    def decision_note(self, amount: Decimal) -> str:
+        """Why a virement of ``amount`` out of the line is approved on request or waits: the running total."""
+        running = self.moved_out + amount
+        total = (
+            f"{format_gbp(running)} moved out of '{self.line.heading}' in {self.line.year.label}, this virement "
+            f"of {format_gbp(amount)} included"
+        )
+        if not self.needs_approval(amount):
+            return f"Approved on request: {total}, is within the fund's {format_gbp(self.threshold)} threshold."
+        return (
+            f"Waits for a commissioner or finance director: {total}, is above the fund's "
+            f"{format_gbp(self.threshold)} threshold."
+        )
+
+
+def virement_allowances(*, lines) -> dict[int, VirementAllowance]:
+    """The allowance of each budget line (with its fund and year loaded), by line id: one query for all of them."""
+    lines = list(lines)
+    totals = dict(
+        Virement.objects.filter(from_line__in=[line.pk for line in lines], status__in=_COUNTED)
+        .order_by()
+        .values("from_line")
+        .annotate(total=Sum("amount"))
+        .values_list("from_line", "total")
+    )
+    return {
+        line.pk: VirementAllowance(
+            line=line,
+            threshold=quantize(line.fund.virement_threshold.amount),
+            moved_out=quantize(totals.get(line.pk) or ZERO),
+        )
+        for line in lines
+    }
+
+
+def virement_allowance(*, line: BudgetLine) -> VirementAllowance:
+    return virement_allowances(lines=[line])[line.pk]
+
+
 @transaction.atomic
 def virement_request(*, from_line: BudgetLine, to_line: BudgetLine, amount, reason: str, by) -> Virement:
-    """Request a virement. At or below the fund's threshold it is approved at once; above it, it waits for a
-    commissioner or finance director other than the requester."""
+    """Request a virement. While the total moved out of ``from_line`` this year, this request included, is within
+    the fund's threshold it is approved at once; above it, it waits for a commissioner or finance director other
+    than the requester. The decision note states the running total."""
     _require_officer(by, "request virements")
     value = parse_amount(amount)
     if from_line.pk == to_line.pk:
@@ -111,13 +193,14 @@ def virement_request(*, from_line: BudgetLine, to_line: BudgetLine, amount, reas
         raise ValidationError({"reason": "Say why the budget is being moved."})
     lock(BudgetLine.objects.filter(pk__in=[from_line.pk, to_line.pk]))
     _apply_check(from_line, value)
+    from_line = BudgetLine.objects.select_related("fund", "year").get(pk=from_line.pk)
+    allowance = virement_allowance(line=from_line)  # read under the line's lock: two requests cannot both fit
     virement = Virement(from_line=from_line, to_line=to_line, amount=gbp(value), reason=reason, requested_by=by)
-    threshold = from_line.fund.virement_threshold.amount
-    if value <= threshold:
+    virement.decision_note = allowance.decision_note(value)
+    if not allowance.needs_approval(value):
         virement.status = Virement.Status.APPROVED
         virement.decided_by = by
         virement.decided_at = timezone.now()
-        virement.decision_note = f"Within the {format_gbp(threshold)} threshold: approved on request."
     save_with_history(virement, by=by, reason=reason)
     record_event(
         "virement.requested",
@@ -125,7 +208,11 @@ def virement_request(*, from_line: BudgetLine, to_line: BudgetLine, amount, reas
         obj=virement,
         summary=str(virement),
         reason=reason,
-        data={"status": virement.status},
+        data={
+            "status": virement.status,
+            "moved_out_before": str(allowance.moved_out),
+            "threshold": str(allowance.threshold),
+        },
     )
     return virement
 

@@ -4,6 +4,8 @@ They collect input only: every rule is checked by funds.budgets and funds.calend
 from django import forms
 
 from core.forms import AmountField, ConfirmField, Form, ReasonField, UKDateField
+from core.money import format_gbp
+from funds.budgets import VIREMENT_RULE, virement_allowances
 from funds.models import BudgetLine, FinancialYear, Fund, Virement
 from funds.selectors import budget_rows, current_year
 
@@ -84,29 +86,52 @@ class ForecastForm(Form):
     note = forms.CharField(label="Note", required=False, max_length=300, help_text="For example, Q2 review")
 
 
-def _line_choices(lines_qs):
-    """Budget lines grouped by fund and year, each with its revised budget so the person can see the headroom."""
-    from core.money import format_gbp
-
+def _line_choices(rows, label):
+    """Budget lines grouped by fund and year, each labelled by ``label(row)``."""
     groups: dict[str, list] = {}
-    for row in budget_rows(lines_qs):
+    for row in rows:
         key = f"{row.line.fund.code} {row.line.year.label}"
-        groups.setdefault(key, []).append((str(row.line.pk), f"{row.line.heading} (revised {format_gbp(row.revised)})"))
+        groups.setdefault(key, []).append((str(row.line.pk), label(row)))
     return [("", "Choose a budget line")] + list(groups.items())
 
 
 class VirementForm(Form):
+    """Each line to move budget from shows its revised budget and what has been moved out of it this year against
+    the fund's threshold; the amount's help text states the rule, with the chosen line's figures once one is
+    chosen. The figures come from ``funds.budgets.virement_allowances``, which ``virement_request`` also uses."""
+
     from_line = forms.TypedChoiceField(label="Move budget from", coerce=int)
     to_line = forms.TypedChoiceField(label="Move budget to", coerce=int, help_text="A line of the same fund and year")
-    amount = AmountField(label="Amount")
+    amount = AmountField(label="Amount", help_text=VIREMENT_RULE)
     reason = ReasonField(label="Reason", help_text="Why the budget is being moved; it is kept in the history")
 
     def __init__(self, *args, lines_qs, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = _line_choices(lines_qs)
-        self.fields["from_line"].choices = choices
-        self.fields["to_line"].choices = choices
-        self.lines = {line.pk: line for line in lines_qs}
+        rows = budget_rows(lines_qs)
+        self.lines = {row.line.pk: row.line for row in rows}
+        self.allowances = virement_allowances(lines=self.lines.values())
+
+        def from_label(row):
+            allowance = self.allowances[row.line.pk]
+            return (
+                f"{row.line.heading} (revised {format_gbp(row.revised)}; moved out this year "
+                f"{format_gbp(allowance.moved_out)} of the {format_gbp(allowance.threshold)} threshold)"
+            )
+
+        self.fields["from_line"].choices = _line_choices(rows, from_label)
+        self.fields["to_line"].choices = _line_choices(
+            rows, lambda row: f"{row.line.heading} (revised {format_gbp(row.revised)})"
+        )
+        chosen = self.allowances.get(self._chosen_from_line())
+        if chosen is not None:
+            self.fields["amount"].help_text = chosen.help_text()
+
+    def _chosen_from_line(self):
+        raw = self.data.get("from_line") if self.is_bound else self.initial.get("from_line")
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            return None
 
     def clean(self):
         data = super().clean()

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from djmoney.money import Money
 
 from core.models import Event
 from funds.budgets import (
@@ -9,6 +10,8 @@ from funds.budgets import (
     even_phasing,
     forecast_record,
     revised_budget,
+    virement_allowance,
+    virement_allowances,
     virement_decide,
     virement_request,
 )
@@ -104,3 +107,65 @@ def test_forecasts_are_added_not_overwritten(lines, officer):
     forecast_record(line=hubs, amount="118000.00", by=officer, note="Q1")
     forecast_record(line=hubs, amount="121500.00", by=officer, note="Q2")
     assert [f.amount.amount for f in hubs.forecasts.all()] == [Decimal("118000.00"), Decimal("121500.00")]
+
+
+# ---- Virement thresholds cannot be split ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def threshold_50k(core_fund):
+    core_fund.virement_threshold = Money("50000.00", "GBP")
+    core_fund.save()
+    return core_fund
+
+
+def test_two_virements_under_the_threshold_add_up_and_the_second_waits(threshold_50k, lines, officer, commissioner):
+    hubs, rj = lines
+    first = virement_request(from_line=hubs, to_line=rj, amount="45000.00", reason="Waiting list", by=officer)
+    second = virement_request(from_line=hubs, to_line=rj, amount="45000.00", reason="Waiting list", by=officer)
+    assert (first.status, second.status) == (Virement.Status.APPROVED, Virement.Status.REQUESTED)
+    assert first.decision_note == (
+        "Approved on request: £45,000.00 moved out of 'Victim support hubs' in 2025/26, this virement of "
+        "£45,000.00 included, is within the fund's £50,000.00 threshold."
+    )
+    assert second.decision_note == (
+        "Waits for a commissioner or finance director: £90,000.00 moved out of 'Victim support hubs' in 2025/26, "
+        "this virement of £45,000.00 included, is above the fund's £50,000.00 threshold."
+    )
+    assert revised_budget(hubs) == Decimal("75000.00")  # only the first has moved budget
+    virement_decide(virement=second, approve=True, by=commissioner)
+    assert revised_budget(hubs) == Decimal("30000.00")
+
+
+def test_awaiting_approval_counts_and_a_rejected_virement_stops_counting(threshold_50k, lines, officer, commissioner):
+    hubs, rj = lines
+    big = virement_request(from_line=hubs, to_line=rj, amount="60000.00", reason="Waiting list", by=officer)
+    assert big.status == Virement.Status.REQUESTED
+    small = virement_request(from_line=hubs, to_line=rj, amount="100.00", reason="Top up", by=officer)
+    assert small.status == Virement.Status.REQUESTED  # £60,100.00 in total, the waiting £60,000.00 included
+    virement_decide(virement=big, approve=False, by=commissioner, note="Keep hubs funded")
+    virement_decide(virement=small, approve=False, by=commissioner, note="Ask again")
+    again = virement_request(from_line=hubs, to_line=rj, amount="50000.00", reason="Smaller ask", by=officer)
+    assert again.status == Virement.Status.APPROVED  # exactly at the threshold
+
+
+def test_the_total_is_per_line_moved_out(threshold_50k, lines, officer):
+    hubs, rj = lines
+    virement_request(from_line=hubs, to_line=rj, amount="45000.00", reason="Waiting list", by=officer)
+    back = virement_request(from_line=rj, to_line=hubs, amount="30000.00", reason="Hubs busy", by=officer)
+    assert back.status == Virement.Status.APPROVED  # out of another line; money moved into a line does not count
+
+
+def test_the_allowance_says_the_threshold_and_what_has_been_moved_out(threshold_50k, lines, officer):
+    hubs, rj = lines
+    virement_request(from_line=hubs, to_line=rj, amount="45000.00", reason="Waiting list", by=officer)
+    allowances = virement_allowances(lines=BudgetLine.objects.select_related("fund", "year"))
+    assert [(a.moved_out, a.left_before_approval) for a in (allowances[hubs.pk], allowances[rj.pk])] == [
+        (Decimal("45000.00"), Decimal("5000.00")),
+        (Decimal("0.00"), Decimal("50000.00")),
+    ]
+    assert virement_allowance(line=hubs).help_text() == (
+        "MOJ-CORE's threshold is £50,000.00 in total moved out of a line in a year. £45,000.00 has already been "
+        "moved out of 'Victim support hubs' in 2025/26 (approved or awaiting approval), so a virement of up to "
+        "£5,000.00 from it is approved on request; more waits for a commissioner or finance director."
+    )

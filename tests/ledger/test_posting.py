@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from funds.calendar import period_close
+from funds.calendar import periods_close_up_to
 from funds.models import Period
 from ledger import accounts as acc
 from ledger.models import Balance, FundPosition, JournalEntry, JournalLine
@@ -118,7 +118,7 @@ def test_date_outside_every_year_is_refused(funded_core, officer):
 
 
 def test_closed_period_is_refused(funded_core, officer):
-    period_close(period=Period.objects.get(year__start_year=2025, number=3), by=officer)
+    periods_close_up_to(period=Period.objects.get(year__start_year=2025, number=3), by=officer)
     before = counts()
     with pytest.raises(ValidationError, match="2025/26 P3 .* is closed"):
         commit(funded_core, "10.00", officer, day=date(2025, 6, 15))
