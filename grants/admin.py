@@ -7,6 +7,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_base import ReadOnlyAdmin
+from core.changes import HistoryAdminMixin
 from grants.models import (
     AnnualReview,
     BankDetails,
@@ -27,6 +28,26 @@ from grants.models import (
     ReturnValue,
     VariationLine,
 )
+
+
+class HistoryReadOnlyAdmin(HistoryAdminMixin, ReadOnlyAdmin):
+    """Read-only; its history view shows the changes the history pages show (core.changes)."""
+
+
+class HistoryAdmin(HistoryAdminMixin, SimpleHistoryAdmin):
+    """Editable where the model allows; its history view shows the changes the history pages show."""
+
+
+class MaskedBankDetails:
+    """The sort code and account number (BankDetails.sensitive_fields) as anyone may see them."""
+
+    @admin.display(description="Sort code")
+    def sort_code_shown(self, obj):
+        return obj.masked_sort_code
+
+    @admin.display(description="Account number")
+    def account_number_shown(self, obj):
+        return obj.masked_account_number
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -65,7 +86,7 @@ class CheckInline(ReadOnlyInline):
 
 
 @admin.register(Grant)
-class GrantAdmin(ReadOnlyAdmin):
+class GrantAdmin(HistoryReadOnlyAdmin):
     list_display = ("reference", "title", "organisation", "status", "allocation_method", "start_date", "end_date")
     list_filter = ("status", "allocation_method", "risk_rating", "do_not_publish")
     search_fields = ("title", "organisation__name")
@@ -73,15 +94,15 @@ class GrantAdmin(ReadOnlyAdmin):
     inlines = [FundingLineInline, CheckInline, InstalmentInline, PaymentInline]
 
 
-class BankDetailsInline(ReadOnlyInline):
+class BankDetailsInline(MaskedBankDetails, ReadOnlyInline):
     model = BankDetails
-    fields = ("account_name", "sort_code", "masked_account_number", "status", "entered_by", "verified_by",
+    fields = ("account_name", "sort_code_shown", "account_number_shown", "status", "entered_by", "verified_by",
               "verified_at")
     readonly_fields = fields
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     """Name, address and postcode may be corrected here (validated by the model). The charity and company
     numbers and the identifier that derives from them change only through the service; bank details only
     through a second-person verified change."""
@@ -99,7 +120,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CommissionedService)
-class CommissionedServiceAdmin(SimpleHistoryAdmin):
+class CommissionedServiceAdmin(HistoryAdmin):
     list_display = ("name", "organisation", "area_type", "area_name", "is_active")
     list_filter = ("area_type", "is_active")
     search_fields = ("name", "organisation__name", "area_name")
@@ -113,7 +134,7 @@ class CommissionedServiceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CheckType)
-class CheckTypeAdmin(SimpleHistoryAdmin):
+class CheckTypeAdmin(HistoryAdmin):
     """The standard checklist is data: items may be added or retired (is_active), never deleted."""
 
     list_display = ("label", "kind", "order", "is_active")
@@ -124,7 +145,7 @@ class CheckTypeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OutcomeMeasure)
-class OutcomeMeasureAdmin(SimpleHistoryAdmin):
+class OutcomeMeasureAdmin(HistoryAdmin):
     list_display = ("fund", "code", "name", "unit", "is_active")
     list_filter = ("fund", "is_active")
 
@@ -136,30 +157,33 @@ class OutcomeMeasureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BankDetails)
-class BankDetailsAdmin(ReadOnlyAdmin):
-    list_display = ("organisation", "sort_code", "masked_account_number", "status", "entered_by", "verified_by")
+class BankDetailsAdmin(MaskedBankDetails, HistoryReadOnlyAdmin):
+    """The sort code and account number (the model's ``sensitive_fields``) appear only masked: in the list, on the
+    form, in a historical version and in the history view."""
+
+    list_display = ("organisation", "sort_code_shown", "account_number_shown", "status", "entered_by",
+                    "verified_by")
     list_filter = ("status",)
-    exclude = ("account_number",)
-    readonly_fields = ("masked_account_number",)
+    readonly_fields = ("sort_code_shown", "account_number_shown")
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdmin):
+class DecisionAdmin(HistoryReadOnlyAdmin):
     list_display = ("number", "date", "decision_maker", "is_public")
 
 
 @admin.register(GrantVariation)
-class GrantVariationAdmin(ReadOnlyAdmin):
+class GrantVariationAdmin(HistoryReadOnlyAdmin):
     list_display = ("__str__", "status", "requested_by", "decided_by", "decision")
     list_filter = ("status",)
 
 
 @admin.register(MonitoringReturn)
-class MonitoringReturnAdmin(ReadOnlyAdmin):
+class MonitoringReturnAdmin(HistoryReadOnlyAdmin):
     list_display = ("__str__", "rag", "status", "received_on", "reviewed_by")
     list_filter = ("status", "rag", "quarter")
 
 
 for model in (FundingLine, GrantCheck, Instalment, Payment, Clawback, VariationLine, OutcomeTarget, ReturnValue,
               AnnualReview):
-    admin.site.register(model, ReadOnlyAdmin)
+    admin.site.register(model, HistoryReadOnlyAdmin)

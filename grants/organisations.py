@@ -185,8 +185,8 @@ def bank_details_submit(
                           account_number=account_number, entered_by=by, change_reason=(reason or "").strip()[:300])
     save_with_history(details, by=by, reason=reason or "Bank details entered")
     record_event("bank_details.submitted", by=by, obj=organisation,
-                 summary=f"New bank details for {organisation.name} ({details.sort_code} "
-                         f"{details.masked_account_number}) await verification", reason=reason)
+                 summary=f"New bank details for {organisation.name} ({details.masked}) await verification",
+                 reason=reason)
     return details
 
 

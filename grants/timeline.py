@@ -1,6 +1,6 @@
 """A grant's story, read back: every history row of the grant and of everything that belongs to it, merged with
 the business events the services recorded, in the order they happened. Who, when, what, why, and the values
-before and after each change.
+before and after each change, as the one history-diff engine (``core.changes``) reads them.
 
 The number of queries is fixed (one per history table, one for events, one per kind of related row named in the
 changes), whatever the length of the story.
@@ -8,26 +8,15 @@ changes), whatever the length of the story.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db import models
 from django.db.models import Q
 
+from core.changes import FieldChange, Names, diff_history, person_name
 from core.models import Event
-from core.money import format_gbp
 
-HISTORY_FIELDS = {"history_id", "history_date", "history_change_reason", "history_type", "history_user",
-                  "history_relation"}
-SKIPPED = {"id", "created_at", "recorded_at", "entered_at", "requested_at", "submitted_at"}
-ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}
-
-
-@dataclass(frozen=True)
-class Change:
-    field: str
-    before: str
-    after: str
+ACTIONS = {"Created": "added", "Changed": "changed", "Deleted": "deleted"}
 
 
 @dataclass(frozen=True)
@@ -36,15 +25,13 @@ class TimelineEntry:
     who: object  # a User, or None for the system
     what: str
     why: str = ""
-    changes: list[Change] = field(default_factory=list)
+    changes: tuple[FieldChange, ...] = field(default_factory=tuple)  # labels and values from core.changes
     kind: str = "change"  # "change" (a history row) or "event" (a business event)
     object_label: str = ""
 
     @property
     def who_name(self) -> str:
-        if self.who is None:
-            return "system"
-        return self.who.get_full_name() or self.who.get_username()
+        return person_name(self.who)
 
 
 def _children():
@@ -64,56 +51,10 @@ def _children():
             AnnualReview]
 
 
-def _label(obj) -> str:
-    from grants.models import BankDetails, FundingLine, Instalment
-    from ledger.models import JournalEntry
-
-    if isinstance(obj, FundingLine):
-        return f"{obj.fund.code} {obj.year.label}"
-    if isinstance(obj, Instalment):
-        return f"Q{obj.quarter} {obj.year.label}"
-    if isinstance(obj, JournalEntry):
-        return f"journal {obj.reference}"
-    if isinstance(obj, BankDetails):
-        return f"{obj.sort_code} {obj.masked_account_number}"
-    if isinstance(obj, get_user_model()):
-        return obj.get_full_name() or obj.get_username()
-    return str(obj)
-
-
-_SELECT = {"grants.fundingline": ("fund", "year"), "grants.instalment": ("year",), "ledger.journalentry": ("year",),
-           "grants.outcomemeasure": ("fund",), "grants.grantvariation": ("grant",)}
-
-
-def _tracked_fields(model) -> list[models.Field]:
-    return [
-        f for f in model._meta.concrete_fields
-        if f.name not in SKIPPED and not f.name.endswith("_currency")
-    ]
-
-
-def _display(f: models.Field, value, related: dict) -> str:
-    if value is None or value == "":
-        return ""
-    if f.is_relation:
-        obj = related.get(f.related_model._meta.label_lower, {}).get(value)
-        return _label(obj) if obj is not None else f"#{value}"
-    if f.choices:
-        return str(dict(f.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return f"{value:%d/%m/%Y %H:%M}"
-    if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
-    if hasattr(value, "amount"):  # a Money value
-        return format_gbp(value.amount)
-    return str(value)
-
-
 def grant_timeline(grant) -> list[TimelineEntry]:
-    """Everything that happened to ``grant`` and the rows that belong to it, oldest first."""
-    from grants.models import Grant, GrantVariation, MonitoringReturn, ReturnValue, VariationLine
+    """Everything that happened to ``grant``, the rows that belong to it and, from the grant's start, the bank
+    details of its organisation (where its money goes; shown masked), oldest first."""
+    from grants.models import BankDetails, Grant, GrantVariation, MonitoringReturn, ReturnValue, VariationLine
 
     sources: list[tuple[type, list]] = []
     sources.append((Grant, list(Grant.history.filter(id=grant.pk).order_by("history_date", "history_id"))))
@@ -129,61 +70,38 @@ def grant_timeline(grant) -> list[TimelineEntry]:
         history = model.history.model.objects.filter(**{f"{key}__in": parents})
         rows = list(history.order_by("history_date", "history_id"))
         sources.append((model, rows))
+    bank = BankDetails.history.filter(organisation_id=grant.organisation_id)
+    sources.append((BankDetails, list(bank.order_by("history_date", "history_id"))))
 
-    # Everything the changes refer to, fetched once per related model.
-    wanted: dict[str, set] = defaultdict(set)
-    user_model = get_user_model()
-    for model, rows in sources:
-        for f in _tracked_fields(model):
-            if f.is_relation:
-                label = f.related_model._meta.label_lower
-                wanted[label].update(getattr(r, f.attname) for r in rows if getattr(r, f.attname) is not None)
-        wanted[user_model._meta.label_lower].update(r.history_user_id for r in rows if r.history_user_id)
     events = list(Event.objects.filter(
         Q(*[Q(object_type=label, object_id__in=[str(i) for i in ids]) for label, ids in child_ids.items() if ids],
           _connector=Q.OR)
     ).order_by("at", "id"))
-    wanted[user_model._meta.label_lower].update(e.actor_id for e in events if e.actor_id)
-    related = {}
-    from django.apps import apps
-
-    for label, ids in wanted.items():
-        if not ids:
-            continue
-        model = apps.get_model(label)
-        qs = model._default_manager.select_related(*_SELECT.get(label, ()))
-        related[label] = qs.in_bulk(list(ids))
-    users = related.get(user_model._meta.label_lower, {})
+    names = Names()
+    names.want(get_user_model(), (e.actor_id for e in events))
+    diffs = diff_history(sources, names=names)
 
     entries: list[TimelineEntry] = []
-    for model, rows in sources:
-        fields = _tracked_fields(model)
+    began = sources[0][1][0].history_date if sources[0][1] else None
+    for (model, _rows), changes in zip(sources, diffs, strict=True):
         name = model._meta.verbose_name
-        previous = {}
-        for row in rows:
-            before = previous.get(row.id)
-            changes = []
-            for f in fields:
-                new = getattr(row, f.attname)
-                old = getattr(before, f.attname) if before is not None else None
-                if before is None and row.history_type == "+" and (new is None or new == "" or new is False):
-                    continue
-                if row.history_type == "-" or (before is not None and old == new):
-                    continue
-                label = f.verbose_name
-                changes.append(Change(label, _display(f, old, related) if before is not None else "",
-                                      _display(f, new, related)))
-            previous[row.id] = row
-            if row.history_type == "~" and not changes:
+        for change in changes:
+            if change.changed_nothing:
                 continue  # a save that changed nothing
-            object_label = f"{name} {row.id}" if model is not Grant else grant.reference
+            if model is BankDetails and (began is None or change.at < began):
+                continue  # compared with what came before, shown from the grant's start
+            if model is Grant:
+                object_label = grant.reference
+            elif model is BankDetails:
+                object_label = f"{grant.organisation.name}'s bank details"
+            else:
+                object_label = f"{name} {change.object_id}"
             entries.append(TimelineEntry(
-                at=row.history_date, who=users.get(row.history_user_id),
-                what=f"{name.capitalize()} {ACTIONS[row.history_type]}",
-                why=row.history_change_reason or "", changes=changes, kind="change", object_label=object_label,
+                at=change.at, who=change.who, what=f"{name.capitalize()} {ACTIONS[change.action]}",
+                why=change.why, changes=change.changes, kind="change", object_label=object_label,
             ))
     for event in events:
-        entries.append(TimelineEntry(at=event.at, who=users.get(event.actor_id), what=event.summary,
+        entries.append(TimelineEntry(at=event.at, who=names.users.get(event.actor_id), what=event.summary,
                                      why=event.reason, kind="event", object_label=event.kind))
     entries.sort(key=lambda e: (e.at, 0 if e.kind == "change" else 1))
     return entries

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from core.sensitive import mask
 from grants.identifiers import (
     check_identifier,
     validate_account_number,
@@ -88,6 +89,10 @@ class BankDetails(models.Model):
     )
     history = HistoricalRecords()
 
+    # Shown only masked (``core.sensitive.mask``: ******19) on every page, history, statement, export and in the
+    # admin; read in full only by the second person verifying details that are still pending.
+    sensitive_fields = ("sort_code", "account_number")
+
     class Meta:
         ordering = ["organisation", "-id"]
         verbose_name_plural = "bank details"
@@ -108,11 +113,20 @@ class BankDetails(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.organisation}: {self.sort_code} {self.masked_account_number} ({self.get_status_display()})"
+        return f"{self.organisation}: {self.masked} ({self.get_status_display()})"
+
+    @property
+    def masked_sort_code(self) -> str:
+        return mask(self.sort_code)
 
     @property
     def masked_account_number(self) -> str:
-        return f"****{self.account_number[-4:]}"
+        return mask(self.account_number)
+
+    @property
+    def masked(self) -> str:
+        """Sort code and account number as anyone may see them: ``******62 ******19``."""
+        return f"{self.masked_sort_code} {self.masked_account_number}"
 
 
 class CommissionedService(models.Model):

@@ -1,23 +1,21 @@
 """Changes in the period: the audit trail of funds, budgets, virements, forecasts, periods (and, where the grants
 app provides them, grants and bank details) from django-simple-history.
 
-Each row is one changed field (or one created or deleted record): when, who, what, why, before and after. Two
-queries per kind of record (the records changed in the period, then their history up to the period's end so each
-change can be compared with the version before it), plus one for names, whatever the number of changes.
+Each row is one changed field (or one created or deleted record): when, who, what, why, before and after, as the one
+history-diff engine (``core.changes``) reads them: the same labels, values and masking (bank details' sort code and
+account number, the model's ``sensitive_fields``) as the history pages and the grant timeline, in every format
+(Excel, CSV and PDF are rendered from these rows). Names of funds, budget lines, years and organisations are as
+known at the statement's moment. One query per kind of record (its history up to the known-at moment, for the
+records changed in the period), plus one per kind of record named, whatever the number of changes.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from functools import cached_property
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
-from django.db import models
-from django.utils import timezone
-from django.utils.text import capfirst
 
-from core.money import format_gbp
+from core.changes import Names, diff_history
 from funds.models import FinancialYear
 from reports.registry import LINE, MOMENT, TEXT, Column, Row, Statement, register
 from reports.snapshot import funds_as_of
@@ -35,7 +33,6 @@ class Tracked:
     created: tuple = ()  # fields summarised when a record is created
     report_created: bool = True
     year_scope: object = None  # (history queryset, year) -> history queryset, for records that belong to a year
-    masked: tuple = ()  # fields shown only by their last two characters (bank details)
     skip: tuple = ()
 
 
@@ -76,7 +73,7 @@ TRACKED: list[Tracked] = [
     Tracked("grants.Organisation", "Organisation", lambda r, lk: r.name, created=("name", "identifier")),
     Tracked("grants.BankDetails", "Bank details", lambda r, lk: lk.organisation_name(r.organisation_id),
             created=("account_name", "sort_code", "account_number", "status", "change_reason"),
-            masked=("sort_code", "account_number"), skip=("entered_at", "verified_at")),
+            skip=("entered_at", "verified_at")),
     Tracked("grants.Grant", "Grant", lambda r, lk: f"G{r.id:05d} {r.title}",
             created=("title", "organisation", "allocation_method", "status"), year_scope=_grant_scope("id"),
             skip=("created_at", "submitted_at", "decided_at", "commitment_entry")),
@@ -113,6 +110,16 @@ class Lookups:
         fund = self.funds.get(fund_id)
         return fund.code if fund else f"fund #{fund_id}"
 
+    def fund_name(self, fund_id) -> str:
+        fund = self.funds.get(fund_id)
+        return f"{fund.code} {fund.name}" if fund else f"fund #{fund_id}"
+
+    def line_name(self, line_id) -> str:
+        line = self.lines.get(line_id)
+        if line is None:
+            return f"budget line #{line_id}"
+        return f"{self.fund_code(line.fund_id)} {self.year_label(line.year_id)} {line.heading}"
+
     def line_label(self, line_id) -> str:
         line = self.lines.get(line_id)
         return f"{self.fund_code(line.fund_id)} {line.heading}" if line else f"budget line #{line_id}"
@@ -136,61 +143,26 @@ class Lookups:
         return self.organisations.get(organisation_id, f"organisation #{organisation_id}")
 
 
-def _mask(text: str) -> str:
-    return "" if not text else "*" * max(len(text) - 2, 2) + text[-2:]
+class KnownNames(Names):
+    """The engine's names, except funds, budget lines, years and organisations: as known at the moment (the same
+    text as their ``str()``), so the statement produced again later reads the same."""
 
+    def __init__(self, lookups: Lookups):
+        super().__init__()
+        self.lookups = lookups
 
-def display(value, model_field, lookups: Lookups, users: dict) -> str:
-    """A field's value as a finance director reads it."""
-    if value is None or value == "":
-        return ""
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(model_field, models.ForeignKey):
-        target = model_field.related_model
-        if target is get_user_model():
-            return users.get(value, f"user #{value}")
-        label = target._meta.label
+    def fetch(self, model, ids: list) -> dict:
+        lk = self.lookups
+        label = model._meta.label
         if label == "funds.Fund":
-            return lookups.fund_code(value)
+            return {pk: lk.fund_name(pk) for pk in ids}
         if label == "funds.BudgetLine":
-            return lookups.line_label(value)
+            return {pk: lk.line_name(pk) for pk in ids}
         if label == "funds.FinancialYear":
-            return lookups.year_label(value)
+            return {pk: lk.year_label(pk) for pk in ids}
         if label == "grants.Organisation":
-            return lookups.organisation_name(value)
-        if label == "grants.Grant":
-            return f"G{value:05d}"
-        if label == "grants.Decision":
-            return lookups.decision_number(value)
-        return f"{target._meta.verbose_name} #{value}"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if hasattr(value, "amount") and hasattr(value, "currency"):
-        return format_gbp(value.amount)
-    if isinstance(value, datetime):
-        return f"{timezone.localtime(value):%d/%m/%Y %H:%M}"
-    if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if "percent" in model_field.name else str(value)
-    return str(value)
-
-
-def _compared_fields(model) -> list:
-    """The fields whose changes are reported: concrete, not the id, not django-money's currency companions."""
-    fields = []
-    for f in model._meta.concrete_fields:
-        if f.primary_key or f.name.endswith("_currency"):
-            continue
-        fields.append(f)
-    return fields
-
-
-def _value(record, model_field):
-    if isinstance(model_field, models.ForeignKey):
-        return getattr(record, model_field.attname)
-    return getattr(record, model_field.name)
+            return {pk: lk.organisation_name(pk) for pk in ids}
+        return super().fetch(model, ids)
 
 
 @register
@@ -230,69 +202,42 @@ class ChangesInPeriod(Statement):
             found.append(entry)
         return found
 
-    def _events(self, entry: Tracked, lookups: Lookups):
+    def _history(self, entry: Tracked) -> list:
+        """The history, up to the known-at moment, of the records of this kind changed in the period."""
         p = self.params
-        model = apps.get_model(entry.model)
-        history = model.history.model
+        history = apps.get_model(entry.model).history.model
         in_window = history.objects.filter(history_date__gte=p.period_start, history_date__lte=p.known_at)
         if entry.year_scope is not None:
             in_window = entry.year_scope(in_window, p.year)
-        records = history.objects.filter(
-            id__in=in_window.values("id"), history_date__lte=p.known_at
-        ).order_by("id", "history_date", "history_id")
-        fields = [f for f in _compared_fields(model) if f.name not in entry.skip]
-        previous = None
-        for record in records:
-            if previous is not None and previous.id != record.id:
-                previous = None
-            if record.history_date >= p.period_start:
-                yield entry, record, previous, fields
-            previous = record
+        return list(history.objects.filter(id__in=in_window.values("id"), history_date__lte=p.known_at)
+                    .order_by("id", "history_date", "history_id"))
 
     def rows(self):
-        lookups = Lookups(known_at=self.params.known_at)
+        p = self.params
+        tracked = self.tracked()
+        sources = [(apps.get_model(entry.model), self._history(entry)) for entry in tracked]
+        skip = {model: entry.skip for (model, _), entry in zip(sources, tracked, strict=True)}
+        lookups = Lookups(known_at=p.known_at)
+        diffs = diff_history(sources, skip=skip, names=KnownNames(lookups))
         events = []
-        for order, entry in enumerate(self.tracked()):
-            for item in self._events(entry, lookups):
-                events.append((item[1].history_date, order, item[1].history_id, item))
+        for order, (entry, changes) in enumerate(zip(tracked, diffs, strict=True)):
+            for change in changes:
+                if change.at >= p.period_start:
+                    events.append((change.at, order, change.record.history_id, entry, change))
         events.sort(key=lambda e: e[:3])
-        user_ids = {item[1].history_user_id for *_, item in events if item[1].history_user_id}
-        for item in events:
-            entry, record, previous, fields = item[3]
-            for f in fields:
-                if isinstance(f, models.ForeignKey) and f.related_model is get_user_model():
-                    value = getattr(record, f.attname)
-                    if value:
-                        user_ids.add(value)
-        users = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))
-        for *_, (entry, record, previous, fields) in events:
+        for *_, entry, change in events:
+            record = change.record
             base = {
-                "when": record.history_date, "who": users.get(record.history_user_id, "system"), "kind": entry.kind,
-                "record": entry.describe(record, lookups), "change": CHANGE_TYPES.get(record.history_type, "?"),
-                "why": record.history_change_reason or "",
+                "when": change.at, "who": change.who.get_username() if change.who else "system", "kind": entry.kind,
+                "record": entry.describe(record, lookups), "change": change.action, "why": change.why,
             }
-            if record.history_type == "+" or previous is None:
-                if not entry.report_created and record.history_type == "+":
-                    continue
-                by_name = {f.name: f for f in fields}
-                summary = "; ".join(
-                    f"{capfirst(f.verbose_name)}: {self._shown(entry, f, record, lookups, users)}"
-                    for f in (by_name[name] for name in entry.created if name in by_name)
-                )
-                yield Row(LINE, {**base, "after": summary})
-                continue
-            if record.history_type == "-":
+            if change.action == "Deleted":
                 yield Row(LINE, base)
-                continue
-            for f in fields:
-                if _value(record, f) != _value(previous, f):
-                    yield Row(LINE, {
-                        **base, "field": capfirst(f.verbose_name),
-                        "before": self._shown(entry, f, previous, lookups, users),
-                        "after": self._shown(entry, f, record, lookups, users),
-                    })
-
-    @staticmethod
-    def _shown(entry, model_field, record, lookups, users) -> str:
-        text = display(_value(record, model_field), model_field, lookups, users)
-        return _mask(text) if model_field.name in entry.masked else text
+            elif record.history_type == "+" or not change.has_before:
+                if record.history_type == "+" and not entry.report_created:
+                    continue
+                shown = (change.change(name) for name in entry.created)
+                yield Row(LINE, {**base, "after": "; ".join(f"{c.label}: {c.after}" for c in shown if c)})
+            else:
+                for c in change.changes:
+                    yield Row(LINE, {**base, "field": c.label, "before": c.before, "after": c.after})

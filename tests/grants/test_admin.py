@@ -23,7 +23,7 @@ def test_admin_pages_open_and_hide_the_full_account_number(client, admin_user, p
     page = client.get(reverse("admin:grants_grant_change", args=[payable_grant.pk]))
     assert page.status_code == 200 and b"Brindley Survivors Trust" in page.content
     page = client.get(reverse("admin:grants_organisation_change", args=[org.pk])).content.decode()
-    assert "****6819" in page and "31926819" not in page
+    assert "******19" in page and "31926819" not in page and "20-45-77" not in page
 
 
 def test_organisation_numbers_cannot_be_edited_in_admin(rf, admin_user, org):

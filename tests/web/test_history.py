@@ -1,6 +1,6 @@
 """core.history: every tracked record's history page shows who, when, why, and values before and after."""
 
-from funds.calendar import period_close, period_reopen
+from funds.calendar import period_reopen, periods_close_up_to
 from funds.models import Period
 from ledger.models import JournalEntry
 from tests.web.conftest import text
@@ -8,7 +8,7 @@ from tests.web.conftest import text
 
 def test_period_history_shows_each_change_with_who_why_and_values(officer_client, officer, director, year):
     period = Period.objects.get(year=year, number=4)
-    period_close(period=period, by=officer, reason="July close")
+    periods_close_up_to(period=period, by=officer, reason="July close")  # months close in order
     period_reopen(period=period, by=director, reason="Late invoice from Safe Haven")
     page = text(officer_client.get(f"/history/funds/period/{period.pk}/?next=/periods/"))
     assert "History of 2025/26 P4 (Jul 2025)" in page
