@@ -3,14 +3,16 @@ queries whatever their length (tests assert the counts). Sums are quantized to p
 returns decimal aggregates through floats."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date as Date
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from core.money import ZERO, quantize
-from funds.models import FinancialYear
+from funds.models import FinancialYear, Fund
+from funds.selectors import virements_awaiting_approval
 from grants.models import (
     BankDetails,
     Clawback,
@@ -25,6 +27,7 @@ from grants.models import (
 )
 from grants.quarters import Quarter, quarters_within
 from grants.timeline import TimelineEntry, grant_timeline  # noqa: F401  (a selector too; re-exported here)
+from ledger.selectors import fund_positions
 
 PAYABLE = (Grant.Status.OFFER_ACCEPTED, Grant.Status.ACTIVE)
 
@@ -252,6 +255,132 @@ def returns_due(as_of: Date) -> list[ReturnDue]:
     return rows
 
 
+# --- The effect of approvals on the funds ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Draw:
+    """What approving one item would take from a fund's available amount in a year (negative: what it frees)."""
+
+    fund: Fund
+    year: FinancialYear
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class FundEffect:
+    """One fund and year of an item in the queue: available ``now``, ``before`` this item (as if every item above
+    it in the queue were approved), the item's ``amount`` and the available amount ``after`` approving it too."""
+
+    fund: Fund
+    year: FinancialYear
+    amount: Decimal
+    now: Decimal
+    before: Decimal
+    after: Decimal
+
+    @property
+    def above(self) -> Decimal:
+        """What the items above this one in the queue would take from the fund (negative: free)."""
+        return self.now - self.before
+
+
+def approval_effects(items: list[list[Draw]]) -> list[list[FundEffect]]:
+    """The one computation of "available after approval": for items in queue order, each draw's fund available
+    now, before the item (every item above it approved), and after it. A running amount per fund and year, read
+    from the ledger's kept positions in two queries per financial year, whatever the length of the queue."""
+    by_year: dict[int, tuple[FinancialYear, set[int]]] = {}
+    for draws in items:
+        for draw in draws:
+            by_year.setdefault(draw.year.pk, (draw.year, set()))[1].add(draw.fund.pk)
+    now: dict[tuple[int, int], Decimal] = {}
+    for year, fund_ids in by_year.values():
+        for row in fund_positions(year=year, funds=Fund.objects.filter(pk__in=fund_ids)):
+            now[(row.fund.pk, year.pk)] = row.available
+    running = dict(now)
+    effects = []
+    for draws in items:
+        row = []
+        for draw in draws:
+            key = (draw.fund.pk, draw.year.pk)
+            before = running.get(key, ZERO)
+            running[key] = after = before - draw.amount
+            row.append(FundEffect(draw.fund, draw.year, draw.amount, now.get(key, ZERO), before, after))
+        effects.append(row)
+    return effects
+
+
+@dataclass(frozen=True)
+class PendingApproval:
+    """One item waiting for a decision: a submitted grant, a requested variation, a virement above its fund's
+    threshold or a change of bank details. ``effects`` is its effect on its funds, in queue order."""
+
+    kind: str
+    obj: object
+    requested_by: object
+    requested_at: datetime
+    amount: Decimal | None
+    draws: list[Draw]
+    totals: GrantTotals | None = None
+    effects: list[FundEffect] = field(default_factory=list)
+
+
+GRANT, VARIATION, VIREMENT, BANK_DETAILS = "grant", "variation", "virement", "bank_details"
+_KIND_ORDER = {VIREMENT: 0, GRANT: 1, VARIATION: 2, BANK_DETAILS: 3}
+
+
+def _grant_draws(totals: GrantTotals) -> list[Draw]:
+    return [Draw(row.line.fund, row.line.year, row.amount) for row in totals.lines]
+
+
+def _variation_draws(variation: GrantVariation) -> list[Draw]:
+    return [Draw(vl.fund, vl.year, vl.change) for vl in variation.lines.all()]
+
+
+def approvals_awaiting_decision() -> list[PendingApproval]:
+    """Everything waiting for a decision, oldest first, each with its effect on the available amount of its funds
+    as if every item above it were approved: grants commit their funding lines, variations commit increases and
+    free decreases, virements move budget only (the fund's available amount does not change), bank details touch
+    no fund. A fixed number of queries whatever the length of the queue."""
+    items = [
+        PendingApproval(VIREMENT, v, v.requested_by, v.requested_at, v.amount.amount,
+                        [Draw(v.from_line.fund, v.from_line.year, ZERO)])
+        for v in virements_awaiting_approval()
+    ]
+    items += [
+        PendingApproval(GRANT, row.grant, row.grant.submitted_by, row.grant.submitted_at, row.totals.varied,
+                        _grant_draws(row.totals), totals=row.totals)
+        for row in grants_awaiting_approval()
+    ]
+    for v in variations_awaiting_approval():
+        draws = _variation_draws(v)
+        items.append(PendingApproval(VARIATION, v, v.requested_by, v.requested_at,
+                                     sum((d.amount for d in draws), ZERO) if draws else None, draws))
+    items += [
+        PendingApproval(BANK_DETAILS, d, d.entered_by, d.entered_at, None, [])
+        for d in bank_details_awaiting_verification()
+    ]
+    items.sort(key=lambda item: (item.requested_at, _KIND_ORDER[item.kind], item.obj.pk))
+    effects = approval_effects([item.draws for item in items])
+    return [replace(item, effects=found) for item, found in zip(items, effects, strict=True)]
+
+
+def _effects_of(kind: str, obj, draws: list[Draw]) -> list[FundEffect]:
+    for item in approvals_awaiting_decision():
+        if item.kind == kind and item.obj.pk == obj.pk:
+            return item.effects
+    return approval_effects([draws])[0]  # not waiting (any more): only its own effect
+
+
+def grant_approval_effects(grant: Grant) -> list[FundEffect]:
+    """A grant's effect on its funds, at its place in the approval queue (alone if it is not waiting)."""
+    return _effects_of(GRANT, grant, _grant_draws(grant_totals(grant)))
+
+
+def variation_approval_effects(variation: GrantVariation) -> list[FundEffect]:
+    """A variation's effect on its funds, at its place in the approval queue (alone if it is not waiting)."""
+    return _effects_of(VARIATION, variation, _variation_draws(variation))
+
+
 def grants_for_organisation(organisation) -> list[GrantRow]:
     return grants_with_totals(Grant.objects.filter(organisation=organisation).order_by("-start_date", "-id"))
 
@@ -262,7 +391,11 @@ def grants_by_status() -> dict[str, int]:
     return {status: counts.get(status, 0) for status in Grant.Status.values}
 
 
+from grants.actions import Allowed, GrantActions, grant_actions  # noqa: E402  (asks the services; see there)
+
 __all__ = [
+    "Allowed", "Draw", "FundEffect", "GrantActions", "PendingApproval", "approval_effects",
+    "approvals_awaiting_decision", "grant_actions", "grant_approval_effects", "variation_approval_effects",
     "DueInstalment", "GrantRow", "GrantTotals", "LineTotals", "ReturnDue", "TimelineEntry",
     "bank_details_awaiting_verification", "grant_remaining", "grant_timeline", "grant_totals",
     "grants_awaiting_approval",

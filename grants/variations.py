@@ -69,6 +69,17 @@ def _check_dates_and_lines(grant: Grant, start: Date, end: Date, after: dict[tup
         )
 
 
+def require_variable(grant: Grant) -> None:
+    """Whether a variation may be requested now (``grants.actions`` asks it too)."""
+    if grant.status not in VARIABLE:
+        raise ValidationError(
+            f"{grant.reference} is {grant.get_status_display().lower()}; only an approved grant that is not closed can "
+            "be varied (a draft is simply edited)."
+        )
+    if grant.variations.filter(status=GrantVariation.Status.REQUESTED).exists():
+        raise ValidationError(f"{grant.reference} already has a variation awaiting approval; decide that one first.")
+
+
 @transaction.atomic
 def variation_request(
     *, grant: Grant, by, reason: str, amounts: list[tuple[Fund, FinancialYear, object]] = (),
@@ -83,13 +94,7 @@ def variation_request(
     if not reason:
         raise ValidationError({"reason": "Say why the grant should change (e.g. demand has risen in Walsall)."})
     grant = lock(Grant.objects.filter(pk=grant.pk))[0]
-    if grant.status not in VARIABLE:
-        raise ValidationError(
-            f"{grant.reference} is {grant.get_status_display().lower()}; only an approved grant that is not closed can "
-            "be varied (a draft is simply edited)."
-        )
-    if grant.variations.filter(status=GrantVariation.Status.REQUESTED).exists():
-        raise ValidationError(f"{grant.reference} already has a variation awaiting approval; decide that one first.")
+    require_variable(grant)
     lines = list(grant.funding_lines.select_related("fund", "year"))
     current = {(line.fund_id, line.year_id): line for line in lines}
     after = {key: (line.fund, line.year, line.amount.amount, line) for key, line in current.items()}

@@ -88,21 +88,27 @@ def _no_open_variation(grant: Grant, doing: str) -> None:
         raise ValidationError(f"{grant.reference} has a variation awaiting approval; decide it before {doing}.")
 
 
-@transaction.atomic
-def grant_submit(*, grant: Grant, by, note: str = "") -> Grant:
-    """Send a draft (or returned) grant for approval. It needs at least one funding line, each in a year the
-    grant runs in and each still covered by its fund."""
+def require_submittable(grant: Grant) -> list[FundingLine]:
+    """What submitting needs besides the move itself (``grants.actions`` asks it too): at least one funding line,
+    each in a year the grant runs in and each still covered by its fund."""
     from grants.awards import check_fund_can_cover
 
-    require_role(by, FINANCE_OFFICERS, doing="submit grants")
-    grant = lock_funds_and_grant(grant)
-    check_move(grant, S.SUBMITTED)
     lines = _lines(grant)
     if not lines:
         raise ValidationError("Add at least one funding line (fund, year and amount) before submitting.")
     _check_lines_within_dates(grant, lines)
     for line in lines:
         check_fund_can_cover(line.fund, line.year, line.amount.amount)
+    return lines
+
+
+@transaction.atomic
+def grant_submit(*, grant: Grant, by, note: str = "") -> Grant:
+    """Send a draft (or returned) grant for approval (see ``require_submittable``)."""
+    require_role(by, FINANCE_OFFICERS, doing="submit grants")
+    grant = lock_funds_and_grant(grant)
+    check_move(grant, S.SUBMITTED)
+    lines = require_submittable(grant)
     grant.submitted_by = by
     grant.submitted_at = timezone.now()
     total = sum(line.amount.amount for line in lines)

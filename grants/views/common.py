@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from core.money import ZERO, quantize
 from core.roles import COMMISSIONER, FINANCE_DIRECTOR, FINANCE_OFFICER, roles_of
-from grants.models import BankDetails, Grant, GrantCheck, Instalment, MonitoringReturn, Payment
-from grants.organisations import current_bank_details
+from grants.models import Grant, Instalment, Payment
+from grants.payments import instalment_pay_refusal
 
 
 def visible_grants(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -41,7 +41,12 @@ def grant_for(user, pk) -> Grant:
 class InstalmentRow:
     instalment: Instalment
     paid: Decimal
-    blockers: list[str]
+    refusal: str | None  # why it cannot be paid today, in the payment service's own words (None: it can)
+
+    @property
+    def blockers(self) -> list[str]:
+        """The refusal as a list, for pages that join several reasons."""
+        return [self.refusal.rstrip(".")] if self.refusal else []
 
     @property
     def outstanding(self) -> Decimal:
@@ -56,9 +61,9 @@ class InstalmentRow:
         return "scheduled"
 
 
-def instalment_rows(grant: Grant) -> list[InstalmentRow]:
-    """The grant's schedule with what is paid on each instalment and what still stops it being paid: five
-    queries whatever the length of the schedule."""
+def instalment_rows(grant: Grant, *, refusals: dict[int, str | None] | None = None) -> list[InstalmentRow]:
+    """The grant's schedule with what is paid on each instalment and, for each, why it cannot be paid today
+    (``grants.payments.instalment_pay_refusal``; pass ``refusals`` when ``grant_actions`` has already asked)."""
     instalments = list(
         grant.instalments.select_related("funding_line__fund", "year").order_by("due_date", "funding_line__fund__code")
     )
@@ -66,27 +71,12 @@ def instalment_rows(grant: Grant) -> list[InstalmentRow]:
         row["instalment_id"]: quantize(row["s"])
         for row in Payment.objects.filter(grant=grant).values("instalment_id").annotate(s=Sum("amount"))
     }
-    accepted = set(
-        MonitoringReturn.objects.filter(grant=grant, status=MonitoringReturn.Status.ACCEPTED).values_list(
-            "year_id", "quarter"
-        )
-    )
-    open_checks = GrantCheck.objects.filter(grant=grant, is_complete=False).count()
-    details = current_bank_details(grant.organisation)
     rows = []
     for inst in instalments:
-        blockers = []
-        if grant.status not in (Grant.Status.OFFER_ACCEPTED, Grant.Status.ACTIVE):
-            blockers.append(f"the grant is {grant.get_status_display().lower()}")
-        if inst.requires_return and (inst.year_id, inst.quarter) not in accepted:
-            blockers.append(f"Q{inst.quarter} {inst.year.label} return not accepted")
-        if open_checks:
-            blockers.append(f"{open_checks} due diligence check(s) outstanding")
-        if details is None:
-            blockers.append("no bank details")
-        elif details.status != BankDetails.Status.VERIFIED:
-            blockers.append("bank details awaiting verification")
-        rows.append(InstalmentRow(inst, paid.get(inst.pk, ZERO), blockers))
+        inst.grant = grant
+        refusal = refusals[inst.pk] if refusals is not None and inst.pk in refusals else \
+            instalment_pay_refusal(instalment=inst)
+        rows.append(InstalmentRow(inst, paid.get(inst.pk, ZERO), refusal))
     return rows
 
 

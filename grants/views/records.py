@@ -21,9 +21,8 @@ from grants import awards
 from grants.forms import FundingLineForm, GrantForm, NewGrantForm
 from grants.models import FundingLine, Grant, GrantVariation, MonitoringReturn, OutcomeTarget, ReturnValue
 from grants.organisations import current_bank_details
-from grants.selectors import grant_timeline, grant_totals, grants_with_totals
+from grants.selectors import grant_actions, grant_timeline, grant_totals, grants_with_totals
 from grants.views.common import grant_for, instalment_rows, visible_grants
-from grants.workflow import can_move
 from ledger.selectors import fund_available
 
 S = Grant.Status
@@ -211,30 +210,10 @@ def _targets(grant):
 def grant_detail(request, pk):
     grant = grant_for(request.user, pk)
     totals = grant_totals(grant)
-    mine = roles_of(request.user)
-    officer = FINANCE_OFFICER in mine
-    commissioner = COMMISSIONER in mine
+    actions = grant_actions(grant, request.user)
     open_variation = grant.variations.filter(status=GrantVariation.Status.REQUESTED).first()
     checks = list(grant.checks.select_related("check_type", "completed_by"))
     lines = [(row, fund_available(fund=row.line.fund, year=row.line.year)) for row in totals.lines]
-    own = request.user.pk in (grant.submitted_by_id, grant.created_by_id)
-    actions = {
-        "edit": officer and grant.status in awards.EDITABLE,
-        "submit": officer and can_move(grant, S.SUBMITTED),
-        "decide": commissioner and grant.status == S.SUBMITTED and not own,
-        "accept_offer": officer and grant.status == S.APPROVED,
-        "checks": officer and grant.status not in (S.REJECTED, S.CLOSED, S.WITHDRAWN),
-        "pay": officer and grant.status in (S.OFFER_ACCEPTED, S.ACTIVE),
-        "returns": officer and grant.status in (S.OFFER_ACCEPTED, S.ACTIVE, S.CLOSED),
-        "vary": officer and grant.status in (S.APPROVED, S.OFFER_ACCEPTED, S.ACTIVE) and open_variation is None,
-        "clawback": officer and totals.paid > totals.clawed_back,
-        "close": officer and can_move(grant, S.CLOSED),
-        "withdraw": (officer or commissioner) and can_move(grant, S.WITHDRAWN),
-        "targets": officer
-        and grant.status in (S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.OFFER_ACCEPTED, S.ACTIVE),
-        "review": (officer or commissioner) and grant.status in (S.APPROVED, S.OFFER_ACCEPTED, S.ACTIVE, S.CLOSED),
-        "schedule": officer and grant.status in (S.APPROVED, S.OFFER_ACCEPTED, S.ACTIVE),
-    }
     return render(
         request,
         "grants/grant_detail.html",
@@ -244,7 +223,7 @@ def grant_detail(request, pk):
             "lines": lines,
             "checks": checks,
             "checks_open": sum(1 for c in checks if not c.is_complete),
-            "instalments": instalment_rows(grant) if grant.is_committed else [],
+            "instalments": instalment_rows(grant, refusals=actions.pay_refusals) if grant.is_committed else [],
             "returns": grant.returns.select_related("year", "reviewed_by").order_by("year__start_year", "quarter"),
             "variations": grant.variations.select_related("requested_by", "decided_by").order_by("-requested_at"),
             "payments": grant.payments.select_related("funding_line__fund", "instalment", "entry__year").order_by(
@@ -256,7 +235,7 @@ def grant_detail(request, pk):
             "bank": current_bank_details(grant.organisation),
             "open_variation": open_variation,
             "actions": actions,
-            "own": own,
+            "perms_officer": FINANCE_OFFICER in roles_of(request.user),  # who may open the checklist page
             "today": timezone.localdate(),
         },
     )

@@ -12,6 +12,7 @@ from core.roles import COMMISSIONER, EVERY_ROLE, FINANCE_OFFICER, FINANCE_OFFICE
 from grants import awards, variations
 from grants.forms import DecisionRecordForm, GrantDecisionForm, VariationForm
 from grants.models import Decision, GrantVariation
+from grants.selectors import variation_approval_effects
 from grants.views.common import grant_for, visible_grants
 from ledger.selectors import fund_available
 
@@ -68,12 +69,17 @@ def _variation(user, pk) -> GrantVariation:
 
 
 def _effects(variation):
-    rows, by_fund = [], {}
+    """Each changed line with its fund's available amount now and, while the variation waits, at its place in the
+    approval queue before and after approving it; and the decisions the varied amounts need."""
     lines = list(variation.lines.select_related("fund", "year"))
+    pending = variation.status == GrantVariation.Status.REQUESTED
+    effects = {(e.fund.pk, e.year.pk): e for e in variation_approval_effects(variation)} if pending else {}
+    rows = []
     for vl in lines:
-        before = fund_available(fund=vl.fund, year=vl.year)
-        pending = variation.status == GrantVariation.Status.REQUESTED
-        rows.append({"vl": vl, "before": before, "after": before - vl.change if pending else before})
+        effect = effects.get((vl.fund_id, vl.year_id))
+        now = effect.now if effect else fund_available(fund=vl.fund, year=vl.year)
+        rows.append({"vl": vl, "effect": effect, "now": now})
+    by_fund = {}
     for line in variation.grant.funding_lines.select_related("fund"):
         by_fund[line.fund] = by_fund.get(line.fund, 0) + line.amount.amount
     for vl in lines:

@@ -13,9 +13,8 @@ from core.permissions import role_required
 from core.roles import COMMISSIONER, FINANCE_OFFICER, FINANCE_OFFICERS
 from grants import awards, workflow
 from grants.forms import GrantDecisionForm, NoteConfirmForm, OfferAcceptForm
-from grants.selectors import grant_totals
+from grants.selectors import grant_actions, grant_approval_effects, grant_totals
 from grants.views.common import confirm_page, grant_for
-from ledger.selectors import fund_available
 
 DECISION_FIELDS = {"reason": "note", "decision": "decision_number"}
 
@@ -50,15 +49,13 @@ def grant_submit(request, pk):
 
 
 def _effects(grant):
-    """Each funding line with its fund's available amount now and after approval commits it."""
-    rows = []
+    """Each funding line's effect on its fund at the grant's place in the approval queue, and the decisions its
+    amounts need."""
+    effects = grant_approval_effects(grant)
     by_fund: dict = {}
-    for row in grant_totals(grant).lines:
-        line = row.line
-        before = fund_available(fund=line.fund, year=line.year)
-        rows.append({"line": line, "amount": row.amount, "before": before, "after": before - row.amount})
-        by_fund[line.fund] = by_fund.get(line.fund, Decimal("0")) + row.amount
-    return rows, awards.decisions_needed(by_fund)
+    for effect in effects:
+        by_fund[effect.fund] = by_fund.get(effect.fund, Decimal("0")) + effect.amount
+    return effects, awards.decisions_needed(by_fund)
 
 
 @role_required(COMMISSIONER)
@@ -108,8 +105,9 @@ def grant_decide(request, pk):
             "form": form,
             "grant": grant,
             "effects": effects,
+            "queued_above": any(e.above for e in effects),
             "needed": needed,
-            "own": request.user.pk in (grant.submitted_by_id, grant.created_by_id),
+            "decide": grant_actions(grant, request.user).decide,
         },
     )
 

@@ -138,3 +138,60 @@ def test_returns_due_query_count_does_not_grow(org, service, officer, commission
         grant_offer_accept(grant=grant, accepted_on=date(2025, 5, 2), by=officer)
     count, rows = queries(returns_due, date(2026, 1, 5))
     assert (count, len(rows)) == (3, 3 * n)
+
+
+# --- grant_actions: what a grant allows now, asked of the services -------------------------------------------------
+
+def test_grant_actions_follow_the_transition_table_and_the_roles(draft_grant, submitted_grant, officer, commissioner):
+    from grants.selectors import grant_actions
+
+    ref = submitted_grant.reference
+    mine = grant_actions(submitted_grant, officer)
+    assert (mine.submit.allowed, mine.edit.allowed, mine.decide.allowed, mine.withdraw.allowed) == (
+        False, False, False, True)
+    assert mine.decide.reason == "Only commissioners may approve grants." and not mine.decide.explain
+    theirs = grant_actions(submitted_grant, commissioner)
+    assert (theirs.decide.allowed, theirs.withdraw.allowed, theirs.close.allowed) == (True, True, False)
+    assert theirs.close.reason == "Only finance officers may close grants."  # the role is asked first
+    assert mine.close.reason.startswith(f"{ref} is submitted for approval, so it cannot become closed")
+
+
+def test_grant_actions_explain_a_rule_that_stops_the_next_step(submitted_grant, officer, commissioner):
+    from core.roles import FINANCE_OFFICER
+    from grants.selectors import grant_actions
+    from tests.conftest import make_user
+
+    both = make_user("bea", FINANCE_OFFICER)
+    both.groups.add(*commissioner.groups.all())
+    submitted_grant.submitted_by = both
+    submitted_grant.save()
+    decide = grant_actions(submitted_grant, both).decide
+    assert (decide.allowed, decide.explain) == (False, True)
+    ref = submitted_grant.reference
+    assert decide.reason == f"You submitted {ref}, so another commissioner must approve or reject it."
+
+
+def test_grant_actions_ask_the_payment_service_for_each_instalment(payable_grant, officer, commissioner):
+    from grants.payments import instalment_pay_refusal
+    from grants.selectors import grant_actions
+
+    actions = grant_actions(payable_grant, officer, on=date(2026, 11, 29))
+    q1, q2 = payable_grant.instalments.get(quarter=1), payable_grant.instalments.get(quarter=2)
+    assert actions.pay_for(q1).allowed and q1.pk in actions.payable
+    assert not actions.pay_for(q2).allowed and actions.pay_for(q2).explain
+    assert actions.pay_for(q2).reason == instalment_pay_refusal(instalment=q2, on=date(2026, 11, 29))
+    assert "monitoring return" in actions.pay_for(q2).reason
+    assert grant_actions(payable_grant, commissioner).payable == frozenset()  # only finance officers pay
+
+
+def test_an_open_variation_stops_close_and_withdraw_with_the_services_words(payable_grant, officer, funded_core, year):
+    from grants.selectors import grant_actions
+
+    payment_record(instalment=payable_grant.instalments.get(quarter=1), amount="15000.00", paid_on=date(2025, 7, 30),
+                   by=officer)
+    variation_request(grant=payable_grant, by=officer, reason="More", amounts=[(funded_core, year, "61000.00")])
+    actions = grant_actions(Grant.objects.get(pk=payable_grant.pk), officer)
+    ref = payable_grant.reference
+    assert actions.close.reason == f"{ref} has a variation awaiting approval; decide it before closing it."
+    assert actions.vary.reason == f"{ref} already has a variation awaiting approval; decide that one first."
+    assert [a.reason for a in actions.explained()][-2:] == [actions.close.reason, actions.withdraw.reason]

@@ -309,7 +309,7 @@ def test_due_diligence_is_completed_one_item_at_a_time(officer_client, accepted_
 def test_a_payment_before_the_checks_are_done_is_refused_with_the_reason(officer_client, accepted_grant):
     instalment = accepted_grant.instalments.order_by("due_date").first()
     page = text(officer_client.get(f"/instalments/{instalment.pk}/pay/"))
-    assert "This payment cannot be made yet:" in page
+    assert "This payment cannot be made today:" in page
     response = officer_client.post(
         f"/instalments/{instalment.pk}/pay/", {"amount": "15000.00", "paid_on": "30/07/2025", "confirm": "on"}
     )
@@ -414,7 +414,7 @@ def test_a_variation_is_requested_and_a_commissioner_approves_it(
     )
     variation = GrantVariation.objects.get()
     page = text(commissioner_client.get(f"/variations/{variation.pk}/"))
-    assert "MOJ-CORE 2025/26 £60,000.00 £70,000.00 £10,000.00 £440,000.00 £430,000.00" in page
+    assert "MOJ-CORE 2025/26 £60,000.00 £70,000.00 £10,000.00 £440,000.00 £440,000.00 £430,000.00" in page
     commissioner_client.post(f"/variations/{variation.pk}/decide/", {"decision": "approve", "confirm": "on"})
     variation.refresh_from_db()
     line.refresh_from_db()
