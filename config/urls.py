@@ -6,7 +6,7 @@ from core.history import object_history
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("reports.urls")),
-    path("", include("funds.urls")),
+    path("", include("ledger.fund_urls")),  # funds.urls and the fund-position pages that read the ledger
     path("", include("income.import_urls")),  # before income.urls: "income/import/" is not a kind of income
     path("", include("income.urls")),
     path("", include("ledger.urls")),

@@ -3,7 +3,8 @@ whatever the number of rows (annotations and subqueries, never a query per row).
 
 from dataclasses import dataclass
 from datetime import date as Date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -14,6 +15,24 @@ from funds.calendar import year_for_date
 from funds.models import BudgetLine, FinancialYear, Forecast, Fund, Period, Virement
 
 _DECIMAL = DecimalField(max_digits=16, decimal_places=2)
+_PERCENT = Decimal("0.01")
+
+#: The one sign convention for variances, said the same way on every page, statement and export.
+VARIANCE_CONVENTION = "Variance: positive = underspend, negative = overspend (budget less outturn)."
+
+
+class Variance(NamedTuple):
+    amount: Decimal
+    percent: Decimal | None  # percentage points of the budget, to two places; None where the budget is zero
+
+
+def variance(*, budget: Decimal, outturn: Decimal) -> Variance:
+    """The one variance rule: budget less outturn (or less actual, against a phased budget), so a positive
+    variance is an underspend and a negative one an overspend; the percentage is of the budget, rounded half-up
+    to two places. Every page, dashboard, statement and export computes its variance here."""
+    amount = budget - outturn
+    percent = None if not budget else (amount * 100 / budget).quantize(_PERCENT, rounding=ROUND_HALF_UP)
+    return Variance(amount, percent)
 
 
 def current_year(today: Date | None = None) -> FinancialYear | None:
@@ -74,9 +93,14 @@ class BudgetLineRow:
         return self.original + self.virements_in - self.virements_out
 
     @property
-    def forecast_variance(self) -> Decimal | None:
-        """Revised budget less forecast outturn: positive is a forecast underspend."""
-        return None if self.forecast is None else self.revised - self.forecast
+    def outturn(self) -> Decimal:
+        """The latest forecast outturn, or the revised budget where no forecast has been made (on budget)."""
+        return self.revised if self.forecast is None else self.forecast
+
+    @property
+    def forecast_variance(self) -> Variance | None:
+        """Revised budget against the latest forecast (see ``variance``); None where no forecast has been made."""
+        return None if self.forecast is None else variance(budget=self.revised, outturn=self.forecast)
 
 
 def budget_rows(lines) -> list[BudgetLineRow]:
@@ -93,13 +117,30 @@ def budget_rows(lines) -> list[BudgetLineRow]:
     ]
 
 
-def fund_budget_totals(*, year: FinancialYear) -> dict[int, Decimal]:
-    """Revised budget per fund id for a year. Virements move budget within a fund, so this is the original total;
-    it is still computed from the lines and approved virements so that it stays true if that ever changes."""
-    totals: dict[int, Decimal] = {}
+@dataclass(frozen=True)
+class BudgetTotal:
+    """A fund's budget lines added up: revised budget, and forecast outturn (lines without a forecast count at
+    their revised budget, as the fund statement counts them)."""
+
+    revised: Decimal = ZERO
+    outturn: Decimal = ZERO
+
+    @property
+    def forecast_variance(self) -> Variance:
+        return variance(budget=self.revised, outturn=self.outturn)
+
+
+def budget_total(rows: list[BudgetLineRow]) -> BudgetTotal:
+    return BudgetTotal(revised=sum((r.revised for r in rows), ZERO), outturn=sum((r.outturn for r in rows), ZERO))
+
+
+def fund_budget_totals(*, year: FinancialYear) -> dict[int, BudgetTotal]:
+    """Revised budget and forecast outturn per fund id for a year, from the lines, approved virements and the
+    latest forecasts: one query."""
+    by_fund: dict[int, list[BudgetLineRow]] = {}
     for row in budget_rows(budget_lines(BudgetLine.objects.filter(year=year))):
-        totals[row.line.fund_id] = totals.get(row.line.fund_id, ZERO) + row.revised
-    return totals
+        by_fund.setdefault(row.line.fund_id, []).append(row)
+    return {fund_id: budget_total(rows) for fund_id, rows in by_fund.items()}
 
 
 def virements(queryset: QuerySet | None = None) -> QuerySet:

@@ -5,8 +5,7 @@ from funds import views
 app_name = "funds"
 
 urlpatterns = [
-    path("funds/", views.fund_list, name="list"),
-    path("funds/<slug:code>/", views.fund_detail, name="detail"),
+    # "funds/" and "funds/<code>/" (fund positions) read the ledger: ledger/fund_urls.py adds them to this namespace.
     path("budgets/", views.budget_list, name="budget_list"),
     path("budgets/new/", views.budget_create, name="budget_create"),
     path("budgets/<int:pk>/", views.budget_detail, name="budget_detail"),

@@ -1,5 +1,8 @@
-"""Pages for funds, budgets, virements, forecasts and the financial calendar. Thin: they read through selectors,
-write through funds.budgets / funds.calendar, and show refusals next to the field at fault."""
+"""Pages for budgets, virements, forecasts and the financial calendar. Thin: they read through selectors,
+write through funds.budgets / funds.calendar, and show refusals next to the field at fault.
+
+The fund-position pages (``funds:list``, ``funds:detail``) read the ledger, so they live in ``ledger.views``: funds
+imports nothing to its right (core <- funds <- ledger <- income <- grants <- reports <- demo)."""
 
 from django.contrib import messages
 from django.shortcuts import get_list_or_404, get_object_or_404, redirect, render
@@ -7,7 +10,6 @@ from django.urls import reverse
 
 from core.forms import call_service
 from core.listing import paginate
-from core.money import ZERO
 from core.permissions import role_required
 from core.redirects import redirect_back
 from core.roles import (
@@ -31,65 +33,13 @@ from funds.forms import (
     YearFundFilter,
 )
 from funds.models import BudgetLine, FinancialYear, Period, Virement
-from funds.selectors import budget_lines, budget_rows, current_year, fund_search, funds_all, virements, year_by_start
-from ledger.models import JournalLine
-from ledger.selectors import fund_available, fund_positions
+from funds.selectors import budget_lines, budget_rows, current_year, virements, year_by_start
 
 CLOSERS = (FINANCE_OFFICER, FINANCE_DIRECTOR)
 
 
 def _year(filters) -> FinancialYear | None:
     return year_by_start(filters.value("year"))
-
-
-# ---- Funds -----------------------------------------------------------------------------------------------------
-
-
-@role_required(*EVERY_ROLE)
-def fund_list(request):
-    filters = YearFundFilter(request.GET, search_label="Search funds")
-    del filters.fields["fund"]
-    year = _year(filters) or current_year()
-    funds = fund_search(funds_all(), filters.value("q"))
-    page = paginate(request, funds)
-    rows = fund_positions(year=year, funds=funds.filter(pk__in=[f.pk for f in page])) if year else []
-    totals = {
-        name: sum((getattr(r, name) for r in rows), ZERO) for name in ("limit", "committed", "actual", "available")
-    }
-    return render(
-        request,
-        "funds/fund_list.html",
-        {"filters": filters, "year": year, "rows": rows, "totals": totals, "page_obj": page},
-    )
-
-
-@role_required(*EVERY_ROLE)
-def fund_detail(request, code):
-    fund = get_object_or_404(funds_all(), code=code)
-    filters = YearFundFilter(request.GET)
-    del filters.fields["fund"], filters.fields["q"]
-    year = _year(filters) or current_year()
-    (position,) = fund_positions(year=year, funds=funds_all().filter(pk=fund.pk)) if year else (None,)
-    lines = budget_rows(budget_lines(BudgetLine.objects.filter(fund=fund, year=year)).order_by("heading"))
-    journal = (
-        JournalLine.objects.filter(fund=fund, funding_year=year)
-        .select_related("entry__year", "account")
-        .order_by("-entry__date", "-entry_id", "id")
-    )
-    page = paginate(request, journal)
-    return render(
-        request,
-        "funds/fund_detail.html",
-        {
-            "fund": fund,
-            "year": year,
-            "filters": filters,
-            "position": position,
-            "lines": lines,
-            "page_obj": page,
-            "budget_total": sum((r.revised for r in lines), ZERO),
-        },
-    )
 
 
 # ---- Budgets and forecasts ------------------------------------------------------------------------------------
@@ -220,7 +170,7 @@ def virement_create(request):
     lines_qs = budget_lines(BudgetLine.objects.filter(year_id__in=open_years)).order_by(
         "fund__code", "year__start_year", "heading"
     )
-    form = VirementForm(request.POST or None, lines_qs=lines_qs)
+    form = VirementForm(request.POST or None, lines_qs=lines_qs, initial={"from_line": request.GET.get("from_line")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         virement = call_service(
@@ -233,14 +183,7 @@ def virement_create(request):
             reason=data["reason"],
         )
         if virement:
-            if virement.status == Virement.Status.APPROVED:
-                messages.success(request, f"{virement} approved: it is within the fund's threshold.")
-            else:
-                messages.success(
-                    request,
-                    f"{virement} requested: it is above the fund's threshold, so it now "
-                    "waits for a commissioner or finance director to approve it.",
-                )
+            messages.success(request, f"{virement}. {virement.decision_note}")
             return redirect("funds:virement_detail", pk=virement.pk)
     return render(
         request,
@@ -251,8 +194,7 @@ def virement_create(request):
             "submit_label": "Request virement",
             "cancel_url": reverse("funds:virement_list"),
             "lead": (
-                "Move budget between two lines of the same fund and year. Within the fund's threshold it is "
-                "approved at once; above it, a commissioner or finance director other than you must approve it."
+                "Move budget between two lines of the same fund and year. " + budgets.VIREMENT_RULE
             ),
         },
     )
@@ -268,7 +210,6 @@ def _virement_context(virement):
     amount = virement.amount.amount
     pending = virement.status == Virement.Status.REQUESTED
     from_row, to_row = rows[virement.from_line_id], rows[virement.to_line_id]
-    fund, year = virement.from_line.fund, virement.from_line.year
     return {
         "virement": virement,
         "from_row": from_row,
@@ -276,7 +217,6 @@ def _virement_context(virement):
         "pending": pending,
         "from_after": from_row.revised - amount if pending else from_row.revised,
         "to_after": to_row.revised + amount if pending else to_row.revised,
-        "available": fund_available(fund=fund, year=year),
     }
 
 
@@ -333,6 +273,8 @@ def period_list(request):
             "year": year,
             "periods": periods,
             "can_reopen": has_role(request.user, *FINANCE_DIRECTORS),
+            "next_to_close": calendar.period_next_to_close(),
+            "last_closed": calendar.period_last_closed(),
         },
     )
 

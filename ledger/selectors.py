@@ -6,7 +6,7 @@ from datetime import date as Date
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from core.money import from_pence, to_pence
@@ -49,6 +49,15 @@ def fund_positions(*, year: FinancialYear, funds=None) -> list[FundPositionRow]:
 def fund_available(*, fund: Fund, year: FinancialYear) -> Decimal:
     p = FundPosition.objects.filter(fund=fund, funding_year=year).first()
     return from_pence((p.limit_pence - p.committed_pence - p.actual_pence) if p else 0)
+
+
+def fund_journal_lines(*, fund: Fund, year: FinancialYear) -> QuerySet:
+    """A fund's journal lines for one funding year, newest first, with their entry and account."""
+    return (
+        JournalLine.objects.filter(fund=fund, funding_year=year)
+        .select_related("entry__year", "account")
+        .order_by("-entry__date", "-entry_id", "id")
+    )
 
 
 def account_totals(

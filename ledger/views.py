@@ -1,14 +1,26 @@
-"""The journal: read-only pages over the append-only ledger."""
+"""The journal, and each fund's position (spending limit, committed, actual, available) beside its budget:
+read-only pages over the append-only ledger."""
 
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, render
 
 from core.listing import paginate
+from core.money import ZERO
 from core.permissions import role_required
 from core.roles import EVERY_ROLE
 from funds.forms import YearFundFilter
-from funds.selectors import year_by_start
+from funds.models import BudgetLine, FinancialYear
+from funds.selectors import (
+    budget_lines,
+    budget_rows,
+    budget_total,
+    current_year,
+    fund_search,
+    funds_all,
+    year_by_start,
+)
 from ledger.models import JournalEntry, JournalLine
+from ledger.selectors import fund_journal_lines, fund_positions
 
 
 def entries():
@@ -43,5 +55,54 @@ def entry_detail(request, pk):
             "reversed_by": reversed_by,
             "debits": sum(line.amount.amount for line in lines if line.direction == "D"),
             "credits": sum(line.amount.amount for line in lines if line.direction == "C"),
+        },
+    )
+
+
+# ---- Fund positions: the funds pages that read the ledger (funds cannot import the ledger; see ledger/fund_urls.py)
+
+
+def _year(filters) -> FinancialYear | None:
+    return year_by_start(filters.value("year")) or current_year()
+
+
+@role_required(*EVERY_ROLE)
+def fund_list(request):
+    filters = YearFundFilter(request.GET, search_label="Search funds")
+    del filters.fields["fund"]
+    year = _year(filters)
+    funds = fund_search(funds_all(), filters.value("q"))
+    page = paginate(request, funds)
+    rows = fund_positions(year=year, funds=funds.filter(pk__in=[f.pk for f in page])) if year else []
+    totals = {
+        name: sum((getattr(r, name) for r in rows), ZERO) for name in ("limit", "committed", "actual", "available")
+    }
+    return render(
+        request,
+        "ledger/fund_list.html",
+        {"filters": filters, "year": year, "rows": rows, "totals": totals, "page_obj": page},
+    )
+
+
+@role_required(*EVERY_ROLE)
+def fund_detail(request, code):
+    fund = get_object_or_404(funds_all(), code=code)
+    filters = YearFundFilter(request.GET)
+    del filters.fields["fund"], filters.fields["q"]
+    year = _year(filters)
+    (position,) = fund_positions(year=year, funds=funds_all().filter(pk=fund.pk)) if year else (None,)
+    lines = budget_rows(budget_lines(BudgetLine.objects.filter(fund=fund, year=year)).order_by("heading"))
+    page = paginate(request, fund_journal_lines(fund=fund, year=year) if year else JournalLine.objects.none())
+    return render(
+        request,
+        "ledger/fund_detail.html",
+        {
+            "fund": fund,
+            "year": year,
+            "filters": filters,
+            "position": position,
+            "lines": lines,
+            "page_obj": page,
+            "budget": budget_total(lines),
         },
     )

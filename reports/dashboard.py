@@ -8,7 +8,7 @@ from django.db.models import Count, OuterRef, Subquery, Sum
 
 from core.money import ZERO, quantize
 from funds.models import FinancialYear, Fund
-from funds.selectors import fund_budget_totals, funds_all
+from funds.selectors import BudgetTotal, Variance, fund_budget_totals, funds_all, variance
 from grants.models import Grant, MonitoringReturn
 from grants.selectors import grants_with_totals
 from income.models import FeeReceipt, FpnReturn, PocaReceipt
@@ -22,6 +22,7 @@ RATES = (Decimal("0"), Decimal("25"), Decimal("50"), Decimal("75"), Decimal("100
 class BudgetActualRow:
     fund: Fund
     budget: Decimal
+    outturn: Decimal  # forecast outturn (lines without a forecast at their revised budget)
     limit: Decimal
     committed: Decimal
     actual: Decimal
@@ -38,15 +39,22 @@ class BudgetActualRow:
     def unspent_budget(self) -> Decimal:
         return self.budget - self.committed - self.actual
 
+    @property
+    def forecast_variance(self) -> Variance:
+        """Revised budget against forecast outturn, by the one convention (positive = underspend)."""
+        return variance(budget=self.budget, outturn=self.outturn)
+
 
 def budget_against_actual(*, year: FinancialYear) -> list[BudgetActualRow]:
     budgets = fund_budget_totals(year=year)
     rows = []
     for p in fund_positions(year=year, funds=funds_all().filter(is_active=True)):
+        budget = budgets.get(p.fund.pk, BudgetTotal())
         rows.append(
             BudgetActualRow(
                 fund=p.fund,
-                budget=budgets.get(p.fund.pk, ZERO),
+                budget=budget.revised,
+                outturn=budget.outturn,
                 limit=p.limit,
                 committed=p.committed,
                 actual=p.actual,

@@ -34,6 +34,7 @@ from reportlab.platypus import (
 
 from reports.cells import display_text
 from reports.registry import INTEGER, LINE, MONEY, NUMBER, PERCENT, SUBTOTAL, TEXT, TOTAL
+from reports.statements.common import VARIANCE_NOTE
 
 NUMERIC = (MONEY, PERCENT, INTEGER, NUMBER)
 
@@ -151,7 +152,7 @@ def _cover(pack) -> list:
         *contents,
         Spacer(1, 6 * mm),
         Paragraph("Figures are in pounds sterling. Rebuilding this pack for the same year, as-at date and known-at "
-                  "moment gives the same figures and the same pack hash.", NOTE),
+                  "moment gives the same figures and the same pack hash. " + escape(VARIANCE_NOTE), NOTE),
         PageBreak(),
     ]
 

@@ -2,9 +2,12 @@
 
 Subtotal and total rows are live ``SUM`` formulas over the rows they add up, so a finance director can follow
 every total; by construction (see ``reports.registry``) each formula's result equals the figure the statement
-computed. Where a fund's lines do not carry a figure (ledger figures are per fund, not per budget line), the
-subtotal cell holds the figure itself. The file is built deterministically (fixed document and zip timestamps),
-so rebuilding a pack for the same parameters gives the same bytes.
+computed. Variances a statement declares (``variances``) are live formulas too, with the one sign convention of
+``funds.selectors.variance``: on each line, variance = budget - outturn; on every row, variance % =
+ROUND(variance / budget, 4), written only where the statement gave a figure. Where a fund's lines do not carry a
+figure (ledger figures are per fund, not per budget line), the subtotal cell holds the figure itself. The file is
+built deterministically (fixed document and zip timestamps), so rebuilding a pack for the same parameters gives
+the same bytes.
 """
 
 import io
@@ -20,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from reports.cells import local_naive, neutralise
 from reports.registry import DATE, INTEGER, LINE, MOMENT, MONEY, NUMBER, PERCENT, SUBTOTAL, TEXT, TOTAL
+from reports.statements.common import VARIANCE_NOTE
 
 MONEY_FORMAT = '"£"#,##0.00'
 PERCENT_FORMAT = "0.00%"
@@ -115,6 +119,7 @@ def _cover(wb, pack):
     ws.append([])
     ws.append([_cell(ws, "Figures are in pounds sterling. Rebuilding this pack for the same year, as-at date and "
                          "known-at moment gives the same figures and the same pack hash.")])
+    ws.append([_cell(ws, VARIANCE_NOTE)])
     _page_setup(ws, pack, landscape=False)
 
 
@@ -153,6 +158,8 @@ def _statement_sheet(wb, pack, built):
     ws.append([_cell(ws, neutralise(c.title), font=HEADER_FONT, fill=HEADER_FILL) for c in columns])
 
     letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
+    letter_of = {c.key: letter for c, letter in zip(columns, letters, strict=True)}
+    variance_formulas = _variance_formulas(statement, letter_of)
     row_number = HEADER_ROW
     group_start = HEADER_ROW + 1
     group_has = set()  # columns for which the current group's lines carry a figure
@@ -169,6 +176,8 @@ def _statement_sheet(wb, pack, built):
                         else [f"{letter}{HEADER_ROW + 1}:{letter}{row_number - 1}"] if row_number > HEADER_ROW + 1
                         else [])
                 value = sum_formula(refs) or value
+            if value is not None and column.key in variance_formulas:
+                value = variance_formulas[column.key](row, row_number) or value
             style = {}
             if row.kind == SUBTOTAL:
                 style = {"font": BOLD, "fill": SUBTOTAL_FILL, "border": TOP_LINE}
@@ -185,6 +194,26 @@ def _statement_sheet(wb, pack, built):
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{max(row_number, HEADER_ROW + 1)}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     _page_setup(ws, pack)
+
+
+def _variance_formulas(statement, letter_of: dict[str, str]) -> dict:
+    """Per variance column, a function (row, row number) -> formula or None: the difference on detail lines (their
+    subtotals stay SUMs of the lines) and the percentage on every row, so each shows how its sign arises."""
+    formulas = {}
+    for v in getattr(statement, "variances", ()):
+        amount, budget, outturn = letter_of[v.amount], letter_of[v.budget], letter_of[v.outturn]
+
+        def difference(row, n, budget=budget, outturn=outturn, v=v):
+            if row.kind == LINE and row[v.budget] is not None and row[v.outturn] is not None:
+                return f"={budget}{n}-{outturn}{n}"
+            return None
+
+        def ratio(row, n, amount=amount, budget=budget):
+            return f"=ROUND({amount}{n}/{budget}{n},4)"
+
+        formulas[v.amount] = difference
+        formulas[v.percent] = ratio
+    return formulas
 
 
 def _sheet_name(statement) -> str:

@@ -4,6 +4,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from core.money import ZERO
+from funds.selectors import variance
 from reports.figures import FundFigures, fund_figures
 from reports.registry import DATE, LINE, MONEY, PERCENT, SUBTOTAL, TEXT, TOTAL, Column, Row, Statement, register
 from reports.snapshot import (
@@ -13,7 +14,7 @@ from reports.snapshot import (
     latest_forecasts_as_of,
     virement_moves_as_of,
 )
-from reports.statements.common import percent
+from reports.statements.common import VARIANCE_NOTE, VARIANCE_PCT_TITLE, VARIANCE_TITLE, VarianceColumns
 
 BUDGET_KEYS = ("original", "virements", "revised", "forecast", "variance")
 LEDGER_KEYS = ("awarded", "received", "committed", "actual", "available")
@@ -30,9 +31,10 @@ class FundStatement(Statement):
         "by then, revised budget, and the latest forecast outturn made by the as-at date (the "
         "revised budget where no forecast has been made). Income, commitments and spending come from the ledger, "
         "which records them per fund, not per budget line: they are shown on each fund's total row only, and nothing "
-        "is allocated to budget lines. Available is income awarded less committed less actual. Variance is forecast "
-        "outturn less revised budget (negative: an underspend); variance % is of the revised budget."
+        "is allocated to budget lines. Available is income awarded less committed less actual. Variance is revised "
+        "budget less forecast outturn; variance % is of the revised budget. " + VARIANCE_NOTE
     )
+    variances = (VarianceColumns(amount="variance", percent="variance_pct", budget="revised", outturn="forecast"),)
     columns = [
         Column("fund", "Fund", TEXT, width=17),
         Column("funder", "Funder", TEXT, width=12),
@@ -47,8 +49,8 @@ class FundStatement(Statement):
         Column("available", "Available", MONEY, summable=True, width=15),
         Column("forecast", "Forecast outturn", MONEY, summable=True, width=15),
         Column("forecast_on", "Forecast made", DATE, width=11),
-        Column("variance", "Variance £", MONEY, summable=True, width=13),
-        Column("variance_pct", "Variance %", PERCENT, width=11),
+        Column("variance", VARIANCE_TITLE, MONEY, summable=True, width=15),
+        Column("variance_pct", VARIANCE_PCT_TITLE, PERCENT, width=11),
     ]
 
     def rows(self):
@@ -76,11 +78,12 @@ class FundStatement(Statement):
                 revised = original + virements
                 forecast = forecasts.get(line.pk)
                 outturn = forecast.amount.amount if forecast else revised
+                gap = variance(budget=revised, outturn=outturn)
                 values = {
                     "fund": fund.code, "funder": funder_name, "heading": line.heading,
                     "original": original, "virements": virements, "revised": revised,
                     "forecast": outturn, "forecast_on": forecast.made_on if forecast else None,
-                    "variance": outturn - revised, "variance_pct": percent(outturn - revised, revised),
+                    "variance": gap.amount, "variance_pct": gap.percent,
                 }
                 for key in BUDGET_KEYS:
                     sums[key] += values[key]
@@ -93,10 +96,10 @@ class FundStatement(Statement):
             yield Row(SUBTOTAL, {
                 "fund": fund.code, "funder": funder_name, "heading": f"Total {fund.name}",
                 **{key: sums[key] for key in BUDGET_KEYS + LEDGER_KEYS},
-                "variance_pct": percent(sums["variance"], sums["revised"]),
+                "variance_pct": variance(budget=sums["revised"], outturn=sums["forecast"]).percent,
             })
         yield Row(TOTAL, {
             "fund": "All funds", "heading": "Total all funds",
             **{key: grand[key] for key in BUDGET_KEYS + LEDGER_KEYS},
-            "variance_pct": percent(grand["variance"], grand["revised"]),
+            "variance_pct": variance(budget=grand["revised"], outturn=grand["forecast"]).percent,
         })

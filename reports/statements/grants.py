@@ -5,7 +5,8 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.apps import apps
-from django.db.models import Sum
+from django.db.models import Min, Sum
+from django.utils import timezone
 
 from core.money import ZERO, quantize
 from ledger import accounts as acc
@@ -52,6 +53,47 @@ def grant_ledger_figures(*, year, as_at, known_at) -> dict[str, dict[str, Decima
     return figures
 
 
+#: Statuses whose business date the grant records (the history row's own moment stands for the others).
+DATED_STATUSES = {"approved": "approved_on", "offer_accepted": "offer_accepted_on", "closed": "closed_on",
+                  "withdrawn": "closed_on"}
+#: Statuses that put a grant on the statement as at a date: awaiting a decision, or approved (its money counts).
+AWAITING = ("submitted", "returned")
+
+
+def grant_first_payment_dates(*, known_at) -> dict[str, object]:
+    """Per grant (id as text): the date of its first payment (which made it active), from the journal entries the
+    grant services posted by ``known_at``. One grouped query."""
+    rows = (
+        JournalLine.objects.filter(entry__source_type="grants.grant", entry__posted_at__lte=known_at,
+                                   account__code=acc.GRANT_EXPENDITURE, direction="D")
+        .values_list("entry__source_id")
+        .annotate(first=Min("entry__date"))
+    )
+    return dict(rows)
+
+
+def grant_statuses_as_at(records, *, as_at, first_payments) -> dict[int, str]:
+    """Each grant's status on the as-at date, from its history rows as known at the known-at moment (``records``,
+    oldest first). A status counts from its business date where the grant records one (approved on, offer accepted
+    on, closed on; active from the first payment) and otherwise from the moment it was recorded; the latest status
+    in the grant's history that had begun by the end of the as-at date is its status then. A grant none of whose
+    statuses had begun is absent."""
+    statuses: dict[int, str] = {}
+    previous: dict[int, str] = {}
+    for record in records:
+        if previous.get(record.id) == record.status:
+            continue
+        previous[record.id] = record.status
+        if record.status == "active":
+            began = first_payments.get(str(record.id)) or timezone.localdate(record.history_date)
+        else:
+            field = DATED_STATUSES.get(record.status)
+            began = (getattr(record, field) if field else None) or timezone.localdate(record.history_date)
+        if began <= as_at:
+            statuses[record.id] = record.status
+    return statuses
+
+
 @register
 class GrantsStatement(Statement):
     key = "grants"
@@ -59,13 +101,16 @@ class GrantsStatement(Statement):
     title = "Grants statement"
     short_title = "Grants statement"
     description = (
-        "Per provider and grant: grants approved by the as-at date that draw on the year's funds, as known at the "
-        "known-at moment. Original award is the year's funding as approved; varied award is the year's funding "
-        "after approved variations. Paid is net of money clawed back, and outstanding commitment is what the ledger "
-        "still holds committed for the grant, both from the grant's postings dated by the as-at date. Outcomes: "
-        "one row per measure with a target for the year; achieved is the sum of accepted monitoring returns received "
-        "by the as-at date; cost per outcome is paid divided by achieved. Latest RAG is from the latest return "
-        "received by the as-at date (sent-back returns excluded)."
+        "Per provider and grant: grants that draw on the year's funds and had been approved, or were awaiting a "
+        "decision, on the as-at date, as known at the known-at moment. Status is each grant's status on the as-at "
+        "date (approval, acceptance and closing count from the dates recorded for them, the first payment makes a "
+        "grant active), not its status now; a grant awaiting a decision shows no money. Original award is the "
+        "year's funding as approved; varied award is the year's funding after approved variations. Paid is net of "
+        "money clawed back, and outstanding commitment is what the ledger still holds committed for the grant, "
+        "both from the grant's postings dated by the as-at date. Outcomes: one row per measure with a target for "
+        "the year; achieved is the sum of accepted monitoring returns received by the as-at date; cost per outcome "
+        "is paid divided by achieved. Latest RAG is from the latest return received by the as-at date (sent-back "
+        "returns excluded)."
     )
     columns = [
         Column("provider", "Provider", TEXT, width=24),
@@ -106,8 +151,12 @@ class GrantsStatement(Statement):
         lines = defaultdict(list)
         for line in year_lines:
             lines[line.grant_id].append(line)
-        grants = [g for g in m["Grant"].history.as_of(known).filter(id__in=year_lines.values("grant_id"))
-                  if g.approved_on is not None and g.approved_on <= p.as_at]
+        grant_ids = year_lines.values("grant_id")
+        status_at = grant_statuses_as_at(
+            m["Grant"].history.filter(id__in=grant_ids, history_date__lte=known).order_by("history_date", "history_id"),
+            as_at=p.as_at, first_payments=grant_first_payment_dates(known_at=known))
+        grants = [g for g in m["Grant"].history.as_of(known).filter(id__in=grant_ids)
+                  if (g.approved_on is not None and g.approved_on <= p.as_at) or status_at.get(g.pk) in AWAITING]
         in_scope = {g.pk for g in grants}
         organisations = {o.pk: o for o in m["Organisation"].history.as_of(known)}
         ledger = grant_ledger_figures(year=p.year, as_at=p.as_at, known_at=known)
@@ -145,18 +194,22 @@ class GrantsStatement(Statement):
             for grant in sorted(by_provider[org_id], key=lambda g: g.pk):
                 grant_lines = sorted(lines[grant.pk], key=lambda line: funds[line.fund_id].code
                                      if line.fund_id in funds else "")
-                money = {
-                    "original": sum((line.original_amount.amount for line in grant_lines), ZERO),
-                    "varied": sum((line.amount.amount for line in grant_lines), ZERO),
-                    "paid": ledger.get(str(grant.pk), {}).get("paid", ZERO),
-                    "outstanding": ledger.get(str(grant.pk), {}).get("outstanding", ZERO),
-                }
-                for key in MONEY_KEYS:
-                    sums[key] += money[key]
+                status = status_at.get(grant.pk, grant.status)
+                if status in AWAITING:  # not yet awarded on the as-at date: no award, nothing paid or committed
+                    money = dict.fromkeys(MONEY_KEYS)
+                else:
+                    money = {
+                        "original": sum((line.original_amount.amount for line in grant_lines), ZERO),
+                        "varied": sum((line.amount.amount for line in grant_lines), ZERO),
+                        "paid": ledger.get(str(grant.pk), {}).get("paid", ZERO),
+                        "outstanding": ledger.get(str(grant.pk), {}).get("outstanding", ZERO),
+                    }
+                    for key in MONEY_KEYS:
+                        sums[key] += money[key]
                 rag = latest.get(grant.pk, (None, None))[1]
                 base = {
                     "provider": provider, "grant": grant_reference(grant.pk), "title": grant.title,
-                    "status": statuses.get(grant.status, grant.status),
+                    "status": statuses.get(status, status),
                     "funds": ", ".join(funds[line.fund_id].code for line in grant_lines if line.fund_id in funds),
                     **money,
                     "rag": rags.get(rag.rag, rag.rag) if rag else "",

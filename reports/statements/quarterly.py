@@ -5,10 +5,11 @@ from datetime import date
 
 from core.money import ZERO
 from funds.models import BudgetLine
+from funds.selectors import variance
 from reports.figures import fund_figures
 from reports.registry import LINE, MONEY, PERCENT, SUBTOTAL, TEXT, TOTAL, Column, Row, Statement, register
 from reports.snapshot import budget_lines_as_of, funds_as_of, phases_as_of
-from reports.statements.common import percent
+from reports.statements.common import VARIANCE_NOTE, VARIANCE_PCT_TITLE, VARIANCE_TITLE, VarianceColumns
 
 QUARTER_MONTHS = {1: "Apr-Jun", 2: "Jul-Sep", 3: "Oct-Dec", 4: "Jan-Mar"}
 
@@ -37,16 +38,17 @@ class QuarterlyProfile(Statement):
         "fund, so they do not change a fund's phasing) against actual spending from the ledger, by the accounting "
         "date of each entry. Quarter 4 also holds entries dated after 31 March that count against the year "
         "(payments in arrears) when the as-at date is later. Quarters that begin after the as-at date show no actual; "
-        "a fund's total row sums the actual and variance of the quarters reached. Variance is actual less budget "
-        "(negative: spending below the profile)."
+        "a fund's total row sums the actual and variance of the quarters reached. Variance is the phased budget less "
+        "actual (positive: spending below the profile). " + VARIANCE_NOTE
     )
+    variances = (VarianceColumns(amount="variance", percent="variance_pct", budget="budget", outturn="actual"),)
     columns = [
         Column("fund", "Fund", TEXT, width=14),
         Column("quarter", "Quarter", TEXT, width=16),
         Column("budget", "Budget (phased)", MONEY, summable=True, width=16),
         Column("actual", "Actual", MONEY, summable=True, width=16),
-        Column("variance", "Variance £", MONEY, summable=True, width=15),
-        Column("variance_pct", "Variance %", PERCENT, width=10),
+        Column("variance", VARIANCE_TITLE, MONEY, summable=True, width=15),
+        Column("variance_pct", VARIANCE_PCT_TITLE, PERCENT, width=10),
         Column("note", "Note", TEXT, width=30),
     ]
 
@@ -92,7 +94,8 @@ class QuarterlyProfile(Statement):
                 before = cumulative.get(quarter - 1, {}).get(fund.pk, ZERO)
                 actual = cumulative[quarter].get(fund.pk, ZERO) - before
                 sums["actual"] += actual
-                sums["variance"] += actual - planned
+                gap = variance(budget=planned, outturn=actual)
+                sums["variance"] += gap.amount
                 if end > p.as_at:
                     note = f"Actual to {p.as_at:%d/%m/%Y}"
                 elif quarter == 4 and p.as_at > end:
@@ -101,7 +104,7 @@ class QuarterlyProfile(Statement):
                     note = ""
                 yield Row(LINE, {"fund": fund.code, "fund_name": fund.name, "quarter": label, "budget": planned,
                                  "actual": actual,
-                                 "variance": actual - planned, "variance_pct": percent(actual - planned, planned),
+                                 "variance": gap.amount, "variance_pct": gap.percent,
                                  "note": note})
             for key, value in sums.items():
                 grand[key] += value

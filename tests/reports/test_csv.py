@@ -19,7 +19,7 @@ def test_one_statement_is_one_csv_file(scenario):
     rows = read(content)
     assert rows[0] == ["Row", "Fund", "Funder", "Budget line", "Original budget", "Virements", "Revised budget",
                        "Income awarded", "Income received", "Committed", "Actual", "Available", "Forecast outturn",
-                       "Forecast made", "Variance £", "Variance %"]
+                       "Forecast made", "Variance £ (positive = underspend)", "Variance % (of budget)"]
     assert rows[1:] == [
         ["subtotal", "FPN", "HO", "Total Retained fixed penalties", "0.00", "0.00", "0.00", "69525.00", "69525.00",
          "0.00", "0.00", "69525.00", "0.00", "", "0.00", ""],
@@ -28,15 +28,15 @@ def test_one_statement_is_one_csv_file(scenario):
         ["line", "MOJ-CORE", "MoJ", "Specialist counselling", "150000.00", "10000.00", "160000.00", "", "", "", "",
          "", "160000.00", "", "0.00", "0.00"],
         ["line", "MOJ-CORE", "MoJ", "Victim support hubs", "300000.00", "0.00", "300000.00", "", "", "", "", "",
-         "290000.00", "2025-10-15", "-10000.00", "-3.33"],
+         "290000.00", "2025-10-15", "10000.00", "3.33"],
         ["subtotal", "MOJ-CORE", "MoJ", "Total Victims' services core grant", "500000.00", "0.00", "500000.00",
-         "500000.00", "125000.00", "110000.00", "90000.00", "300000.00", "490000.00", "", "-10000.00", "-2.00"],
+         "500000.00", "125000.00", "110000.00", "90000.00", "300000.00", "490000.00", "", "10000.00", "2.00"],
         ["line", "POCA", "HO", "Helping Communities Fund", "40000.00", "0.00", "40000.00", "", "", "", "", "",
          "40000.00", "", "0.00", "0.00"],
         ["subtotal", "POCA", "HO", "Total Proceeds of crime fund", "40000.00", "0.00", "40000.00", "44531.25",
          "44531.25", "0.00", "0.00", "44531.25", "40000.00", "", "0.00", "0.00"],
         ["total", "All funds", "", "Total all funds", "540000.00", "0.00", "540000.00", "614056.25", "239056.25",
-         "110000.00", "90000.00", "414056.25", "530000.00", "", "-10000.00", "-1.85"],
+         "110000.00", "90000.00", "414056.25", "530000.00", "", "10000.00", "1.85"],
     ]
 
 
@@ -54,4 +54,4 @@ def test_the_whole_pack_is_a_zip_of_one_csv_per_statement(scenario):
                            "104025.00", "138700.00"]
     assert retained[-1] == ["total", "All funds", "Total", "", "", "", "2781", "541350.00", "", "114056.25",
                             "427293.75", "0.00", "135337.50", "270675.00", "406012.50", "541350.00"]
-    assert ["line", "MOJ-CORE", "Q2 Jul-Sep 2025", "125000.00", "60000.00", "-65000.00", "-52.00", ""] in quarterly
+    assert ["line", "MOJ-CORE", "Q2 Jul-Sep 2025", "125000.00", "60000.00", "65000.00", "52.00", ""] in quarterly

@@ -1,10 +1,13 @@
 """The grants statement on the fixed grants scenario (tests/reports/conftest.py)."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal as D
+from itertools import count
+from unittest import mock
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from grants.awards import grant_create
 from grants.workflow import grant_approve, grant_submit
@@ -102,3 +105,45 @@ def test_query_count_does_not_grow_with_more_grants(grants_scenario, commissione
     assert large_rows == small_rows + 3
     assert large == small
     assert small <= 12
+
+
+def test_status_is_the_grants_status_on_the_as_at_date_not_now(grants_scenario):
+    g1, _g2, _g3 = refs(grants_scenario)
+
+    def isva_status(as_at):
+        return next(r for r in rows(as_at=as_at) if r["grant"] == g1 and r["status"])["status"]
+
+    # G1: approved 01/05/2025, offer accepted 12/05/2025, first paid 30/07/2025; it is active now.
+    assert isva_status("2025-05-05") == "Approved (offer made)"
+    assert isva_status("2025-07-29") == "Offer accepted"
+    assert isva_status("2025-07-30") == "Active (being paid)"
+
+
+def test_a_grant_approved_after_the_as_at_date_shows_as_awaiting_approval(grants_scenario, commissioner):
+    s = grants_scenario
+    clock = (timezone.make_aware(datetime(2025, 6, 20, 10, 0)) + timedelta(seconds=n) for n in count())
+    with mock.patch("django.utils.timezone.now", side_effect=lambda: next(clock)):  # drafted and submitted 20/06/2025
+        late = grant_create(title="Court advocacy", purpose="Advocacy at court", organisation=s.haven,
+                            service=s.refuge.service, senior_responsible_officer="Ruth Kaur",
+                            allocation_method="competed", start_date=date(2025, 7, 1), end_date=date(2026, 3, 31),
+                            by=s.base.officer, funding=[(s.base.core, s.base.year, "12000.00")])
+        grant_submit(grant=late, by=s.base.officer)
+    before_approval = timezone.now()
+    grant_approve(grant=late, by=commissioner, on=date(2025, 7, 1))
+
+    def late_row(**dates):
+        (row,) = [r for r in rows(**dates) if r["grant"] == late.reference]
+        return row
+
+    waiting = late_row(as_at="2025-06-30")
+    assert (waiting["status"], waiting["provider"]) == ("Submitted for approval", "Safe Haven Refuge CIC")
+    assert all(waiting[k] is None for k in MONEY)  # not yet awarded: no award, nothing committed
+    haven_total = next(r for r in rows(as_at="2025-06-30") if r.kind == SUBTOTAL and r["provider"] == s.haven.name)
+    assert haven_total["original"] == D("40000.00")  # the refuge grant only
+    approved = late_row(as_at="2025-07-01")
+    assert approved["status"] == "Approved (offer made)"
+    assert [approved[k] for k in MONEY] == [D("12000.00"), D("12000.00"), D("0.00"), D("12000.00")]
+    # As known before the approval was recorded, it was still awaiting a decision, whatever the as-at date.
+    assert late_row(as_at="2025-07-01", known_at=before_approval)["status"] == "Submitted for approval"
+    # Before it was submitted it was a draft: not on the statement.
+    assert late.reference not in [r["grant"] for r in rows(as_at="2025-06-19")]

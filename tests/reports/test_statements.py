@@ -39,7 +39,7 @@ def test_fund_statement_lines_show_budget_virements_and_forecasts(scenario):
         D("50000.00"), D("-10000.00"), D("40000.00"), D("40000.00"), D("0.00"))
     hubs = pick(all_rows, LINE, heading="Victim support hubs")
     assert (hubs["revised"], hubs["forecast"], hubs["forecast_on"], hubs["variance"], hubs["variance_pct"]) == (
-        D("300000.00"), D("290000.00"), date(2025, 10, 15), D("-10000.00"), D("-3.33"))
+        D("300000.00"), D("290000.00"), date(2025, 10, 15), D("10000.00"), D("3.33"))  # positive: an underspend
     counselling = pick(all_rows, LINE, heading="Specialist counselling")
     assert (counselling["virements"], counselling["revised"]) == (D("10000.00"), D("160000.00"))
     # Ledger figures are per fund: nothing is allocated to budget lines.
@@ -53,7 +53,7 @@ def test_fund_statement_fund_total_carries_the_ledger_figures(scenario):
     assert [core[k] for k in ("original", "virements", "revised", "awarded", "received", "committed", "actual",
                               "available", "forecast", "variance", "variance_pct")] == [
         D("500000.00"), D("0.00"), D("500000.00"), D("500000.00"), D("125000.00"), D("110000.00"), D("90000.00"),
-        D("300000.00"), D("490000.00"), D("-10000.00"), D("-2.00")]
+        D("300000.00"), D("490000.00"), D("10000.00"), D("2.00")]
     poca = pick(all_rows, SUBTOTAL, fund="POCA")
     assert (poca["awarded"], poca["received"], poca["available"]) == (D("44531.25"), D("44531.25"), D("44531.25"))
     fpn = pick(all_rows, SUBTOTAL, fund="FPN")
@@ -62,7 +62,7 @@ def test_fund_statement_fund_total_carries_the_ledger_figures(scenario):
     assert [total[k] for k in ("original", "revised", "awarded", "received", "committed", "actual", "available",
                                "forecast", "variance", "variance_pct")] == [
         D("540000.00"), D("540000.00"), D("614056.25"), D("239056.25"), D("110000.00"), D("90000.00"),
-        D("414056.25"), D("530000.00"), D("-10000.00"), D("-1.85")]
+        D("414056.25"), D("530000.00"), D("10000.00"), D("1.85")]
 
 
 def test_fund_statement_as_at_an_earlier_date(scenario):
@@ -78,13 +78,13 @@ def test_quarterly_profile_phases_budget_and_splits_actual_by_quarter(scenario):
     all_rows = rows("quarterly", as_at="2026-03-31", known_at=scenario.known_at)
     core = [r for r in all_rows if r.kind == LINE and r["fund"] == "MOJ-CORE"]
     assert [(r["quarter"], r["budget"], r["actual"], r["variance"]) for r in core] == [
-        ("Q1 Apr-Jun 2025", D("125000.00"), D("0.00"), D("-125000.00")),
-        ("Q2 Jul-Sep 2025", D("125000.00"), D("60000.00"), D("-65000.00")),
-        ("Q3 Oct-Dec 2025", D("125000.00"), D("30000.00"), D("-95000.00")),
-        ("Q4 Jan-Mar 2026", D("125000.00"), D("0.00"), D("-125000.00")),
+        ("Q1 Apr-Jun 2025", D("125000.00"), D("0.00"), D("125000.00")),  # positive: spending below the profile
+        ("Q2 Jul-Sep 2025", D("125000.00"), D("60000.00"), D("65000.00")),
+        ("Q3 Oct-Dec 2025", D("125000.00"), D("30000.00"), D("95000.00")),
+        ("Q4 Jan-Mar 2026", D("125000.00"), D("0.00"), D("125000.00")),
     ]
     total = pick(all_rows, SUBTOTAL, fund="MOJ-CORE")
-    assert (total["budget"], total["actual"], total["variance"]) == (D("500000.00"), D("90000.00"), D("-410000.00"))
+    assert (total["budget"], total["actual"], total["variance"]) == (D("500000.00"), D("90000.00"), D("410000.00"))
     poca = [r["budget"] for r in all_rows if r.kind == LINE and r["fund"] == "POCA"]
     assert poca == [D("10000.00")] * 4
     grand = pick(all_rows, TOTAL)
@@ -98,7 +98,7 @@ def test_quarterly_profile_leaves_quarters_not_reached_without_actual(scenario):
     assert core[1]["note"] == "Actual to 31/08/2025"
     assert core[2]["note"] == "Quarter not reached at the as-at date"
     total = pick(all_rows, SUBTOTAL, fund="MOJ-CORE")
-    assert (total["budget"], total["actual"], total["variance"]) == (D("500000.00"), D("60000.00"), D("-190000.00"))
+    assert (total["budget"], total["actual"], total["variance"]) == (D("500000.00"), D("60000.00"), D("190000.00"))
 
 
 def test_retained_income_per_document_with_other_rates(scenario):
@@ -146,14 +146,15 @@ def test_changes_in_the_period_record_who_what_why_before_and_after(scenario):
 
 
 def test_changes_show_field_changes_with_before_and_after(scenario, director):
-    from funds.calendar import period_close, period_reopen
+    from funds.calendar import period_reopen, periods_close_up_to
     from funds.models import Period
 
     period = Period.objects.get(year=scenario.year, number=1)
-    period_close(period=period, by=scenario.officer, reason="April month-end")
+    periods_close_up_to(period=period, by=scenario.officer, reason="April month-end")  # 2024/25 first
     period_reopen(period=Period.objects.get(pk=period.pk), by=director, reason="Late invoice from Safe Haven")
     all_rows = rows("changes")
-    closed = [r for r in all_rows if r["kind"] == "Period" and r["field"] == "Is closed"]
+    closed = [r for r in all_rows if r["kind"] == "Period" and r["field"] == "Is closed"
+              and r["record"] == "2025/26 P1"]
     assert [(r["record"], r["who"], r["before"], r["after"], r["why"]) for r in closed] == [
         ("2025/26 P1", "olivia", "No", "Yes", "April month-end"),
         ("2025/26 P1", "diana", "Yes", "No", "Late invoice from Safe Haven"),

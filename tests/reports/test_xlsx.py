@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from reports.exports import pack_build, render
 from reports.parameters import parameters_parse
-from reports.registry import LINE
+from reports.registry import LINE, PERCENT
 from tests.reports.sheets import evaluate, load, row_of, value_of
 
 MONEY_FORMAT = '"£"#,##0.00'
@@ -54,11 +54,29 @@ def test_fund_sheet_totals_are_live_sums_equal_to_the_figures(workbook):
     assert [ws[f"{c}{core}"].value for c in "GHIJK"] == [500000, 125000, 110000, 90000, 300000]
     total = row_of(ws, "C", "Total all funds")
     for letter, figure in zip("DFGHIJKLN", ["540000.00", "540000.00", "614056.25", "239056.25", "110000.00",
-                                            "90000.00", "414056.25", "530000.00", "-10000.00"], strict=True):
+                                            "90000.00", "414056.25", "530000.00", "10000.00"], strict=True):
         assert ws[f"{letter}{total}"].value.startswith("=SUM("), letter
         assert value_of(ws, ws[f"{letter}{total}"]) == D(figure), letter
-    assert ws[f"O{total}"].value == pytest.approx(-0.0185)
+    assert ws[f"O{total}"].value == f"=ROUND(N{total}/F{total},4)"
+    assert value_of(ws, ws[f"O{total}"]) == D("0.0185")
     assert ws[f"O{total}"].number_format == "0.00%"
+
+
+def test_variances_are_live_formulas_of_revised_budget_less_forecast(workbook):
+    ws = workbook["Fund statement"]
+    assert ws["N4"].value == "Variance £ (positive = underspend)"
+    assert "Variance: positive = underspend" in ws["A3"].value
+    hubs = row_of(ws, "C", "Victim support hubs")
+    assert ws[f"N{hubs}"].value == f"=F{hubs}-L{hubs}"  # revised budget less forecast outturn
+    assert value_of(ws, ws[f"N{hubs}"]) == D("10000.00")
+    assert ws[f"O{hubs}"].value == f"=ROUND(N{hubs}/F{hubs},4)" and value_of(ws, ws[f"O{hubs}"]) == D("0.0333")
+    quarterly = workbook["Quarterly profile"]
+    q2 = next(c.row for c in quarterly["B"]
+              if c.value == "Q2 Jul-Sep 2025" and quarterly[f"A{c.row}"].value == "MOJ-CORE")
+    assert quarterly[f"E{q2}"].value == f"=C{q2}-D{q2}"  # phased budget less actual
+    assert value_of(quarterly, quarterly[f"E{q2}"]) == D("65000.00")
+    cover = [c for (c,) in workbook["Cover"].iter_rows(min_col=1, max_col=1, values_only=True) if c]
+    assert any(str(c).startswith("Variance: positive = underspend") for c in cover)
 
 
 def test_every_formula_in_the_workbook_computes_the_statements_figure(workbook, scenario):
@@ -71,9 +89,15 @@ def test_every_formula_in_the_workbook_computes_the_statements_figure(workbook, 
                 cell = ws.cell(row=5 + offset, column=index)
                 if cell.data_type == "f":
                     formulas += 1
-                    assert column.summable and row.kind != LINE
-                    assert cell.value.startswith("=SUM(")
-                    assert evaluate(ws, cell.value) == D(row[column.key] or 0), (ws.title, cell.coordinate)
+                    figure = D(row[column.key] or 0)
+                    if column.type == PERCENT:  # variance %, a fraction in Excel
+                        assert cell.value.startswith("=ROUND(")
+                        figure = figure / 100
+                    elif row.kind == LINE:  # a variance on a detail line
+                        assert column.key == "variance" and cell.value.count("-") == 1
+                    else:
+                        assert column.summable and cell.value.startswith("=SUM(")
+                    assert evaluate(ws, cell.value) == figure, (ws.title, cell.coordinate)
     assert formulas >= 40
 
 

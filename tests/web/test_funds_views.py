@@ -1,4 +1,5 @@
-"""funds.views: fund positions, budgets, forecasts, virements and the calendar, through the pages."""
+"""The funds pages: fund positions (served by ledger.views, under the same URLs), budgets, forecasts, virements and
+the calendar."""
 
 from decimal import Decimal
 
@@ -35,7 +36,7 @@ def test_fund_detail_shows_budget_and_the_funds_journal_lines(director_client, l
     page = text(response)
     assert "MOJ-CORE Victims' services core grant" in page
     assert "Restorative justice £200,000.00 £0.00 £200,000.00 –" in page
-    assert "Total £500,000.00" in page
+    assert "Total £500,000.00 £500,000.00 £0.00 0.00%" in page  # lines without a forecast count as on budget
     assert (
         "03/04/2025 2025/26/000001 Award letter MOJ-AWD-2526: MOJ-CORE 2025/26 1100 Grant awards receivable £500,000.00"
         in page
@@ -127,6 +128,10 @@ def test_forecast_is_added_beside_the_earlier_ones(officer_client, lines):
     page = text(officer_client.get(f"/budgets/{hubs.pk}/"))
     assert "Latest forecast outturn £290,000.00" in page
     assert "15/10/2025 £290,000.00 Olivia Q2 review" in page
+    budgets = text(officer_client.get("/budgets/?year=2025"))
+    assert "Variance: positive = underspend, negative = overspend (budget less outturn)." in budgets
+    assert "Victim support hubs £300,000.00 £0.00 £0.00 £300,000.00 £290,000.00 £10,000.00 3.33%" in budgets
+    assert "Restorative justice £200,000.00 £0.00 £0.00 £200,000.00 – – –" in budgets  # no forecast made yet
 
 
 def test_virement_above_threshold_waits_and_a_commissioner_approves_it(
@@ -144,12 +149,14 @@ def test_virement_above_threshold_waits_and_a_commissioner_approves_it(
     )
     virement = Virement.objects.get()
     assert virement.status == Virement.Status.REQUESTED
-    assert "it is above the fund's threshold" in text(officer_client.get(response["Location"]))
+    assert "this virement of £30,000.00 included, is above the fund's £25,000.00 threshold" in text(
+        officer_client.get(response["Location"])
+    )
 
     detail = text(commissioner_client.get(f"/virements/{virement.pk}/"))
     assert "Restorative justice £200,000.00 £170,000.00" in detail
     assert "Victim support hubs £300,000.00 £330,000.00" in detail
-    assert "MOJ-CORE available to commit £500,000.00 £500,000.00" in detail
+    assert "A virement moves budget, not cash: what MOJ-CORE has available to commit is unchanged" in detail
 
     unconfirmed = commissioner_client.post(f"/virements/{virement.pk}/decide/", {"decision": "approve"})
     assert unconfirmed.status_code == 200
@@ -189,6 +196,9 @@ def test_virement_list_filters_by_status(officer_client, lines, officer):
 
 
 def test_closing_a_period_asks_for_confirmation(officer_client, year, officer):
+    from funds.calendar import periods_close_up_to
+
+    periods_close_up_to(period=Period.objects.get(year=year, number=2), by=officer)  # months close in order
     period = Period.objects.get(year=year, number=3)
     page = text(officer_client.get(f"/periods/{period.pk}/close/"))
     assert "Close P3 (June 2025)" in page
@@ -208,9 +218,9 @@ def test_closing_a_period_asks_for_confirmation(officer_client, year, officer):
 
 
 def test_only_a_director_reopens_and_must_say_why(officer_client, director_client, year, officer):
-    from funds.calendar import period_close
+    from funds.calendar import periods_close_up_to
 
-    period = period_close(period=Period.objects.get(year=year, number=3), by=officer)
+    period = periods_close_up_to(period=Period.objects.get(year=year, number=3), by=officer)[-1]
     assert "Reopen" not in text(officer_client.get("/periods/?year=2025"))
     assert officer_client.get(f"/periods/{period.pk}/reopen/").status_code == 403
 
@@ -226,3 +236,14 @@ def test_only_a_director_reopens_and_must_say_why(officer_client, director_clien
 
 def test_commissioners_do_not_manage_periods(commissioner_client, year):
     assert commissioner_client.get("/periods/").status_code == 403
+
+
+def test_the_fund_pages_are_served_by_the_ledger_under_the_funds_urls(director_client, lines, year):
+    from django.urls import resolve, reverse
+
+    from ledger import views as ledger_views
+
+    assert reverse("funds:list") == "/funds/" and reverse("funds:detail", args=["MOJ-CORE"]) == "/funds/MOJ-CORE/"
+    assert resolve("/funds/").func is ledger_views.fund_list
+    assert resolve("/funds/MOJ-CORE/").func is ledger_views.fund_detail
+    assert resolve("/budgets/").namespace == "funds"
