@@ -4,8 +4,15 @@ changes go through the services (and their pages), which check the rules the adm
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.changes import HistoryAdminMixin
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+
+class HistoryAdmin(HistoryAdminMixin, SimpleHistoryAdmin):
+    """Every admin of a domain model: its history view shows the changes the history pages show (core.changes),
+    with sensitive fields masked."""
+
+
+class ReadOnlyAdmin(HistoryAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 

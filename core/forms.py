@@ -16,7 +16,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import cached_property
 
-from core.money import parse_amount
+from core.money import parse_amount, parse_figure
 
 
 class RingfenceFormRenderer(DjangoTemplates):
@@ -128,14 +128,36 @@ class AmountField(forms.CharField):
             raise ValidationError(error.message_dict["amount"])
 
 
-class PercentField(forms.DecimalField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_digits", 6)
-        kwargs.setdefault("decimal_places", 3)
-        kwargs.setdefault("min_value", Decimal("0"))
-        kwargs.setdefault("max_value", Decimal("100"))
+class FigureField(forms.CharField):
+    """A count or a share, read by ``core.money.parse_figure`` (ASCII digits only: Django's own number fields
+    would take '1e3' and Arabic-Indic digits). Whole numbers clean to ``int``, others to ``Decimal``."""
+
+    def __init__(self, *args, places: int = 0, maximum=None, example: str = "120", kind: str | None = None,
+                 **kwargs):
+        self.places, self.maximum, self.example, self.kind = places, maximum, example, kind
+        kwargs.setdefault("max_length", 20)
         super().__init__(*args, **kwargs)
-        self.widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "input-short", "autocomplete": "off"})
+        mode = "numeric" if places == 0 else "decimal"
+        self.widget.attrs.update({"inputmode": mode, "class": "input-short", "autocomplete": "off"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        try:
+            figure = parse_figure(value, field="figure", places=self.places, maximum=self.maximum,
+                                  example=self.example, kind=self.kind)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["figure"])
+        return int(figure) if self.places == 0 else figure
+
+
+class PercentField(FigureField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("places", 3)
+        kwargs.setdefault("maximum", Decimal("100"))
+        kwargs.setdefault("example", "18.75")
+        super().__init__(*args, **kwargs)
 
 
 class ConfirmField(forms.BooleanField):

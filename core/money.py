@@ -150,11 +150,12 @@ _FIGURE = re.compile(r"\s*(?P<number>(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P
 
 
 def parse_figure(raw, *, field: str, places: int = 0, maximum: Decimal | int | None = None,
-                 example: str = "120") -> Decimal:
+                 example: str = "120", kind: str | None = None) -> Decimal:
     """A non-negative figure typed by a person or read from a file: ``places`` decimals at most (0 = whole number),
     at most ``maximum``. Refuses floats, exponents, signs, underscores and non-ASCII digits with a message showing
     the right form (``example``)."""
-    kind = "a whole number" if places == 0 else f"a number with at most {places} decimal place{'s' * (places > 1)}"
+    kind = kind or ("a whole number" if places == 0 else
+                    f"a number with at most {places} decimal place{'s' * (places > 1)}")
     if isinstance(raw, bool) or isinstance(raw, float):
         raise ValidationError({field: f"Give {kind} as text, for example {example}."})
     if isinstance(raw, int):

@@ -1,17 +1,16 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin_base import ReadOnlyAdmin
+from core.admin_base import HistoryAdmin, ReadOnlyAdmin
 from funds.models import BudgetLine, FinancialYear, Forecast, Fund, Funder, Period, Virement
 
 
 @admin.register(Funder)
-class FunderAdmin(SimpleHistoryAdmin):
+class FunderAdmin(HistoryAdmin):
     list_display = ("name", "short_name", "kind")
 
 
 @admin.register(Fund)
-class FundAdmin(SimpleHistoryAdmin):
+class FundAdmin(HistoryAdmin):
     list_display = ("code", "name", "funder", "limit_basis", "ring_fenced", "is_active")
     list_filter = ("limit_basis", "ring_fenced", "income_kind", "is_active")
     search_fields = ("code", "name")

@@ -4,10 +4,8 @@ grant's state is read-only: those changes go through the services, which enforce
 bypass (second-person verification, no self-approval, the ledger postings)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin_base import ReadOnlyAdmin
-from core.changes import HistoryAdminMixin
+from core.admin_base import HistoryAdmin, ReadOnlyAdmin
 from grants.models import (
     AnnualReview,
     BankDetails,
@@ -28,14 +26,6 @@ from grants.models import (
     ReturnValue,
     VariationLine,
 )
-
-
-class HistoryReadOnlyAdmin(HistoryAdminMixin, ReadOnlyAdmin):
-    """Read-only; its history view shows the changes the history pages show (core.changes)."""
-
-
-class HistoryAdmin(HistoryAdminMixin, SimpleHistoryAdmin):
-    """Editable where the model allows; its history view shows the changes the history pages show."""
 
 
 class MaskedBankDetails:
@@ -86,7 +76,7 @@ class CheckInline(ReadOnlyInline):
 
 
 @admin.register(Grant)
-class GrantAdmin(HistoryReadOnlyAdmin):
+class GrantAdmin(ReadOnlyAdmin):
     list_display = ("reference", "title", "organisation", "status", "allocation_method", "start_date", "end_date")
     list_filter = ("status", "allocation_method", "risk_rating", "do_not_publish")
     search_fields = ("title", "organisation__name")
@@ -157,7 +147,7 @@ class OutcomeMeasureAdmin(HistoryAdmin):
 
 
 @admin.register(BankDetails)
-class BankDetailsAdmin(MaskedBankDetails, HistoryReadOnlyAdmin):
+class BankDetailsAdmin(MaskedBankDetails, ReadOnlyAdmin):
     """The sort code and account number (the model's ``sensitive_fields``) appear only masked: in the list, on the
     form, in a historical version and in the history view."""
 
@@ -168,22 +158,22 @@ class BankDetailsAdmin(MaskedBankDetails, HistoryReadOnlyAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(HistoryReadOnlyAdmin):
+class DecisionAdmin(ReadOnlyAdmin):
     list_display = ("number", "date", "decision_maker", "is_public")
 
 
 @admin.register(GrantVariation)
-class GrantVariationAdmin(HistoryReadOnlyAdmin):
+class GrantVariationAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "status", "requested_by", "decided_by", "decision")
     list_filter = ("status",)
 
 
 @admin.register(MonitoringReturn)
-class MonitoringReturnAdmin(HistoryReadOnlyAdmin):
+class MonitoringReturnAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "rag", "status", "received_on", "reviewed_by")
     list_filter = ("status", "rag", "quarter")
 
 
 for model in (FundingLine, GrantCheck, Instalment, Payment, Clawback, VariationLine, OutcomeTarget, ReturnValue,
               AnnualReview):
-    admin.site.register(model, HistoryReadOnlyAdmin)
+    admin.site.register(model, ReadOnlyAdmin)

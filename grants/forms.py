@@ -4,11 +4,12 @@ whose refusals are shown next to the field they name."""
 from django import forms
 from django.contrib.auth import get_user_model
 
-from core.forms import AmountField, ConfirmField, Form, ReasonField, UKDateField
+from core.forms import AmountField, ConfirmField, FigureField, Form, ReasonField, UKDateField
 from core.money import format_gbp
 from core.roles import COMMISSIONER
 from funds.models import FinancialYear, Fund
 from grants.models import AnnualReview, CommissionedService, Grant, MonitoringReturn, OutcomeMeasure
+from grants.outcomes import OUTCOME_FIGURE_MAX
 from grants.quarters import quarters_within
 
 # ---- Organisations ------------------------------------------------------------------------------------------
@@ -123,10 +124,10 @@ class GrantForm(Form):
     risk_rating = forms.ChoiceField(
         label="Risk rating", widget=forms.RadioSelect, choices=Grant.Risk.choices, initial=Grant.Risk.MEDIUM
     )
-    payment_terms_days = forms.IntegerField(
+    payment_terms_days = FigureField(
         label="Payment terms (days)",
-        min_value=0,
-        max_value=180,
+        maximum=180,
+        example="30",
         initial=30,
         help_text="Instalments fall due this many days after each quarter ends",
     )
@@ -340,14 +341,12 @@ class ReturnForm(Form):
         for measure in measures:
             name = f"measure_{measure.pk}"
             self.measures[name] = measure
-            self.fields[name] = forms.DecimalField(
+            self.fields[name] = FigureField(
                 label=f"{measure.name} ({measure.unit})",
                 required=False,
-                min_value=0,
-                decimal_places=2,
-                max_digits=12,
+                places=2,
+                maximum=OUTCOME_FIGURE_MAX,
                 help_text=f"{measure.fund.code} outcome measure",
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input-short"}),
             )
         # Keep the narrative and issues last, after the measures.
         for name in ("narrative", "delivery_issues"):
@@ -447,13 +446,7 @@ class DecisionRecordForm(Form):
 class TargetForm(Form):
     measure = forms.ModelChoiceField(label="Outcome measure", queryset=OutcomeMeasure.objects.none())
     year = forms.ModelChoiceField(label="Financial year", queryset=FinancialYear.objects.none())
-    target = forms.DecimalField(
-        label="Target",
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input-short"}),
-    )
+    target = FigureField(label="Target", places=2, maximum=OUTCOME_FIGURE_MAX)
 
     def __init__(self, *args, measures, years, **kwargs):
         super().__init__(*args, **kwargs)

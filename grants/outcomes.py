@@ -3,7 +3,7 @@ monitoring returns a finance officer accepts or sends back, and the annual revie
 
 from datetime import date as Date
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.audit import record_event, save_with_history
 from core.locking import lock
-from core.money import gbp, parse_amount
+from core.money import gbp, parse_amount, parse_figure
 from core.roles import FINANCE_OFFICERS, OFFICERS_AND_COMMISSIONERS, require_role
 from funds.models import FinancialYear, Fund
 from grants.models import AnnualReview, Grant, MonitoringReturn, OutcomeMeasure, OutcomeTarget, ReturnValue
@@ -23,17 +23,13 @@ ONE_DAY = timedelta(days=1)
 LIVE = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.OFFER_ACCEPTED, S.ACTIVE)
 
 
+# The largest figure a return or a target may hold (people, referrals, sessions): far above any real service.
+OUTCOME_FIGURE_MAX = Decimal("9999999999.99")
+
+
 def _number(raw, *, field: str) -> Decimal:
-    if isinstance(raw, float):
-        raise ValidationError({field: "Give the figure as text or a whole number, e.g. 120."})
-    try:
-        value = Decimal(str(raw).strip().replace(",", ""))
-    except (InvalidOperation, AttributeError):
-        raise ValidationError({field: f"'{raw}' is not a number; give a figure such as 120 or 87.5."})
-    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2 or value >= Decimal("1e10"):
-        raise ValidationError({field: f"'{raw}' is not a figure that can be reported: give 0 or more, with at most "
-                                      "two decimal places."})
-    return value
+    """A reported figure or a target: 0 or more, at most two decimal places, in the one figure grammar."""
+    return parse_figure(raw, field=field, places=2, maximum=OUTCOME_FIGURE_MAX, example="120")
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ other fund with the words the service would use; the services check again."""
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.forms import AmountField, Form, PercentField, UKDateField
+from core.forms import AmountField, FigureField, Form, PercentField, UKDateField
 from core.money import format_gbp
 from funds.models import FinancialYear, Fund, Period
 from income import kinds
@@ -108,7 +108,8 @@ class FpnReturnForm(IncomeForm):
         label="Month",
         help_text="Open months that have ended",
     )
-    tickets = forms.IntegerField(label="Number of tickets", min_value=0)
+    tickets = FigureField(label="Number of tickets", example="1380", maximum=10_000_000,
+                          kind="a whole number of tickets")
     gross_value = AmountField(label="Gross value of the penalties")
     description = forms.CharField(label="Description", max_length=300, required=False)
 
@@ -143,7 +144,8 @@ class FeeReceiptForm(IncomeForm):
     reference = forms.CharField(label="Reference", max_length=60, help_text=REFERENCE_HELP)
     date = UKDateField(label="Date received")
     amount = AmountField(label="Amount received")
-    courses = forms.IntegerField(label="Number of courses", min_value=0, required=False)
+    courses = FigureField(label="Number of courses", required=False, example="1380", maximum=10_000_000,
+                          kind="a whole number of courses")
     description = forms.CharField(label="Description", max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):

@@ -272,9 +272,10 @@ def _whole_number(value, column: str, *, required: bool) -> int | None:
         if required:
             raise ValidationError(f"Enter the number of {column}, a whole number such as 1380.")
         return None
-    if not text.isdigit():
-        raise ValidationError(f"'{text}' is not a whole number of {column}; enter one such as 1380.")
-    return int(text)
+    try:
+        return services.parse_count(text, field=column, what=column)
+    except ValidationError as error:
+        raise ValidationError(error.message_dict[column][0])
 
 
 def _first_message(error: ValidationError) -> str:

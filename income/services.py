@@ -3,13 +3,13 @@ transaction; a refusal writes nothing. Which funds take each kind of income, whe
 letter a receipt settles are defined once, in ``income.kinds``; every service here enforces that definition."""
 
 from datetime import date as Date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import record_event, save_with_history
-from core.money import format_gbp, gbp, parse_amount, quantize
+from core.money import format_gbp, gbp, parse_amount, parse_figure, quantize
 from core.roles import FINANCE_OFFICERS, require_role
 from funds.models import FinancialYear, Fund
 from income import kinds
@@ -45,18 +45,24 @@ def _unique_reference(reference: str) -> str:
     return reference
 
 
+# Under ARIS the Home Office keeps half of what is recovered; the agencies share the other half (DOMAIN.md 3).
+ARIS_AGENCY_SHARE_MAX = Decimal("50")
+
+
 def parse_percent(raw, *, field: str) -> Decimal:
-    if isinstance(raw, float):
-        raise ValidationError({field: "Give the percentage as text, e.g. 18.75."})
-    try:
-        value = Decimal(str(raw).strip().rstrip("%"))
-    except InvalidOperation:
-        raise ValidationError({field: f"'{raw}' is not a percentage; write it like 18.75."})
-    if not value.is_finite() or value <= 0 or value > 100:
-        raise ValidationError({field: f"A share must be more than 0% and at most 100%; {raw}% was given."})
-    if value.as_tuple().exponent < -3:
-        raise ValidationError({field: "A share has at most three decimal places, e.g. 18.75."})
+    """An agency's share of a recovered sum, in %: more than 0, at most 50 (ARIS), three decimal places at most."""
+    value = parse_figure(raw, field=field, places=3, example="18.75")
+    if value <= 0 or value > ARIS_AGENCY_SHARE_MAX:
+        raise ValidationError({field: f"An agency's share must be more than 0% and at most "
+                                      f"{ARIS_AGENCY_SHARE_MAX}% (under ARIS the Home Office keeps half of what is "
+                                      f"recovered); {value}% was given, for example 18.75."})
     return value
+
+
+def parse_count(raw, *, field: str, what: str) -> int:
+    """A number of tickets or courses: a whole number, 0 or more."""
+    return int(parse_figure(raw, field=field, places=0, maximum=10_000_000, example="1380",
+                            kind=f"a whole number of {what}"))
 
 
 def _post_and_save(document, *, date, description: str, legs, by, reason: str, event: str, summary: str):
@@ -243,8 +249,7 @@ def fpn_return_record(
     _require_officer(by)
     income_fund_check(kind=kinds.FPN, fund=fund)
     gross = parse_amount(gross_value, field="gross_value")
-    if not isinstance(tickets, int) or tickets < 0:
-        raise ValidationError({"tickets": "Give the number of tickets as a whole number, 0 or more."})
+    tickets = parse_count(tickets, field="tickets", what="tickets")
     reference = _unique_reference(reference)
     income_date_check(kind=kinds.FPN, day=month_start, today=today)
     period = open_period_for(month_start)
@@ -297,6 +302,7 @@ def fee_receipt_record(
     _require_officer(by)
     income_fund_check(kind=kinds.FEE, fund=fund)
     value = parse_amount(amount)
+    courses = parse_count(courses or 0, field="courses", what="courses")
     reference = _unique_reference(reference)
     income_date_check(kind=kinds.FEE, day=date, today=today)
     open_period_for(date)

@@ -14,6 +14,7 @@ from core.roles import (
 )
 from funds.forms import YearFundFilter
 from funds.selectors import current_year, periods_due_to_close, virements_awaiting_approval, year_by_start
+from grants.payments import instalment_pay_refusal
 from grants.selectors import bank_details_awaiting_verification, instalments_due, returns_due
 from ledger.selectors import fund_positions
 from reports.approvals import approval_queue
@@ -23,7 +24,8 @@ from reports.dashboard import budget_against_actual, budget_chart, grants_at_ris
 def _officer_context(year, today):
     due_periods = list(periods_due_to_close(today=today))
     due_instalments = instalments_due(today)
-    ready = sum(1 for row in due_instalments if not row.blockers)
+    # "Ready to pay" is the payment service's own answer, so the home page never promises what it would refuse.
+    ready = sum(1 for row in due_instalments if instalment_pay_refusal(instalment=row.instalment, on=today) is None)
     attention = [
         {
             "label": "Monitoring returns due",

@@ -192,7 +192,7 @@ def test_every_failing_row_is_listed_by_row_and_column_and_nothing_is_written(fu
         "18.75; the amount is the gross recovered.",
         "Row 15, case_reference: A proceeds of crime row needs the court case reference of the order in the "
         "'case_reference' column.",
-        "Row 16, tickets: 'many' is not a whole number of tickets; enter one such as 1380.",
+        "Row 16, tickets: 'many' is not a whole number of tickets; write it with the digits 0-9, for example 1380.",
         "Row 18, date: Enter the date, for example 31/03/2026.",
         "Row 18, kind: Nothing is not a kind of income; use one of award, receipt, poca, fpn, fee.",
         "Row 18, reference: Enter the document's own reference, for example the award letter number.",

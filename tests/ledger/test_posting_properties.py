@@ -40,7 +40,7 @@ funds = st.sampled_from(["core", "poca"])
 days = st.sampled_from(DATES)
 # Spending steps take a share (1-100%, as a Decimal string) of what they could use, so most of them are valid
 # and the sequences go deep; "overcommit" always asks for more than is available.
-shares = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("100"), places=2).map(str)
+shares = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("50"), places=2).map(str)
 operation = st.one_of(
     st.tuples(st.just("award"), st.just("core"), amounts, days),
     st.tuples(st.just("poca"), st.just("poca"), amounts, days),
