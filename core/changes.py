@@ -147,10 +147,19 @@ def _decimal_text(model_field, value: Decimal) -> str:
     return f"{value:,f}"
 
 
+_FIRST_KEYS = ("start_date", "end_date", "amount", "conditions")
+
+
+def _key_order(pair) -> tuple:
+    key = str(pair[0])
+    return (_FIRST_KEYS.index(key) if key in _FIRST_KEYS else len(_FIRST_KEYS), key)
+
+
 def _json_text(value, nested: bool = False) -> str:
     if isinstance(value, dict):
         parts = []
-        for key, item in value.items():
+        # PostgreSQL's jsonb keeps keys in its own order, SQLite in the order written: read them in one order.
+        for key, item in sorted(value.items(), key=_key_order):
             key = str(key)
             label = capfirst(key.replace("_", " ")) if _SNAKE.match(key) else key
             parts.append(f"{label}: {_json_text(item, nested=True)}")
