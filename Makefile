@@ -3,6 +3,9 @@
 #   make test   install the test tools and run the whole suite (DATABASE_URL=postgresql://... for PostgreSQL)
 PYTHON ?= python3.11
 PORT ?= 8000
+# Test processes for the database tests (pytest-xdist; each has its own test database). The browser tests run after
+# them in one process: Playwright's event loop must not share a process with database tests.
+TEST_WORKERS ?= 2
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
@@ -39,7 +42,8 @@ run: seed
 test: install-dev
 	@if [ -x /usr/bin/chromium ]; then echo "Browser tests: Chromium found at /usr/bin/chromium, they will run."; \
 	 else echo "Browser tests: SKIPPED, /usr/bin/chromium is not installed (apt-get install chromium)."; fi
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]   # 5: PYTEST_ARGS chose no browser test
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
