@@ -9,7 +9,14 @@ from core.changes import HistoryAdminMixin
 
 class HistoryAdmin(HistoryAdminMixin, SimpleHistoryAdmin):
     """Every admin of a domain model: its history view shows the changes the history pages show (core.changes),
-    with sensitive fields masked."""
+    with sensitive fields masked. An old version can be looked at, never saved back: django-simple-history's
+    "revert" form saves a POST after checking only the view permission, whole, read-only fields included, with no
+    reason and no business event."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ReadOnlyAdmin(HistoryAdmin):
@@ -21,10 +28,3 @@ class ReadOnlyAdmin(HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        """django-simple-history's "revert" form saves a POST after checking only the view permission: here an old
-        version can be looked at, never saved back."""
-        if request.method != "GET":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)

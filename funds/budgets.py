@@ -21,7 +21,7 @@ from core.roles import (
     FINANCE_OFFICERS,
     require_role,
 )
-from funds.models import BudgetLine, BudgetPhase, FinancialYear, Forecast, Fund, Virement
+from funds.models import BudgetLine, BudgetPhase, FinancialYear, Forecast, Fund, Period, Virement
 
 
 def _require_officer(user, action: str):
@@ -48,6 +48,9 @@ def budget_line_create(
     phases: list | None = None,
 ) -> BudgetLine:
     _require_officer(by, "set budgets")
+    if not fund.is_active:
+        raise ValidationError({"fund": f"{fund.code} is no longer active, so it takes no new budget lines. Set the "
+                                       "budget on an active fund."})
     value = parse_amount(amount, allow_zero=True)
     heading = (heading or "").strip()
     if not heading:
@@ -191,6 +194,11 @@ def virement_request(*, from_line: BudgetLine, to_line: BudgetLine, amount, reas
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the budget is being moved."})
+    if not Period.objects.filter(year_id=from_line.year_id, is_closed=False).exists():
+        raise ValidationError(
+            {"from_line": f"Every month of {from_line.year.label} is closed, so its budget can no longer be moved; "
+                          "a finance director would first reopen its last month."}
+        )
     lock(BudgetLine.objects.filter(pk__in=[from_line.pk, to_line.pk]))
     _apply_check(from_line, value)
     from_line = BudgetLine.objects.select_related("fund", "year").get(pk=from_line.pk)

@@ -94,8 +94,9 @@ class PocaReceiptForm(IncomeForm):
     )
     date = UKDateField(label="Date received")
     gross_recovered = AmountField(label="Gross amount recovered", help_text="The whole sum recovered, in pounds")
-    agency_share_percent = PercentField(
-        label="Agency share (%)", help_text="This agency's share of the recovered sum, for example 18.75"
+    agency_share_percent = PercentField(  # the service refuses over ARIS's 50%, in the same words on every path
+        label="Agency share (%)", help_text="This agency's share of the recovered sum, for example 18.75",
+        maximum=None,
     )
     description = forms.CharField(label="Description", max_length=300, required=False)
 

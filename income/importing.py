@@ -99,6 +99,11 @@ class RowPlan:
     courses: int = 0
     settles: str = ""  # for a receipt, the award letter and year it went to, once recorded
 
+    @property
+    def kind_name(self) -> str:
+        """'cash receipt', not 'receipt': what a page shows."""
+        return KINDS[self.kind]
+
     def __str__(self):
         what = KINDS[self.kind]
         extra = f" (gross; {self.share}% share)" if self.kind == "poca" else ""

@@ -151,3 +151,7 @@ def fast_password_hasher():
 
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+# "Writes nothing" checked on the whole database, for every test folder (defined with the rule x path matrix).
+from tests.rules.conftest import unchanged_database  # noqa: E402, F401

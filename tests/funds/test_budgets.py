@@ -15,7 +15,7 @@ from funds.budgets import (
     virement_decide,
     virement_request,
 )
-from funds.models import BudgetLine, Virement
+from funds.models import BudgetLine, Fund, Period, Virement
 
 
 @pytest.fixture
@@ -169,3 +169,21 @@ def test_the_allowance_says_the_threshold_and_what_has_been_moved_out(threshold_
         "moved out of 'Victim support hubs' in 2025/26 (approved or awaiting approval), so a virement of up to "
         "£5,000.00 from it is approved on request; more waits for a commissioner or finance director."
     )
+
+
+def test_a_virement_in_a_year_whose_every_month_is_closed_is_refused(lines, officer):
+    """A year-end closed year's budget is final: the service refuses, not only the page's choice of lines."""
+    hubs, rj = lines
+    Period.objects.filter(year=hubs.year).update(is_closed=True)
+    with pytest.raises(ValidationError, match=r"Every month of 2025/26 is closed, so its budget can no longer be "
+                                              r"moved; a finance director would first reopen its last month."):
+        virement_request(from_line=rj, to_line=hubs, amount="100.00", reason="Late change", by=officer)
+    assert not Virement.objects.exists()
+
+
+def test_an_inactive_fund_takes_no_new_budget_lines(core_fund, year, officer):
+    Fund.objects.filter(pk=core_fund.pk).update(is_active=False)
+    core_fund.refresh_from_db()
+    with pytest.raises(ValidationError, match="MOJ-CORE is no longer active, so it takes no new budget lines"):
+        budget_line_create(fund=core_fund, year=year, heading="Hubs", amount="100.00", by=officer)
+    assert not BudgetLine.objects.exists()
