@@ -98,9 +98,14 @@ def period_reopen_refusal(*, period: Period) -> str | None:
     finance director who needs an earlier month reopens the later closed months first, each with its reason."""
     if not period.is_closed:
         return f"{period} is not closed."
+    if period.year.is_year_ended:
+        return (
+            f"{period.year.label} has been through year end ({period.year.year_end_at:%d/%m/%Y}): its months stay "
+            "closed and its figures are final. Correct it with a correcting journal in an open period."
+        )
     later = (
         Period.objects.select_related("year")
-        .filter(is_closed=True, start_date__gt=period.start_date)
+        .filter(Period.MONTHS, is_closed=True, start_date__gt=period.start_date)
         .order_by("-start_date")
         .first()
     )
@@ -122,7 +127,7 @@ def period_next_to_close(*, today: date | None = None) -> Period | None:
 
 def period_last_closed() -> Period | None:
     """The month a finance director can reopen now: the latest closed month."""
-    return Period.objects.select_related("year").filter(is_closed=True).order_by("-start_date").first()
+    return Period.objects.select_related("year").filter(Period.MONTHS, is_closed=True).order_by("-start_date").first()
 
 
 def _lock_calendar():

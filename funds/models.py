@@ -22,6 +22,11 @@ class FinancialYear(models.Model):
     """1 April to 31 March, labelled ``2025/26``."""
 
     start_year = models.PositiveSmallIntegerField(unique=True)
+    year_end_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The finance director who ran the year end (see yearend.services).",
+    )
+    year_end_at = models.DateTimeField(null=True, blank=True, help_text="When the year end was posted; set once.")
     history = HistoricalRecords()
 
     class Meta:
@@ -32,6 +37,10 @@ class FinancialYear(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def is_year_ended(self) -> bool:
+        return self.year_end_at is not None
 
     @property
     def label(self) -> str:
@@ -47,12 +56,19 @@ class FinancialYear(models.Model):
 
 
 class Period(models.Model):
-    """A month of a financial year: P1 is April, P12 is March. Closed periods take no postings."""
+    """A month of a financial year: P1 is April, P12 is March. Closed periods take no postings.
+
+    P13 is the year's adjustments period (DOMAIN.md 10): dated 31 March, it exists only once the year end has run,
+    holds only the year-end entries (``yearend.services``) and is closed in the same transaction that posts them.
+    It is never an ordinary month: nothing finds it by date (``MONTHS``)."""
+
+    ADJUSTMENTS = 13
+    MONTHS = Q(number__lte=12)
 
     year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="periods")
     number = models.PositiveSmallIntegerField()
-    start_date = models.DateField(unique=True)
-    end_date = models.DateField(unique=True)
+    start_date = models.DateField()
+    end_date = models.DateField()
     is_closed = models.BooleanField(default=False)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -64,12 +80,20 @@ class Period(models.Model):
         ordering = ["start_date"]
         constraints = [
             models.UniqueConstraint(fields=["year", "number"], name="funds_period_unique"),
-            models.CheckConstraint(condition=Q(number__gte=1, number__lte=12), name="funds_period_number"),
+            models.UniqueConstraint(fields=["start_date"], condition=Q(number__lte=12), name="funds_month_start"),
+            models.UniqueConstraint(fields=["end_date"], condition=Q(number__lte=12), name="funds_month_end"),
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=13), name="funds_period_number"),
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="funds_period_dates"),
         ]
 
     def __str__(self):
+        if self.is_adjustments:
+            return f"{self.year.label} P13 (year-end adjustments)"
         return f"{self.year.label} P{self.number} ({self.start_date:%b %Y})"
+
+    @property
+    def is_adjustments(self) -> bool:
+        return self.number == self.ADJUSTMENTS
 
     @property
     def quarter(self) -> int:
@@ -110,6 +134,7 @@ class Fund(models.Model):
     class YearEndRule(models.TextChoices):
         RETURN = "return", "Unspent is returned to the funder"
         CARRY_FORWARD = "carry_forward", "Unspent is carried forward"
+        LAPSE = "lapse", "Unspent lapses (where the agreement says so)"
 
     class IncomeKind(models.TextChoices):
         GRANT = "grant", "Grant from a funder (award letters)"

@@ -84,7 +84,7 @@ def year_overlaps(year: FinancialYear, start: date, end: date) -> bool:
 
 def require_set_up(day: date, *, field: str) -> None:
     """Refuse a date that falls in no financial year set up in the calendar."""
-    if not Period.objects.filter(start_date__lte=day, end_date__gte=day).exists():
+    if not Period.objects.filter(Period.MONTHS, start_date__lte=day, end_date__gte=day).exists():
         years = list(FinancialYear.objects.order_by("start_year").values_list("start_year", flat=True))
         span = (f"set up: {FinancialYear(start_year=years[0]).label} to {FinancialYear(start_year=years[-1]).label}"
                 if years else "none is set up yet")

@@ -79,6 +79,24 @@ class JournalEntry(models.Model):
         return f"{self.year.label}/{self.number:06d}"
 
 
+class Reversible(models.Model):
+    """A posted document that can be reversed (``ledger.reversals.document_reverse``): it stays, marked reversed,
+    linked to the reversing entry (and that entry to it, by its source), and no longer counts anywhere."""
+
+    reversal = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The entry that reversed this document; empty while it stands.",
+    )
+    reversal_reason = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversal_id is not None
+
+
 class JournalLine(models.Model):
     class Direction(models.TextChoices):
         DEBIT = "D", "Debit"

@@ -42,7 +42,9 @@ def period_for(day: Date) -> Period:
     """The open or closed period that holds ``day``, or a clear refusal when no financial year does."""
     if not isinstance(day, Date):
         raise ValidationError({"date": "Enter a date, for example 31/03/2026."})
-    period = Period.objects.select_related("year").filter(start_date__lte=day, end_date__gte=day).first()
+    period = (
+        Period.objects.select_related("year").filter(Period.MONTHS, start_date__lte=day, end_date__gte=day).first()
+    )
     if period is None:
         years = list(FinancialYear.objects.values_list("start_year", flat=True))
         known = (
@@ -82,7 +84,7 @@ def _period_and_accounts(day: Date, codes: set[str]) -> tuple[Period, dict[str, 
         f"SELECT {period_cols}, y.start_year AS year_start_year, {account_cols} "
         f"FROM {p.db_table} p INNER JOIN {y.db_table} y ON y.id = p.year_id "
         f"LEFT JOIN {a.db_table} a ON a.code IN ({', '.join(['%s'] * len(codes))}) "
-        "WHERE p.start_date <= %s AND p.end_date >= %s"
+        f"WHERE p.start_date <= %s AND p.end_date >= %s AND p.number <= {Period.ADJUSTMENTS - 1}"
     )
     day_param = connection.ops.adapt_datefield_value(day)
     rows = list(Period.objects.raw(sql, [*sorted(codes), day_param, day_param]))
@@ -98,6 +100,17 @@ def _period_and_accounts(day: Date, codes: set[str]) -> tuple[Period, dict[str, 
             values = [getattr(row, f"account_{f.column}") for f in a.concrete_fields]
             accounts[row.account_code] = Account.from_db(period._state.db, names, values)
     return _require_open(period, day), accounts
+
+
+def _adjustments_and_accounts(period: Period, day: Date, codes: set[str]) -> tuple[Period, dict[str, Account]]:
+    period = Period.objects.select_related("year").get(pk=period.pk)
+    if not period.is_adjustments or day != period.year.end_date:
+        raise ValidationError(
+            f"Only year-end entries dated {period.year.end_date:%d/%m/%Y} go into {period.year.label}'s adjustments "
+            "period (P13)."
+        )
+    _require_open(period, day)
+    return period, {a.code: a for a in Account.objects.filter(code__in=codes)}
 
 
 def _position_effects(legs, accounts) -> dict:
@@ -280,8 +293,13 @@ def entry_post(
     source_id: str = "",
     source_reference: str = "",
     reverses: JournalEntry | None = None,
+    adjustments: Period | None = None,
 ) -> JournalEntry:
     """Post a balanced journal entry, or refuse with a clear message and write nothing.
+
+    ``adjustments`` is for the year end alone (``yearend.services``): the entry goes into that year's P13, dated
+    the year's last day, instead of the month that holds ``date``. No other path can reach P13, since nothing finds
+    it by date.
 
     Eleven round trips to the database for an entry on one fund, whatever its number of lines (one more per
     further fund and year whose position moves): begin; read the period and the accounts; lock the funds (in id
@@ -295,7 +313,10 @@ def entry_post(
         raise ValidationError({"description": "Describe the entry, e.g. 'MoJ award letter 2025/26'."})
     if len(legs) < 2:
         raise ValidationError("A journal entry needs at least one debit and one credit.")
-    period, accounts = _period_and_accounts(date, {leg.account for leg in legs})
+    if adjustments is not None:
+        period, accounts = _adjustments_and_accounts(adjustments, date, {leg.account for leg in legs})
+    else:
+        period, accounts = _period_and_accounts(date, {leg.account for leg in legs})
     checked = []
     for leg in legs:
         if leg.direction not in (DEBIT, CREDIT):
@@ -332,7 +353,7 @@ def entry_post(
             raise ValidationError(
                 f"Not enough money available in {fund.code} ({fund.name}) for {years[year_id].label}: "
                 f"{format_gbp(from_pence(_available(position)))} is available and this needs "
-                f"{format_gbp(from_pence(needed))}."
+                f"{format_gbp(from_pence(needed))}, {format_gbp(from_pence(-after))} more than that."
             )
 
     # Number and chain under the single chain-head lock.
@@ -383,11 +404,16 @@ def entry_post(
 
 
 @transaction.atomic
-def entry_reverse(*, entry: JournalEntry, date: Date, by, reason: str) -> JournalEntry:
+def entry_reverse(*, entry: JournalEntry, date: Date, by, reason: str, source=None) -> JournalEntry:
     """Correct a posted entry by posting its mirror image, pointing back at it. The original stays as it was."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the entry is being reversed."})
+    if entry.reverses_id is not None:
+        raise ValidationError(
+            f"Entry {entry.reference} is itself a reversal (of {entry.reverses.reference}); a reversal is not "
+            "reversed. Record the document again, correctly, instead."
+        )
     if JournalEntry.objects.filter(reverses=entry).exists():
         raise ValidationError(f"Entry {entry.reference} has already been reversed.")
     legs = [
@@ -405,8 +431,8 @@ def entry_reverse(*, entry: JournalEntry, date: Date, by, reason: str) -> Journa
         description=f"Reversal of {entry.reference}: {reason}",
         legs=legs,
         by=by,
-        source_type=entry.source_type,
-        source_id=entry.source_id,
+        source_type=source._meta.label_lower if source is not None else entry.source_type,
+        source_id=str(source.pk) if source is not None else entry.source_id,
         source_reference=entry.source_reference,
         reverses=entry,
     )

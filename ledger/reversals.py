@@ -1,0 +1,71 @@
+"""Reversing a posted document: the one sequence every ``<thing>_reverse`` service ends with.
+
+A document (award letter, receipt, return, payment, clawback, ...) is never edited or deleted. Reversing it posts
+the mirror image of its entry in an open period (today by default), pointing back at the original entry and, by
+its source, at the document; marks the document reversed with the reason; and records the business event. The
+document stays visible, and every figure that depends on it (what a letter still has to receive, what an
+instalment still has to pay, which month a fixed penalty return covers) stops counting it, because those figures
+read only documents that stand (``reversal`` empty).
+
+The service that calls ``document_reverse`` first locks what depends on the document and refuses, with what to do
+instead, when a later document relies on it. This module refuses the rest, writing nothing: no reason; reversed
+already; a document inside a year that has been through year end (its figures are final: correct it with a
+correcting journal); a reversal dated before the document; a closed period; a fund that would go below zero.
+"""
+
+from datetime import date as Date
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from core.audit import record_event, save_with_history
+from core.roles import FINANCE_OFFICERS, require_role
+from funds.models import FinancialYear
+from ledger.models import JournalEntry, Reversible
+from ledger.posting import entry_reverse
+
+
+def reversal_refusal(document: Reversible, *, what: str) -> str | None:
+    """Why ``document`` cannot be reversed whatever the dependants say, or None. Pages ask it before offering the
+    Reverse button; ``document_reverse`` raises it."""
+    if document.is_reversed:
+        entry = JournalEntry.objects.only("year", "number", "date").select_related("year").get(pk=document.reversal_id)
+        return (f"This {what} was reversed already, by entry {entry.reference} on {entry.date:%d/%m/%Y}; a document "
+                "is reversed once. Record a new one if the money needs to be counted again.")
+    entry = document.entry
+    closed = FinancialYear.objects.filter(
+        start_year=entry.date.year if entry.date.month >= 4 else entry.date.year - 1, year_end_at__isnull=False
+    ).first()
+    if closed is not None:
+        return (f"This {what} is dated {entry.date:%d/%m/%Y}, in {closed.label}, which has been through year end: "
+                "its figures are final. Correct it with a correcting journal in an open period instead.")
+    return None
+
+
+def document_reverse(document: Reversible, *, what: str, reason: str, by, on: Date | None = None) -> JournalEntry:
+    """Reverse ``document`` (already locked and checked by the calling service) and mark it reversed. Must run
+    inside the caller's transaction."""
+    require_role(by, FINANCE_OFFICERS, doing=f"reverse a {what}")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"Say why the {what} is being reversed; the reason is kept with it."})
+    refusal = reversal_refusal(document, what=what)
+    if refusal:
+        raise ValidationError(refusal)
+    on = on or timezone.localdate()
+    if not isinstance(on, Date):
+        raise ValidationError({"on": "Give the date of the reversal, e.g. today."})
+    original = document.entry
+    if on < original.date:
+        raise ValidationError(
+            {"on": f"The {what} is dated {original.date:%d/%m/%Y}; its reversal cannot be dated before it "
+                   f"({on:%d/%m/%Y})."}
+        )
+    entry = entry_reverse(entry=original, date=on, by=by, reason=reason, source=document)
+    document.reversal = entry
+    document.reversal_reason = reason
+    save_with_history(document, by=by, reason=f"Reversed: {reason}", clean=False)
+    record_event(f"{document._meta.label_lower}.reversed", by=by, obj=document, reason=reason,
+                 summary=f"{document} reversed by entry {entry.reference} (reversing {original.reference})",
+                 data={"entry": entry.reference, "reverses": original.reference})
+    return entry
