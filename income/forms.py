@@ -4,7 +4,7 @@ other fund with the words the service would use; the services check again."""
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.forms import AmountField, FigureField, Form, PercentField, UKDateField
+from core.forms import AmountField, FigureField, Form, PercentField, ReasonField, UKDateField
 from core.money import format_gbp
 from funds.models import FinancialYear, Fund, Period
 from income import kinds
@@ -67,7 +67,7 @@ class ReceiptForm(IncomeForm):
         kinds.RECEIPT, help_text="Proceeds of crime, fixed penalties and course fees each have their own page"
     )
     award_letter = forms.ModelChoiceField(
-        queryset=AwardLetter.objects.select_related("fund", "year").order_by("fund__code", "-letter_date"),
+        queryset=AwardLetter.objects.standing().select_related("fund", "year").order_by("fund__code", "-letter_date"),
         label="Against award letter",
         required=False,
         empty_label="The fund's letter for the year of the date received",
@@ -157,3 +157,31 @@ class FeeReceiptForm(IncomeForm):
         data = dict(self.cleaned_data)
         data["courses"] = data.get("courses") or 0
         return data
+
+
+class TreasuryPayOverForm(IncomeForm):
+    fund = forms.ModelChoiceField(
+        queryset=Fund.objects.filter(income_kind=Fund.IncomeKind.FPN).order_by("code"),
+        label="Fund",
+        help_text="The fixed penalty fund whose returns owe HM Treasury the money",
+    )
+    reference = forms.CharField(label="Reference", max_length=60, help_text=REFERENCE_HELP)
+    date = UKDateField(label="Date paid over")
+    amount = AmountField(label="Amount paid over")
+    description = forms.CharField(label="Description", max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].label_from_instance = lambda f: f"{f.code} – {f.name}"
+
+
+class ReverseForm(Form):
+    """Reversing a document: the reason (kept with it) and the date of the reversing entry."""
+
+    # Required by the service, which says so in its own words.
+    reason = ReasonField(label="Reason for reversing", required=False,
+                         help_text="Required; kept with the document and its entry")
+    on = UKDateField(
+        label="Date of the reversal", required=False,
+        help_text="Left blank, today. It must fall in an open month, no earlier than the document",
+    )

@@ -35,7 +35,8 @@ services' own words.
 
 Re-importing a file writes nothing new: a row whose reference is already recorded for the same kind, fund, date
 and amount is reported as "already imported" and skipped (not an error). A reference already recorded for
-something different is an error on that row.
+something different is an error on that row. Reversed documents are not counted: a row with a reversed
+document's reference is recorded again.
 """
 
 import hashlib
@@ -400,7 +401,7 @@ def _record(plan: RowPlan, by, today: Date | None):
     elif plan.kind == "receipt":
         letter = None
         if plan.award_reference:
-            letter = AwardLetter.objects.filter(reference=plan.award_reference).first()
+            letter = AwardLetter.objects.standing().filter(reference=plan.award_reference).first()
             if letter is None:
                 raise ValidationError({"award_letter": f"No award letter has the reference "
                                                        f"'{plan.award_reference}'."})
@@ -422,8 +423,9 @@ def _service_problems(row: int, refusal: ValidationError) -> list[RowProblem]:
 
 
 def _existing_document(reference: str):
+    """The standing document holding ``reference``, if any (a reversed document's reference may be used again)."""
     for model in MODEL_KIND:
-        found = model.objects.filter(reference=reference).select_related("fund").first()
+        found = model.objects.standing().filter(reference=reference).select_related("fund").first()
         if found is not None:
             return found
     return None

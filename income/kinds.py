@@ -141,8 +141,9 @@ def income_date_check(*, kind: IncomeKind, day: Date, today: Date | None = None)
 
 
 def award_outstanding(letter: AwardLetter) -> Decimal:
-    """What is still to be received on an award letter."""
-    received = CashReceipt.objects.filter(award_letter=letter).aggregate(s=Sum("amount"))["s"] or ZERO
+    """What is still to be received on an award letter: its amount less the receipts against it that stand (a
+    reversed receipt no longer counts)."""
+    received = CashReceipt.objects.standing().filter(award_letter=letter).aggregate(s=Sum("amount"))["s"] or ZERO
     return quantize(letter.amount.amount - quantize(received))
 
 
@@ -151,6 +152,12 @@ def receipt_award_letter(*, fund: Fund, day: Date, award_letter: AwardLetter | N
     award-based fund, its letter for the financial year of ``day`` (of several, the earliest not yet fully
     received); else none (a receipts-based fund's receipt is income in its own right)."""
     if award_letter is not None:
+        if award_letter.is_reversed:
+            raise ValidationError(
+                {"award_letter": f"Award letter {award_letter.reference} has been reversed, so nothing more is "
+                                 f"received on it: name one of {fund.code}'s letters that stands, or leave it blank "
+                                 f"to settle {fund.code}'s letter for the financial year of the receipt's date."}
+            )
         if award_letter.fund_id != fund.pk:
             raise ValidationError(
                 {"award_letter": f"Award letter {award_letter.reference} is for {award_letter.fund.code}, not "
@@ -161,10 +168,10 @@ def receipt_award_letter(*, fund: Fund, day: Date, award_letter: AwardLetter | N
     if fund.limit_basis != Fund.LimitBasis.AWARD:
         return None
     year = FinancialYear(start_year=year_for_date(day))
-    letters = list(AwardLetter.objects.filter(fund=fund, year__start_year=year.start_year)
+    letters = list(AwardLetter.objects.standing().filter(fund=fund, year__start_year=year.start_year)
                    .select_related("year").order_by("letter_date", "id"))
     if not letters:
-        years = sorted({label for label in AwardLetter.objects.filter(fund=fund).values_list(
+        years = sorted({label for label in AwardLetter.objects.standing().filter(fund=fund).values_list(
             "year__start_year", flat=True)})
         held = (f"it has letters for {_and_list([FinancialYear(start_year=y).label for y in years])}" if years
                 else "it has no award letters yet")

@@ -1,24 +1,37 @@
-"""Recording income. Every service validates, writes the document and posts it through the ledger in one
-transaction; a refusal writes nothing. Which funds take each kind of income, when it may be dated and which award
-letter a receipt settles are defined once, in ``income.kinds``; every service here enforces that definition."""
+"""Recording income, paying HM Treasury its share of fines, and reversing either. Every service validates, writes
+the document and posts it through the ledger in one transaction; a refusal writes nothing. Which funds take each
+kind of income, when it may be dated and which award letter a receipt settles are defined once, in
+``income.kinds``; every service here enforces that definition.
+
+A document is corrected by reversing it (``<thing>_reverse``): the service locks the document (and what it settles),
+refuses while a later document relies on it (``reversal_dependants``), and ends with
+``ledger.reversals.document_reverse``. Only documents that stand count: a reversed receipt no longer counts against
+its letter, a reversed month's return can be recorded again, and a reversed document's reference can be reused.
+"""
 
 from datetime import date as Date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Sum
 
 from core.audit import record_event, save_with_history
-from core.money import format_gbp, gbp, parse_amount, parse_figure, quantize
+from core.locking import lock
+from core.money import ZERO, format_gbp, gbp, parse_amount, parse_figure, quantize
 from core.roles import FINANCE_OFFICERS, require_role
 from funds.models import FinancialYear, Fund
 from income import kinds
 from income.kinds import award_outstanding, income_date_check, income_fund_check, receipt_award_letter
-from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt
+from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt, TreasuryPayOver
+from income.selectors import treasury_owed
 from ledger import accounts as acc
 from ledger.posting import CREDIT, DEBIT, Leg, entry_post, open_period_for
+from ledger.reversals import document_reverse, reversal_refusal
 
 INCOME_MODELS = tuple(kind.model for kind in kinds.INCOME_KINDS.values())
+# Every document with a reference of its own: references are unique across them (among those that stand).
+DOCUMENT_MODELS = (*INCOME_MODELS, TreasuryPayOver)
 
 
 def _require_officer(by):
@@ -35,7 +48,8 @@ def _clean_reference(reference: str) -> str:
 
 
 def reference_in_use(reference: str) -> bool:
-    return any(model.objects.filter(reference=reference).exists() for model in INCOME_MODELS)
+    """Whether a document that stands holds ``reference`` (a reversed document's reference may be used again)."""
+    return any(model.objects.standing().filter(reference=reference).exists() for model in DOCUMENT_MODELS)
 
 
 def _unique_reference(reference: str) -> str:
@@ -142,7 +156,11 @@ def receipt_record(
     income_date_check(kind=kinds.RECEIPT, day=date, today=today)
     award_letter = receipt_award_letter(fund=fund, day=date, award_letter=award_letter)
     if award_letter is not None:
-        AwardLetter.objects.select_for_update().filter(pk=award_letter.pk).first()
+        # Under the letter's lock (which its reversal takes too): is it still standing, and what is outstanding?
+        award_letter.reversal_id = (AwardLetter.objects.select_for_update().filter(pk=award_letter.pk)
+                                    .values_list("reversal_id", flat=True).first())
+        if award_letter.is_reversed:
+            receipt_award_letter(fund=fund, day=date, award_letter=award_letter)  # refuses, in its words
         outstanding = award_outstanding(award_letter)
         if value > outstanding:
             raise ValidationError(
@@ -253,7 +271,7 @@ def fpn_return_record(
     reference = _unique_reference(reference)
     income_date_check(kind=kinds.FPN, day=month_start, today=today)
     period = open_period_for(month_start)
-    if FpnReturn.objects.filter(fund=fund, period=period).exists():
+    if FpnReturn.objects.standing().filter(fund=fund, period=period).exists():
         raise ValidationError({"month_start": f"{fund.code} already has a fixed penalty return for {period}."})
     share = Decimal(fund.retained_share_percent)
     retained = quantize(gross * share / Decimal(100))
@@ -325,6 +343,176 @@ def fee_receipt_record(
         event="income.fee_recorded",
         summary=f"{fee}: {format_gbp(value)}",
     )
+
+
+# ---- Paying HM Treasury its share of fines --------------------------------------------------------------------
+
+PAYOVER = "pay-over to HM Treasury"
+
+
+@transaction.atomic
+def treasury_payover_record(
+    *,
+    fund: Fund,
+    reference: str,
+    date: Date,
+    amount,
+    by,
+    description: str = "",
+    today: Date | None = None,
+) -> TreasuryPayOver:
+    """Money paid over to HM Treasury from a fixed penalty fund (Dr Treasury creditor, Cr cash): at most what the
+    fund owes it (``income.selectors.treasury_owed``), read under the fund's lock."""
+    require_role(by, FINANCE_OFFICERS, doing="record pay-overs to HM Treasury")
+    if fund.income_kind != Fund.IncomeKind.FPN:
+        raise ValidationError(
+            {"fund": f"{fund.code} is not a fixed penalty fund, so it owes HM Treasury no share of fines. Record the "
+                     "pay-over on the fixed penalty fund whose returns owe the money."}
+        )
+    value = parse_amount(amount)
+    reference = _unique_reference(reference)
+    open_period_for(date)
+    today = today or kinds.income_today()
+    if date > today:
+        raise ValidationError(
+            {"date": f"{date:%d/%m/%Y} is after today ({today:%d/%m/%Y}): a pay-over is recorded once the money has "
+                     f"been paid, so give a date no later than {today:%d/%m/%Y}."}
+        )
+    lock(Fund.objects.filter(pk=fund.pk))
+    owed = treasury_owed(fund)
+    if value > owed:
+        raise ValidationError(
+            {"amount": f"{fund.code} owes HM Treasury {format_gbp(owed)} from its fixed penalty returns; a pay-over "
+                       f"of {format_gbp(value)} is {format_gbp(value - owed)} more than that. Pay over at most "
+                       f"{format_gbp(owed)}."}
+        )
+    payover = TreasuryPayOver(
+        fund=fund, reference=reference, date=date, amount=gbp(value), recorded_by=by, description=description
+    )
+    return _post_and_save(
+        payover,
+        date=date,
+        description=f"Paid over to HM Treasury {reference}: {fund.code} share of fines",
+        legs=[Leg(acc.TREASURY_CREDITOR, fund, DEBIT, value), Leg(acc.CASH, fund, CREDIT, value)],
+        by=by,
+        reason="Pay-over to HM Treasury recorded",
+        event="income.treasury_payover_recorded",
+        summary=f"{payover}: {format_gbp(value)}",
+    )
+
+
+# ---- Reversing a document ---------------------------------------------------------------------------------------
+
+DOCUMENT_NAMES = {**{kind.model: kind.name for kind in kinds.INCOME_KINDS.values()}, TreasuryPayOver: PAYOVER}
+
+
+def document_name(document) -> str:
+    """What the pages and refusals call ``document``: 'award letter', 'pay-over to HM Treasury', ..."""
+    return DOCUMENT_NAMES[type(document)]
+
+
+def _a(what: str) -> str:
+    return f"{'an' if what[0] in 'aeiou' else 'a'} {what}"
+
+
+def reversal_dependants(document) -> str | None:
+    """Why a later document stops ``document`` being reversed, and what to do instead; or None."""
+    if isinstance(document, AwardLetter):
+        received = CashReceipt.objects.standing().filter(award_letter=document).aggregate(
+            n=Count("id"), total=Sum("amount")
+        )
+        if received["n"]:
+            n, total = received["n"], format_gbp(quantize(received["total"] or ZERO))
+            those = f"{n} receipts totalling {total} have" if n > 1 else f"1 receipt of {total} has"
+            return (f"Award letter {document.reference} cannot be reversed: {those} been recorded against it; reverse "
+                    f"{'those' if n > 1 else 'it'} first.")
+    if isinstance(document, FpnReturn):
+        share = document.owed_to_treasury.amount
+        owed = treasury_owed(document.fund)
+        if share > owed:
+            return (f"Fixed penalty return {document.reference} cannot be reversed: {format_gbp(share)} of it is owed "
+                    f"to HM Treasury, but {document.fund.code} now owes HM Treasury only {format_gbp(owed)}, the rest "
+                    f"having been paid over. Reverse pay-overs of at least {format_gbp(share - owed)} first.")
+    return None
+
+
+def income_reversal_refusal(document) -> str | None:
+    """Why ``document`` cannot be reversed now, or None: what a page asks before offering the Reverse form."""
+    return reversal_refusal(document, what=document_name(document)) or reversal_dependants(document)
+
+
+def _reverse(model, document, *, reason: str, by, on: Date | None, first=()):
+    """The sequence every ``<thing>_reverse`` below follows: role; lock what the document settles (``first``), the
+    document and its fund, in that order; refuse while it is reversed already or a later document relies on it;
+    then ``document_reverse``. A reversal that would leave the fund below zero is refused naming the document and
+    the shortfall. Returns the document as locked, now marked reversed (``document.reversal`` is the entry)."""
+    what = DOCUMENT_NAMES[model]
+    require_role(by, FINANCE_OFFICERS, doing=f"reverse {_a(what)}")
+    for queryset in first:
+        lock(queryset)
+    document = lock(model.objects.filter(pk=document.pk))[0]
+    fund = lock(Fund.objects.filter(pk=document.fund_id))[0]
+    refusal = income_reversal_refusal(document)
+    if refusal:
+        raise ValidationError(refusal)
+    today = kinds.income_today()
+    on = on or today
+    if isinstance(on, Date) and on > today:
+        raise ValidationError(
+            {"on": f"{on:%d/%m/%Y} is after today ({today:%d/%m/%Y}): a reversal is dated no later than today."}
+        )
+    try:
+        document_reverse(document, what=what, reason=reason, by=by, on=on)
+    except ValidationError as error:
+        shortfall = next((m for m in error.messages if m.startswith("Not enough money available")), None)
+        if shortfall is None:
+            raise
+        raise ValidationError(
+            f"{what[0].upper()}{what[1:]} {document.reference} cannot be reversed: it would take {fund.code} below "
+            f"zero. {shortfall} Record the correct {what} first, or release what is committed from {fund.code}, "
+            "then reverse this one."
+        ) from error
+    return document
+
+
+@transaction.atomic
+def award_letter_reverse(*, award_letter: AwardLetter, reason: str, by, on: Date | None = None) -> AwardLetter:
+    """Reverse an award letter while nothing is received on it: the fund's spending limit for the year falls by
+    its amount (refused if what is committed or spent would then exceed it)."""
+    return _reverse(AwardLetter, award_letter, reason=reason, by=by, on=on)
+
+
+@transaction.atomic
+def receipt_reverse(*, receipt: CashReceipt, reason: str, by, on: Date | None = None) -> CashReceipt:
+    """Reverse a cash receipt: against an award letter, the letter is owed that much again (re-record the right
+    amount); on a receipts-based fund, the spending limit falls by it."""
+    letters = [AwardLetter.objects.filter(pk=receipt.award_letter_id)] if receipt.award_letter_id else []
+    return _reverse(CashReceipt, receipt, reason=reason, by=by, on=on, first=letters)
+
+
+@transaction.atomic
+def poca_receipt_reverse(*, receipt: PocaReceipt, reason: str, by, on: Date | None = None) -> PocaReceipt:
+    """Reverse a proceeds of crime receipt: the fund's spending limit falls by the share received."""
+    return _reverse(PocaReceipt, receipt, reason=reason, by=by, on=on)
+
+
+@transaction.atomic
+def fpn_return_reverse(*, fpn_return: FpnReturn, reason: str, by, on: Date | None = None) -> FpnReturn:
+    """Reverse a month's fixed penalty return: the retained share leaves the fund, HM Treasury's share is no longer
+    owed (refused while it has been paid over), and the month can be recorded again."""
+    return _reverse(FpnReturn, fpn_return, reason=reason, by=by, on=on)
+
+
+@transaction.atomic
+def fee_receipt_reverse(*, receipt: FeeReceipt, reason: str, by, on: Date | None = None) -> FeeReceipt:
+    """Reverse a course fee receipt: the fund's spending limit falls by it."""
+    return _reverse(FeeReceipt, receipt, reason=reason, by=by, on=on)
+
+
+@transaction.atomic
+def treasury_payover_reverse(*, payover: TreasuryPayOver, reason: str, by, on: Date | None = None) -> TreasuryPayOver:
+    """Reverse a pay-over to HM Treasury: the fund owes HM Treasury that much again."""
+    return _reverse(TreasuryPayOver, payover, reason=reason, by=by, on=on)
 
 
 def income_confirmation(document) -> str:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("income/<slug:kind>/", views.income_list, name="list"),
     path("income/<slug:kind>/new/", views.income_create, name="create"),
     path("income/<slug:kind>/<int:pk>/", views.income_detail, name="detail"),
+    path("income/<slug:kind>/<int:pk>/reverse/", views.income_reverse, name="reverse"),
 ]

@@ -1,5 +1,7 @@
-"""Pages to record and read income: award letters, cash receipts, proceeds of crime receipts, fixed penalty
-returns and course fees. Recording calls income.services, which posts to the ledger in the same transaction."""
+"""Pages to record, read and reverse income: award letters, cash receipts, proceeds of crime receipts, fixed
+penalty returns and course fees, and the pay-overs of HM Treasury's share of fines. Recording and reversing call
+income.services, which posts to the ledger in the same transaction. Lists show reversed documents, marked; totals
+count only the documents that stand."""
 
 from dataclasses import dataclass
 
@@ -14,12 +16,21 @@ from core.forms import call_service
 from core.listing import paginate
 from core.money import ZERO, format_gbp, quantize
 from core.permissions import role_required
-from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER, FINANCE_OFFICERS
+from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER, FINANCE_OFFICERS, has_role
 from funds.forms import YearFundFilter
 from funds.selectors import current_year, year_by_start
 from income import kinds, services
-from income.forms import AwardLetterForm, FeeReceiptForm, FpnReturnForm, PocaReceiptForm, ReceiptForm
-from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt
+from income.forms import (
+    AwardLetterForm,
+    FeeReceiptForm,
+    FpnReturnForm,
+    PocaReceiptForm,
+    ReceiptForm,
+    ReverseForm,
+    TreasuryPayOverForm,
+)
+from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt, TreasuryPayOver
+from income.selectors import treasury_owed_by_fund
 
 INCOME_READERS = (FINANCE_OFFICER, FINANCE_DIRECTOR)
 
@@ -35,17 +46,19 @@ def _money(obj, name):
 @dataclass(frozen=True)
 class Kind:
     slug: str
-    income: kinds.IncomeKind  # the one definition of the kind's rules
+    income: kinds.IncomeKind | None  # the one definition of the kind's rules (None for money paid out, PAID_OUT)
     model: type
     form: type
     service: object
     title: str
     one: str
     columns: tuple  # (heading, function(obj) -> text, numeric)
+    reverse: tuple  # (service that reverses one, the service's name for the document)
     search: tuple = ("reference", "description")
     related: tuple = ()
     field_map: dict | None = None
     total_field: str = "amount"
+    shows_treasury_owed: bool = False  # the list page shows what each fixed penalty fund owes HM Treasury
 
 
 KINDS = {
@@ -64,6 +77,7 @@ KINDS = {
                 ("Year", lambda o: o.year.label, False),
                 ("Amount", lambda o: _money(o, "amount"), True),
             ),
+            (services.award_letter_reverse, "award_letter"),
             related=("year",),
         ),
         Kind(
@@ -79,6 +93,7 @@ KINDS = {
                 ("Award letter", lambda o: o.award_letter.reference if o.award_letter_id else "—", False),
                 ("Amount", lambda o: _money(o, "amount"), True),
             ),
+            (services.receipt_reverse, "receipt"),
             related=("award_letter",),
         ),
         Kind(
@@ -96,6 +111,7 @@ KINDS = {
                 ("Share", lambda o: f"{o.agency_share_percent.normalize():f}%", True),
                 ("Received", lambda o: _money(o, "amount"), True),
             ),
+            (services.poca_receipt_reverse, "receipt"),
             search=("reference", "description", "case_reference"),
         ),
         Kind(
@@ -113,9 +129,11 @@ KINDS = {
                 ("Retained", lambda o: _money(o, "retained"), True),
                 ("Owed to HM Treasury", lambda o: _money(o, "owed_to_treasury"), True),
             ),
+            (services.fpn_return_reverse, "fpn_return"),
             related=("period",),
             field_map={"month_start": "period"},
             total_field="retained",
+            shows_treasury_owed=True,
         ),
         Kind(
             "fees",
@@ -130,30 +148,62 @@ KINDS = {
                 ("Courses", lambda o: f"{o.courses:,}", True),
                 ("Amount", lambda o: _money(o, "amount"), True),
             ),
+            (services.fee_receipt_reverse, "receipt"),
+        ),
+    )
+}
+
+# Money paid out, not income: same pages (list, record, read, reverse), kept apart from the kinds of income.
+PAID_OUT = {
+    k.slug: k
+    for k in (
+        Kind(
+            "treasury",
+            None,
+            TreasuryPayOver,
+            TreasuryPayOverForm,
+            services.treasury_payover_record,
+            "Pay-overs to HM Treasury",
+            "pay-over to HM Treasury",
+            (
+                ("Date paid", lambda o: _d(o, "date"), False),
+                ("Amount", lambda o: _money(o, "amount"), True),
+            ),
+            (services.treasury_payover_reverse, "payover"),
+            shows_treasury_owed=True,
         ),
     )
 }
 
 
 def _kind(slug) -> Kind:
-    if slug not in KINDS:
+    kind = KINDS.get(slug) or PAID_OUT.get(slug)
+    if kind is None:
         raise Http404("No such kind of income.")
-    return KINDS[slug]
+    return kind
 
 
 def _documents(kind: Kind):
-    return kind.model.objects.select_related("fund", "entry__year", "recorded_by", *kind.related)
+    return kind.model.objects.select_related("fund", "entry__year", "reversal__year", "recorded_by", *kind.related)
 
 
 @role_required(*INCOME_READERS)
 @require_GET
 def income_index(request):
+    """What each kind brought in this year: the documents that stand (reversed ones count nowhere)."""
     year = current_year()
     summary = []
-    for kind in KINDS.values():
-        totals = kind.model.objects.filter(entry__year=year).aggregate(n=Count("id"), total=Sum(kind.total_field))
+    for kind in (*KINDS.values(), *PAID_OUT.values()):
+        totals = kind.model.objects.standing().filter(entry__year=year).aggregate(
+            n=Count("id"), total=Sum(kind.total_field)
+        )
         summary.append({"kind": kind, "count": totals["n"], "total": quantize(totals["total"] or ZERO)})
-    return render(request, "income/index.html", {"summary": summary, "year": year})
+    return render(
+        request,
+        "income/index.html",
+        {"summary": [s for s in summary if s["kind"].income], "paid_out": [s for s in summary if not s["kind"].income],
+         "year": year},
+    )
 
 
 @role_required(*INCOME_READERS)
@@ -173,7 +223,13 @@ def income_list(request, kind):
         qs = qs.filter(query)
     page = paginate(request, qs.order_by("-entry__date", "-id"))
     rows = [(doc, [(fn(doc), numeric) for _, fn, numeric in kind.columns]) for doc in page]
-    return render(request, "income/list.html", {"kind": kind, "filters": filters, "page_obj": page, "rows": rows})
+    owed = treasury_owed_by_fund() if kind.shows_treasury_owed else []
+    return render(
+        request,
+        "income/list.html",
+        {"kind": kind, "filters": filters, "page_obj": page, "rows": rows, "treasury_owed": owed,
+         "treasury_kind": PAID_OUT["treasury"]},
+    )
 
 
 @role_required(*FINANCE_OFFICERS)
@@ -199,10 +255,40 @@ def income_create(request, kind):
     )
 
 
+def _detail_page(request, kind: Kind, doc, form=None):
+    """The document's page; for a finance officer, the Reverse form, or why it cannot be reversed."""
+    facts = [(heading, fn(doc)) for heading, fn, _ in kind.columns]
+    context = {"kind": kind, "doc": doc, "facts": facts}
+    if has_role(request.user, *FINANCE_OFFICERS) and not doc.is_reversed:
+        context["reversal_refusal"] = services.income_reversal_refusal(doc)
+        if not context["reversal_refusal"] or (form is not None and form.is_bound):
+            context["reverse_form"] = form or ReverseForm()
+    return render(request, "income/detail.html", context)
+
+
 @role_required(*INCOME_READERS)
 @require_GET
 def income_detail(request, kind, pk):
     kind = _kind(kind)
+    return _detail_page(request, kind, get_object_or_404(_documents(kind), pk=pk))
+
+
+@role_required(*FINANCE_OFFICERS)
+def income_reverse(request, kind, pk):
+    """Reverse the document (the form is on its page): the service refuses with what to do instead."""
+    kind = _kind(kind)
     doc = get_object_or_404(_documents(kind), pk=pk)
-    facts = [(heading, fn(doc)) for heading, fn, _ in kind.columns]
-    return render(request, "income/detail.html", {"kind": kind, "doc": doc, "facts": facts})
+    form = ReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        service, name = kind.reverse
+        done = call_service(
+            form, service, field_map={"date": "on"}, by=request.user, reason=form.cleaned_data["reason"],
+            on=form.cleaned_data["on"], **{name: doc},
+        )
+        if done:
+            messages.success(
+                request, f"{done} reversed by journal entry {done.reversal.reference}. It stays on record, marked "
+                "reversed, and no longer counts."
+            )
+            return redirect("income:detail", kind=kind.slug, pk=doc.pk)
+    return _detail_page(request, kind, doc, form=form)

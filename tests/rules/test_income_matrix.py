@@ -319,12 +319,16 @@ def _income_urls(world) -> list[tuple[str, str]]:
 
 
 MATRIX_POST_PATHS = {f"income:create:{slug}" for slug in WEB_SLUG.values()} | {"income_import"}
+# Reversing a document records no income: its rules (and its refusals writing nothing) are tested in
+# tests/income/test_reversals.py and tests/web/test_income_reversal_views.py.
+REVERSAL_PATHS = {f"income:reverse:{slug}" for slug in views.KINDS}
 
 
 def test_every_income_page_that_accepts_a_post_is_in_the_matrix(world, officer):
     """A page of the income app that takes a POST records income, so it must be one of the matrix's paths: the
-    web form of a kind (``income:create``) or the import. Every other page refuses a POST (405)."""
+    web form of a kind (``income:create``) or the import; or it reverses a document. Every other page refuses a
+    POST (405)."""
     client = signed_in(officer)
     accepting = {name for name, url in _income_urls(world) if client.post(url, {}).status_code != 405}
-    assert accepting == MATRIX_POST_PATHS
+    assert accepting == MATRIX_POST_PATHS | REVERSAL_PATHS
     assert set(WEB_SLUG) == set(kinds.INCOME_KINDS)
