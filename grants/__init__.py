@@ -7,7 +7,7 @@
   ledger), grant_reject, grant_return, grant_offer_accept, grant_close, grant_withdraw
 - ``grants.checks``: check_complete, check_reopen (due diligence and fraud-risk checklist)
 - ``grants.schedule``: schedule_update with InstalmentChange (instalments are generated on approval)
-- ``grants.payments``: payment_record, clawback_record
+- ``grants.payments``: payment_record, clawback_record, payment_reverse, clawback_reverse
 - ``grants.variations``: variation_request, variation_approve, variation_reject
 - ``grants.outcomes``: outcome_measure_create, outcome_target_set, monitoring_return_submit/accept/send_back,
   annual_review_record

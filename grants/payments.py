@@ -5,8 +5,11 @@ and the matching release of commitment (Dr commitments control / Cr commitments)
 and financial year, so a Q4 payment made in April counts against the year it belongs to.
 ``clawback_record`` posts money returned by the recipient (Dr cash / Cr grant expenditure) in the fund and year
 it was paid from, which lowers actual spending and frees the money.
+``payment_reverse`` and ``clawback_reverse`` correct either one by its mirror entry (``ledger.reversals``): the
+document stays, marked reversed, and stops counting, so a reversed payment leaves its instalment unpaid again and
+puts the commitment back, and a reversed clawback counts its money as spent again.
 
-Locks: funds -> grant -> instalment (``grants.locks``).
+Locks: funds -> grant -> instalment -> the payment or clawback (``grants.locks``).
 """
 
 from datetime import date as Date
@@ -17,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import record_event, save_with_history
+from core.locking import lock
 from core.money import format_gbp, gbp, parse_amount
 from core.roles import FINANCE_OFFICERS, require_role
 from grants.checks import require_checks_complete
@@ -27,7 +31,10 @@ from grants.quarters import Quarter, quarter_end_phrase, reporting_end
 from grants.selectors import grant_remaining, instalment_paid, line_clawed_back, line_paid
 from grants.workflow import grant_activate
 from ledger import accounts as acc
+from ledger.models import JournalEntry
 from ledger.posting import CREDIT, DEBIT, Leg, entry_post
+from ledger.reversals import document_reverse, reversal_refusal
+from ledger.selectors import fund_available
 
 S = Grant.Status
 
@@ -217,3 +224,99 @@ def clawback_record(*, funding_line: FundingLine, amount, received_on: Date, rea
                  summary=f"{grant.reference}: {format_gbp(value)} clawed back to {line.fund.code} {line.year.label} "
                          f"({entry.reference})", data={"clawback": clawback.pk, "amount": str(value)})
     return clawback
+
+
+# --- Reversals ---------------------------------------------------------------------------------------------------
+
+PAYMENT, CLAWBACK = "grant payment", "clawback"
+
+
+def _year_ended_refusal(line: FundingLine, what: str) -> str | None:
+    """A payment or clawback counts against its funding line's year, which may differ from the year it is dated in
+    (a Q4 instalment paid in April): once that year has been through year end its figures are final."""
+    if line.year.is_year_ended:
+        return (f"This {what} counts against {line.fund.code} {line.year.label}, which has been through year end: its "
+                "figures are final. Correct it with a correcting journal in an open period instead.")
+    return None
+
+
+def payment_reverse_refusal(payment: Payment) -> str | None:
+    """Why ``payment`` cannot be reversed now, or None: the generic refusals (``ledger.reversals``), then what
+    relies on it. Pages ask it before offering the Reverse link; ``payment_reverse`` refuses with the same words.
+    Reads only."""
+    refusal = reversal_refusal(payment, what=PAYMENT)
+    if refusal:
+        return refusal
+    line, grant = payment.funding_line, payment.grant
+    refusal = _year_ended_refusal(line, PAYMENT)
+    if refusal:
+        return refusal
+    if grant.status not in (S.OFFER_ACCEPTED, S.ACTIVE):
+        return (f"{grant.reference} is {grant.get_status_display().lower()}: what it had not paid was released, so "
+                f"reversing this payment would commit {format_gbp(payment.amount.amount)} again to a grant that takes "
+                "no more payments. If the money came back, record it as a clawback instead.")
+    clawed = line_clawed_back(line)
+    left = line_paid(line) - payment.amount.amount
+    if clawed > left:
+        return (f"{format_gbp(clawed)} has been clawed back from this line; reverse the clawback first. Without this "
+                f"payment only {format_gbp(left)} would stand paid from {line.fund.code} {line.year.label} on "
+                f"{grant.reference}, less than what was returned.")
+    return None
+
+
+@transaction.atomic
+def payment_reverse(*, payment: Payment, reason: str, by, on: Date | None = None) -> JournalEntry:
+    """Reverse a grant payment recorded in error: post its mirror entry dated ``on`` (default today, in an open
+    period), which takes the expenditure back and puts the commitment back on the funding line's fund and year.
+    The payment stays, marked reversed; its instalment is unpaid again (and can be paid again, correctly), and the
+    grant has that much more to pay. Returns the reversing entry.
+
+    Refused, writing nothing, with ``payment_reverse_refusal``'s words (reversed already; in a year that has been
+    through year end; the grant is closed or withdrawn; a standing clawback on the line would then exceed what
+    stands paid from it), and with ``ledger.reversals.document_reverse``'s (no reason, a date before the payment,
+    a closed period)."""
+    require_role(by, FINANCE_OFFICERS, doing=f"reverse a {PAYMENT}")
+    grant = lock_funds_and_grant(payment.grant)
+    lock_instalment(payment.instalment)
+    payment = lock(Payment.objects.filter(pk=payment.pk).select_related(
+        "funding_line__fund", "funding_line__year", "instalment__year", "entry__year"))[0]
+    payment.grant = grant
+    refusal = payment_reverse_refusal(payment)
+    if refusal:
+        raise ValidationError(refusal)
+    return document_reverse(payment, what=PAYMENT, reason=reason, by=by, on=on)
+
+
+def clawback_reverse_refusal(clawback: Clawback) -> str | None:
+    """Why ``clawback`` cannot be reversed now, or None (whether its fund can bear the money being spent again is
+    the posting's question, asked by ``clawback_reverse``). Reads only."""
+    return reversal_refusal(clawback, what=CLAWBACK) or _year_ended_refusal(clawback.funding_line, CLAWBACK)
+
+
+@transaction.atomic
+def clawback_reverse(*, clawback: Clawback, reason: str, by, on: Date | None = None) -> JournalEntry:
+    """Reverse a clawback recorded in error: post its mirror entry dated ``on`` (default today, in an open period),
+    so the money counts as spent from the fund and year it was paid from again. The clawback stays, marked
+    reversed, and what may be clawed back from the line rises by its amount. Returns the reversing entry.
+
+    Refused, writing nothing, with ``clawback_reverse_refusal``'s words; when the fund and year no longer have the
+    money available (the message says how much is available and how much more the reversal needs); and with
+    ``ledger.reversals.document_reverse``'s (no reason, a date before the clawback, a closed period)."""
+    require_role(by, FINANCE_OFFICERS, doing=f"reverse a {CLAWBACK}")
+    grant = lock_funds_and_grant(clawback.grant)  # the fund is locked: its available amount cannot move under us
+    clawback = lock(Clawback.objects.filter(pk=clawback.pk).select_related(
+        "funding_line__fund", "funding_line__year", "entry__year"))[0]
+    clawback.grant = grant
+    refusal = clawback_reverse_refusal(clawback)
+    if refusal:
+        raise ValidationError(refusal)
+    line, value = clawback.funding_line, clawback.amount.amount
+    available = fund_available(fund=line.fund, year=line.year)
+    if value > available:
+        raise ValidationError(
+            f"Reversing this clawback would count {format_gbp(value)} as spent from {line.fund.code} "
+            f"{line.year.label} again, and only {format_gbp(available)} is available there: "
+            f"{format_gbp(value - available)} more than that. Free that much in {line.fund.code} {line.year.label} "
+            "first (for example release a commitment that is no longer needed), or leave the clawback standing."
+        )
+    return document_reverse(clawback, what=CLAWBACK, reason=reason, by=by, on=on)

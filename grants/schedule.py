@@ -55,7 +55,9 @@ def schedule_generate(*, grant: Grant, lines: list[FundingLine], by) -> list[Ins
 
 
 def _paid_by_instalment(line: FundingLine) -> dict[int, Decimal]:
-    rows = Payment.objects.filter(funding_line=line).values("instalment_id").annotate(s=Sum("amount"))
+    """What stands paid on each instalment of the line (reversed payments left out)."""
+    rows = (Payment.objects.filter(funding_line=line, reversal__isnull=True).values("instalment_id")
+            .annotate(s=Sum("amount")))
     return {r["instalment_id"]: quantize(r["s"]) for r in rows}
 
 
@@ -63,9 +65,12 @@ def schedule_rebalance(*, grant: Grant, line: FundingLine, by, reason: str) -> N
     """After a variation: keep every instalment with a payment against it, replace the unpaid ones, and spread
     what is left of the line over the quarters (within the grant's dates) that no kept instalment covers."""
     paid = _paid_by_instalment(line)
+    # An instalment with a payment against it stays, even when that payment was reversed (the payment, kept and
+    # marked reversed, still points at it); only what stands paid on it limits how far it can be trimmed.
+    with_payments = set(Payment.objects.filter(funding_line=line).values_list("instalment_id", flat=True))
     kept, dropped = [], []
     for inst in lock(Instalment.objects.filter(funding_line=line)):
-        (kept if paid.get(inst.pk, ZERO) > 0 else dropped).append(inst)
+        (kept if inst.pk in with_payments else dropped).append(inst)
     for inst in dropped:
         inst._history_user, inst._change_reason = by, reason[:100]
         inst.delete()
@@ -75,7 +80,7 @@ def schedule_rebalance(*, grant: Grant, line: FundingLine, by, reason: str) -> N
     for inst in sorted(kept, key=lambda i: i.due_date, reverse=True):
         if kept_total <= target:
             break
-        cut = min(kept_total - target, inst.amount.amount - paid[inst.pk])
+        cut = min(kept_total - target, inst.amount.amount - paid.get(inst.pk, ZERO))
         if cut > 0:
             inst.amount = gbp(inst.amount.amount - cut)
             save_with_history(inst, by=by, reason=reason, clean=False)

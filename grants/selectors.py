@@ -1,6 +1,7 @@
 """Reading grants: totals, remaining amounts, and the queues the pages show. Lists run in a fixed number of
 queries whatever their length (tests assert the counts). Sums are quantized to pence here, because SQLite
-returns decimal aggregates through floats."""
+returns decimal aggregates through floats. Every sum of payments or clawbacks reads only those that stand: a
+reversed one (``reversal`` set) stays on the grant's page, marked reversed, and counts nowhere."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -8,7 +9,7 @@ from datetime import date as Date
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from core.money import ZERO, quantize
 from funds.models import FinancialYear, Fund
@@ -92,8 +93,13 @@ def _totals(grant: Grant, lines, paid: dict, clawed: dict) -> GrantTotals:
     )
 
 
+#: Payments and clawbacks that stand (not reversed): the only ones any figure counts.
+STANDING = Q(reversal__isnull=True)
+
+
 def _sums_by_line(model, grant_ids) -> dict[int, Decimal]:
-    rows = model.objects.filter(grant_id__in=grant_ids).values("funding_line_id").annotate(s=Sum("amount"))
+    rows = (model.objects.filter(STANDING, grant_id__in=grant_ids).values("funding_line_id")
+            .annotate(s=Sum("amount")))
     return {r["funding_line_id"]: _q(r["s"]) for r in rows}
 
 
@@ -126,15 +132,18 @@ def grant_remaining(grant: Grant) -> Decimal:
 
 
 def line_paid(line: FundingLine) -> Decimal:
-    return _q(Payment.objects.filter(funding_line=line).aggregate(s=Sum("amount"))["s"])
+    """What stands paid from the funding line (reversed payments left out)."""
+    return _q(Payment.objects.filter(STANDING, funding_line=line).aggregate(s=Sum("amount"))["s"])
 
 
 def line_clawed_back(line: FundingLine) -> Decimal:
-    return _q(Clawback.objects.filter(funding_line=line).aggregate(s=Sum("amount"))["s"])
+    """What stands clawed back to the funding line (reversed clawbacks left out)."""
+    return _q(Clawback.objects.filter(STANDING, funding_line=line).aggregate(s=Sum("amount"))["s"])
 
 
 def instalment_paid(instalment: Instalment) -> Decimal:
-    return _q(Payment.objects.filter(instalment=instalment).aggregate(s=Sum("amount"))["s"])
+    """What stands paid on the instalment (reversed payments left out)."""
+    return _q(Payment.objects.filter(STANDING, instalment=instalment).aggregate(s=Sum("amount"))["s"])
 
 
 def incomplete_checks(grant: Grant) -> list[GrantCheck]:
@@ -184,7 +193,7 @@ def instalments_due(as_of: Date) -> list[DueInstalment]:
     instalments = list(
         Instalment.objects.filter(grant__status__in=PAYABLE, due_date__lte=as_of)
         .select_related("grant__organisation", "funding_line__fund", "year")
-        .annotate(paid_sum=Sum("payments__amount"))
+        .annotate(paid_sum=Sum("payments__amount", filter=Q(payments__reversal__isnull=True)))
         .order_by("due_date", "grant_id", "id")
     )
     grant_ids = {i.grant_id for i in instalments}

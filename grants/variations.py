@@ -59,8 +59,8 @@ def _check_dates_and_lines(grant: Grant, start: Date, end: Date, after: dict[tup
                     {"amounts": f"{format_gbp(paid)} has already been paid from {fund.code} {year.label}, so that "
                                 f"line cannot be varied below it ({format_gbp(amount)} was asked)."}
                 )
-    outside = Payment.objects.filter(grant=grant).exclude(instalment__period_end__gte=start,
-                                                          instalment__period_start__lte=end).first()
+    outside = Payment.objects.filter(grant=grant, reversal__isnull=True).exclude(  # a reversed payment holds nothing
+        instalment__period_end__gte=start, instalment__period_start__lte=end).first()
     if outside is not None:
         raise ValidationError(
             {"end_date": f"A payment has been made for {outside.instalment.period_start:%d/%m/%Y} to "

@@ -1,8 +1,8 @@
 """Reversing a posted document: the one sequence every ``<thing>_reverse`` service ends with.
 
 A document (award letter, receipt, return, payment, clawback, ...) is never edited or deleted. Reversing it posts
-the mirror image of its entry in an open period (today by default), pointing back at the original entry and, by
-its source, at the document; marks the document reversed with the reason; and records the business event. The
+the mirror image of its entry in an open period (today by default), pointing back at the original entry (and the
+document points at it); marks the document reversed with the reason; and records the business event. The
 document stays visible, and every figure that depends on it (what a letter still has to receive, what an
 instalment still has to pay, which month a fixed penalty return covers) stops counting it, because those figures
 read only documents that stand (``reversal`` empty).
@@ -61,7 +61,10 @@ def document_reverse(document: Reversible, *, what: str, reason: str, by, on: Da
             {"on": f"The {what} is dated {original.date:%d/%m/%Y}; its reversal cannot be dated before it "
                    f"({on:%d/%m/%Y})."}
         )
-    entry = entry_reverse(entry=original, date=on, by=by, reason=reason, source=document)
+    # The reversing entry keeps the original's source where it names one (a payment's entry names its grant, and
+    # statements read a grant's money by that source), else it names the document.
+    entry = entry_reverse(entry=original, date=on, by=by, reason=reason,
+                          source=None if original.source_id else document)
     document.reversal = entry
     document.reversal_reason = reason
     save_with_history(document, by=by, reason=f"Reversed: {reason}", clean=False)

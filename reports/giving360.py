@@ -42,8 +42,10 @@ def _months(start, end) -> int:
 
 
 def _sums(model, field: str, grant_ids) -> dict[int, Decimal]:
+    """Totals of standing payments or clawbacks per grant (a reversed one counts nothing)."""
     sums = defaultdict(lambda: ZERO)
-    for grant_id, amount in model.objects.filter(grant_id__in=grant_ids).values_list("grant_id", field):
+    rows = model.objects.filter(grant_id__in=grant_ids, reversal__isnull=True).values_list("grant_id", field)
+    for grant_id, amount in rows:
         sums[grant_id] += amount
     return sums
 

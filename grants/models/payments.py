@@ -1,4 +1,5 @@
-"""The payment schedule, payments made and money clawed back. Payments and clawbacks each carry their posting."""
+"""The payment schedule, payments made and money clawed back. Payments and clawbacks each carry their posting,
+and each may be reversed (it then stays, marked reversed, and stops counting: read only those that stand)."""
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from funds.models import MONEY, FinancialYear, gbp_only
 from grants.models.awards import FundingLine, Grant
 from grants.models.organisations import BankDetails
+from ledger.models import Reversible
 
 
 class Instalment(models.Model):
@@ -47,8 +49,9 @@ class Instalment(models.Model):
         return f"{self.grant.reference} Q{self.quarter} {self.year.label} {self.funding_line.fund.code}"
 
 
-class Payment(models.Model):
-    """Money paid to the recipient against an instalment (partial payments allowed)."""
+class Payment(Reversible):
+    """Money paid to the recipient against an instalment (partial payments allowed). A reversed payment stays,
+    marked reversed (``grants.payments.payment_reverse``), and no longer counts as paid anywhere."""
 
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="payments")
     funding_line = models.ForeignKey(FundingLine, on_delete=models.PROTECT, related_name="payments")
@@ -71,6 +74,9 @@ class Payment(models.Model):
         ordering = ["grant", "paid_on", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="grants_payment_positive"),
+            models.CheckConstraint(condition=Q(reversal__isnull=True, reversal_reason="")
+                                   | (Q(reversal__isnull=False) & ~Q(reversal_reason="")),
+                                   name="grants_payment_reversal_has_reason"),
             gbp_only("amount"),
         ]
 
@@ -78,8 +84,9 @@ class Payment(models.Model):
         return f"Payment {self.pk} to {self.grant.reference} on {self.paid_on:%d/%m/%Y}"
 
 
-class Clawback(models.Model):
-    """Money the recipient returned: it goes back to the fund and year it was paid from."""
+class Clawback(Reversible):
+    """Money the recipient returned: it goes back to the fund and year it was paid from. A reversed clawback stays,
+    marked reversed (``grants.payments.clawback_reverse``), and no longer counts as returned."""
 
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="clawbacks")
     funding_line = models.ForeignKey(FundingLine, on_delete=models.PROTECT, related_name="clawbacks")
@@ -96,6 +103,9 @@ class Clawback(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="grants_clawback_positive"),
             models.CheckConstraint(condition=~Q(reason=""), name="grants_clawback_reason"),
+            models.CheckConstraint(condition=Q(reversal__isnull=True, reversal_reason="")
+                                   | (Q(reversal__isnull=False) & ~Q(reversal_reason="")),
+                                   name="grants_clawback_reversal_has_reason"),
             gbp_only("amount"),
         ]
 

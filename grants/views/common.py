@@ -69,7 +69,8 @@ def instalment_rows(grant: Grant, *, refusals: dict[int, str | None] | None = No
     )
     paid = {
         row["instalment_id"]: quantize(row["s"])
-        for row in Payment.objects.filter(grant=grant).values("instalment_id").annotate(s=Sum("amount"))
+        for row in Payment.objects.filter(grant=grant, reversal__isnull=True)  # reversed payments count nowhere
+        .values("instalment_id").annotate(s=Sum("amount"))
     }
     rows = []
     for inst in instalments:

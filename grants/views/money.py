@@ -1,19 +1,20 @@
-"""Due diligence, payments and clawbacks: the pages that lead to money leaving (or coming back to) a fund."""
+"""Due diligence, payments and clawbacks: the pages that lead to money leaving (or coming back to) a fund, and
+the pages that reverse a payment or clawback recorded in error."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from core.forms import call_service
+from core.forms import Form, ReasonField, UKDateField, call_service
 from core.money import format_gbp
 from core.permissions import role_required
-from core.roles import FINANCE_OFFICERS
+from core.roles import FINANCE_OFFICERS, has_role
 from grants import checks, payments, schedule
 from grants.forms import CheckForm, ClawbackForm, PaymentForm, ScheduleForm
-from grants.models import FundingLine, GrantCheck, Instalment
+from grants.models import Clawback, FundingLine, Grant, GrantCheck, Instalment, Payment
 from grants.selectors import grant_totals, instalments_due
-from grants.views.common import grant_for, instalment_rows
+from grants.views.common import confirm_page, grant_for, instalment_rows
 
 
 @role_required(*FINANCE_OFFICERS)
@@ -174,4 +175,93 @@ def schedule_edit(request, pk, line_pk):
                 "none can be less than what has been paid on it."
             ),
         },
+    )
+
+
+# ---- Reversals -------------------------------------------------------------------------------------------------
+
+
+class ReversalForm(Form):
+    """The reason and date of a reversal. The service (``ledger.reversals``) checks both, and its refusal is shown
+    next to the field: a date before the document, a closed period."""
+
+    reason = ReasonField(label="Reason for the reversal",
+                         help_text="Kept with the document and its reversing entry, for example 'Recorded twice'")
+    on = UKDateField(label="Date of the reversal", required=False,
+                     help_text="Left blank, today. It must fall in an open period, for example 31/03/2026")
+
+    def __init__(self, *args, what: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = (
+            f"Say why the {what} is being reversed; the reason is kept with it.")
+
+
+def reversible_documents(grant: Grant, user, payment_list, clawback_list) -> tuple[set[int], set[int]]:
+    """The payments and clawbacks (by id) ``user`` may reverse, for the Reverse links on the grant's page: finance
+    officers only, and only where the service's own refusal (``payment_reverse_refusal`` /
+    ``clawback_reverse_refusal``) gives none."""
+    if not has_role(user, *FINANCE_OFFICERS):
+        return set(), set()
+    for document in (*payment_list, *clawback_list):
+        document.grant = grant
+    return ({p.pk for p in payment_list if not p.is_reversed and payments.payment_reverse_refusal(p) is None},
+            {c.pk for c in clawback_list if not c.is_reversed and payments.clawback_reverse_refusal(c) is None})
+
+
+def _reverse_page(request, *, grant, document, what: str, service, kwarg: str, refusal, title: str, lead: str,
+                  done: str):
+    """The confirm page every reversal shares: the service's refusal shown before the form (when it would refuse
+    today) and in it (when it refuses the post); success goes back to the grant naming the reversing entry."""
+    form = ReversalForm(request.POST or None, what=what)
+    if request.method == "POST" and form.is_valid():
+        entry = call_service(form, service, by=request.user, reason=form.cleaned_data["reason"],
+                             on=form.cleaned_data["on"], **{kwarg: document})
+        if entry:
+            messages.success(request, f"{done} by journal entry {entry.reference}.")
+            return redirect("grants:detail", pk=grant.pk)
+    return confirm_page(request, form=form, title=title, grant=grant, submit_label="Reverse", lead=lead, danger=True,
+                        notice=refusal if request.method == "GET" and refusal else "")
+
+
+@role_required(*FINANCE_OFFICERS)
+def payment_reverse(request, pk, payment_pk):
+    grant = grant_for(request.user, pk)
+    payment = get_object_or_404(
+        Payment.objects.select_related("funding_line__fund", "funding_line__year", "instalment__year", "entry__year"),
+        pk=payment_pk, grant=grant,
+    )
+    payment.grant = grant
+    amount, line, instalment = format_gbp(payment.amount.amount), payment.funding_line, payment.instalment
+    return _reverse_page(
+        request, grant=grant, document=payment, what=payments.PAYMENT, service=payments.payment_reverse,
+        kwarg="payment",
+        refusal=payments.payment_reverse_refusal(payment),
+        title=f"Reverse the payment of {amount} on {payment.paid_on:%d/%m/%Y}",
+        lead=(f"Reversing posts the mirror image of journal entry {payment.entry.reference}: {amount} is no longer "
+              f"spent from {line.fund.code} {line.year.label} and is committed to {grant.reference} again, and the "
+              f"Q{instalment.quarter} {instalment.year.label} instalment is unpaid again, so it can be paid "
+              "(correctly) again. The payment stays listed, marked reversed. A reversal cannot be undone."),
+        done=f"The payment of {amount} on {payment.paid_on:%d/%m/%Y} was reversed",
+    )
+
+
+@role_required(*FINANCE_OFFICERS)
+def clawback_reverse(request, pk, clawback_pk):
+    grant = grant_for(request.user, pk)
+    clawback = get_object_or_404(
+        Clawback.objects.select_related("funding_line__fund", "funding_line__year", "entry__year"),
+        pk=clawback_pk, grant=grant,
+    )
+    clawback.grant = grant
+    amount, line = format_gbp(clawback.amount.amount), clawback.funding_line
+    return _reverse_page(
+        request, grant=grant, document=clawback, what=payments.CLAWBACK, service=payments.clawback_reverse,
+        kwarg="clawback",
+        refusal=payments.clawback_reverse_refusal(clawback),
+        title=f"Reverse the clawback of {amount} received on {clawback.received_on:%d/%m/%Y}",
+        lead=(f"Reversing posts the mirror image of journal entry {clawback.entry.reference}: {amount} counts as "
+              f"spent from {line.fund.code} {line.year.label} again, so the fund needs that much available. The "
+              "clawback stays listed, marked reversed, and the money can be clawed back again correctly. A reversal "
+              "cannot be undone."),
+        done=f"The clawback of {amount} received on {clawback.received_on:%d/%m/%Y} was reversed",
     )

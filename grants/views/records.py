@@ -23,6 +23,7 @@ from grants.models import FundingLine, Grant, GrantVariation, MonitoringReturn, 
 from grants.organisations import current_bank_details
 from grants.selectors import grant_actions, grant_timeline, grant_totals, grants_with_totals
 from grants.views.common import grant_for, instalment_rows, visible_grants
+from grants.views.money import reversible_documents
 from ledger.selectors import fund_available
 
 S = Grant.Status
@@ -214,6 +215,12 @@ def grant_detail(request, pk):
     open_variation = grant.variations.filter(status=GrantVariation.Status.REQUESTED).first()
     checks = list(grant.checks.select_related("check_type", "completed_by"))
     lines = [(row, fund_available(fund=row.line.fund, year=row.line.year)) for row in totals.lines]
+    payments = list(grant.payments.select_related(
+        "funding_line__fund", "funding_line__year", "instalment__year", "entry__year", "reversal__year"
+    ).order_by("paid_on", "id"))
+    clawbacks = list(grant.clawbacks.select_related("funding_line__fund", "funding_line__year", "entry__year",
+                                                    "reversal__year"))
+    reversible_payments, reversible_clawbacks = reversible_documents(grant, request.user, payments, clawbacks)
     return render(
         request,
         "grants/grant_detail.html",
@@ -226,10 +233,10 @@ def grant_detail(request, pk):
             "instalments": instalment_rows(grant, refusals=actions.pay_refusals) if grant.is_committed else [],
             "returns": grant.returns.select_related("year", "reviewed_by").order_by("year__start_year", "quarter"),
             "variations": grant.variations.select_related("requested_by", "decided_by").order_by("-requested_at"),
-            "payments": grant.payments.select_related("funding_line__fund", "instalment", "entry__year").order_by(
-                "paid_on"
-            ),
-            "clawbacks": grant.clawbacks.select_related("funding_line__fund", "funding_line__year", "entry__year"),
+            "payments": payments,
+            "clawbacks": clawbacks,
+            "reversible_payments": reversible_payments,  # the Reverse links (finance officers, where allowed)
+            "reversible_clawbacks": reversible_clawbacks,
             "targets": _targets(grant),
             "reviews": grant.reviews.select_related("year", "reviewed_by"),
             "bank": current_bank_details(grant.organisation),
