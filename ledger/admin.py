@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from ledger.models import Account, JournalEntry, JournalLine
+from core.admin_base import ReadOnlyAdmin
+from ledger.models import Account, CorrectingJournal, CorrectingJournalLine, JournalEntry, JournalLine
 
 
 class NoWrites(admin.ModelAdmin):
@@ -36,3 +37,27 @@ class JournalEntryAdmin(NoWrites):
 @admin.register(Account)
 class AccountAdmin(NoWrites):
     list_display = ("code", "name", "type", "role")
+
+
+class CorrectingJournalLineInline(admin.TabularInline):
+    model = CorrectingJournalLine
+    fields = ("account", "fund", "funding_year", "direction", "amount", "narrative")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CorrectingJournal)
+class CorrectingJournalAdmin(ReadOnlyAdmin):
+    """Read-only: correcting journals are prepared, approved and rejected only through ledger.corrections."""
+
+    list_display = ("reference", "date", "status", "prepared_by", "decided_by", "entry")
+    list_filter = ("status",)
+    search_fields = ("reason",)
+    inlines = [CorrectingJournalLineInline]

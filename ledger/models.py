@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from djmoney.models.fields import MoneyField
+from simple_history.models import HistoricalRecords
 
 from funds.models import MONEY, FinancialYear, Fund, Period, gbp_only
 
@@ -195,3 +196,88 @@ class ChainHead(models.Model):
 
     def __str__(self):
         return f"Chain head after {self.entries} entries"
+
+
+class CorrectingJournal(models.Model):
+    """A correction that no document covers (a receipt posted to the wrong fund, say): prepared by a finance officer
+    with a reason, and posted only when someone else approves it (``ledger.corrections``). Until then it moves no
+    money; once approved, ``entry`` is its posting. Balanced within each fund and funding year, as every entry is."""
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", "Awaiting approval"
+        APPROVED = "approved", "Approved and posted"
+        REJECTED = "rejected", "Rejected"
+
+    date = models.DateField(help_text="The date it posts on, when approved; it must then be in an open period.")
+    reason = models.TextField(help_text="Why the correction is needed; it is kept with the journal and its entry.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREPARED)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    entry = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The posted entry; set when the journal is approved.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["prepared", "approved", "rejected"]), name="ledger_correction_status"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="prepared")
+                | Q(decided_by__isnull=True, decided_at__isnull=True, entry__isnull=True),
+                name="ledger_correction_prepared_undecided",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | Q(decided_by__isnull=False, decided_at__isnull=False, entry__isnull=False),
+                name="ledger_correction_approved_has_decider_and_entry",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected")
+                | (Q(decided_by__isnull=False, decided_at__isnull=False, entry__isnull=True) & ~Q(decision_note="")),
+                name="ledger_correction_rejected_has_decider_and_note",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("prepared_by")),
+                name="ledger_correction_decider_not_preparer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Correcting journal {self.pk} {self.date:%d/%m/%Y}"
+
+    @property
+    def reference(self) -> str:
+        return f"Correcting journal {self.pk}"
+
+
+class CorrectingJournalLine(models.Model):
+    """One line of a correcting journal: written with the journal and never changed."""
+
+    journal = models.ForeignKey(CorrectingJournal, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
+    funding_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(max_length=1, choices=JournalLine.Direction.choices)
+    amount = MoneyField(**MONEY)
+    narrative = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["journal_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_correction_line_amount_positive"),
+            models.CheckConstraint(condition=Q(direction__in=["D", "C"]), name="ledger_correction_line_direction"),
+            gbp_only("amount"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_direction_display()} {self.account_id} £{self.amount.amount:,.2f}"
