@@ -6,12 +6,14 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Subquery, Sum
 
-from core.money import ZERO, quantize
+from core.money import ZERO, from_pence, quantize
 from funds.models import FinancialYear, Fund
 from funds.selectors import BudgetTotal, Variance, fund_budget_totals, funds_all, variance
 from grants.models import Grant, MonitoringReturn
 from grants.selectors import grants_with_totals
 from income.models import FeeReceipt, FpnReturn, PocaReceipt
+from ledger import accounts as acc
+from ledger.models import Balance
 from ledger.selectors import fund_positions
 from reports.charts import Chart, bar_chart
 
@@ -93,6 +95,7 @@ class RetainedSummary:
     fpn_gross: Decimal
     fpn_retained: Decimal
     fpn_to_treasury: Decimal
+    treasury_owed_now: Decimal  # HM Treasury's share of every year's fines less what has been paid over
     fees_receipts: int
     fees_total: Decimal
 
@@ -107,18 +110,21 @@ class RetainedSummary:
 
 
 def retained_income(*, year: FinancialYear) -> RetainedSummary:
-    """Totals for proceeds of crime, fixed penalties and course fees posted in the year: three queries."""
-    poca = PocaReceipt.objects.filter(entry__year=year).aggregate(
+    """Totals for proceeds of crime, fixed penalties and course fees posted in the year (reversed documents count
+    nothing), and what is owed to HM Treasury now: four queries."""
+    poca = PocaReceipt.objects.standing().filter(entry__year=year).aggregate(
         n=Count("id"), gross=Sum("gross_recovered"), retained=Sum("amount")
     )
-    fpn = FpnReturn.objects.filter(entry__year=year).aggregate(
+    fpn = FpnReturn.objects.standing().filter(entry__year=year).aggregate(
         n=Count("id"),
         tickets=Sum("tickets"),
         gross=Sum("gross_value"),
         retained=Sum("retained"),
         treasury=Sum("owed_to_treasury"),
     )
-    fees = FeeReceipt.objects.filter(entry__year=year).aggregate(n=Count("id"), total=Sum("amount"))
+    fees = FeeReceipt.objects.standing().filter(entry__year=year).aggregate(n=Count("id"), total=Sum("amount"))
+    owed = Balance.objects.filter(account__code=acc.TREASURY_CREDITOR).aggregate(
+        credits=Sum("credit_pence"), debits=Sum("debit_pence"))
 
     def q(value):
         return quantize(value) if value is not None else ZERO
@@ -132,6 +138,7 @@ def retained_income(*, year: FinancialYear) -> RetainedSummary:
         fpn_gross=q(fpn["gross"]),
         fpn_retained=q(fpn["retained"]),
         fpn_to_treasury=q(fpn["treasury"]),
+        treasury_owed_now=from_pence((owed["credits"] or 0) - (owed["debits"] or 0)),
         fees_receipts=fees["n"],
         fees_total=q(fees["total"]),
     )

@@ -1,11 +1,14 @@
 """PDF board pack (reportlab): a cover, each statement as a table whose header row repeats on every page, a
 budget-against-actual chart per fund, and on every page the protective marking, the as-at line and "Page x of y".
+A statement too wide for one landscape page (``pdf_breaks``) is printed as a table in parts, one after the other,
+each repeating the columns that name the row.
 
 Built with reportlab's invariant mode (no creation time or random document id in the file), so rebuilding a pack
 for the same parameters gives the same bytes.
 """
 
 import io
+import itertools
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -157,8 +160,35 @@ def _cover(pack) -> list:
     ]
 
 
-def _table(built, width: float) -> LongTable:
-    columns = built.statement.columns
+def _parts(statement) -> list[list[int]]:
+    """The column indexes of each part of a statement's table. A statement too wide for one page names in
+    ``pdf_breaks`` the columns that begin a new part; each part repeats the leading text columns (up to three:
+    what the row is), so every figure is printed beside its row's name."""
+    columns = statement.columns
+    keys = [c.key for c in columns]
+    breaks = sorted(keys.index(k) for k in getattr(statement, "pdf_breaks", ()) if k in keys)
+    if not breaks:
+        return [list(range(len(columns)))]
+    lead = 0
+    while lead < min(3, len(columns)) and columns[lead].type == TEXT:
+        lead += 1
+    bounds = [lead, *[b for b in breaks if b > lead], len(columns)]
+    return [list(range(lead)) + list(range(start, end))
+            for start, end in itertools.pairwise(bounds) if end > start]
+
+
+def _tables(built, width: float) -> list:
+    """The statement's table, in parts one above the other when it is too wide for one page."""
+    parts = _parts(built.statement)
+    flow = []
+    for index, part in enumerate(parts):
+        if index:
+            flow += [Spacer(1, 4 * mm), CondPageBreak(30 * mm)]  # a part's header is not left alone at a page foot
+        flow.append(_table(built, width, [built.statement.columns[i] for i in part]))
+    return flow
+
+
+def _table(built, width: float, columns) -> LongTable:
     size = 6.5 if len(columns) > 12 else 7.5
     weights = [max(c.width, 6) for c in columns]
     scale = width / sum(weights)
@@ -296,7 +326,7 @@ def render(pack) -> bytes:
             story.append(PageBreak())
         story += [Paragraph(escape(built.statement.title), HEADING),
                   Paragraph(escape(built.statement.description), NOTE), Spacer(1, 3 * mm),
-                  _table(built, doc.width)]
+                  *_tables(built, doc.width)]
         if built.statement.key == "quarterly":
             story += _charts(pack)
     doc.build(story, canvasmaker=_canvas_maker(furniture))

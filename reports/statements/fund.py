@@ -1,11 +1,12 @@
-"""Fund statement: per fund and budget line, budget against income, commitments and spending."""
+"""Fund statement: per fund and budget line, budget against income, commitments and spending, and what the year end
+brought forward, accrued, owed and carried forward."""
 
 from collections import defaultdict
 from decimal import Decimal
 
 from core.money import ZERO
 from funds.selectors import variance
-from reports.figures import FundFigures, fund_figures
+from reports.figures import FundFigures, fund_figures, treasury_creditor
 from reports.registry import DATE, LINE, MONEY, PERCENT, SUBTOTAL, TEXT, TOTAL, Column, Row, Statement, register
 from reports.snapshot import (
     budget_lines_as_of,
@@ -17,7 +18,10 @@ from reports.snapshot import (
 from reports.statements.common import VARIANCE_NOTE, VARIANCE_PCT_TITLE, VARIANCE_TITLE, VarianceColumns
 
 BUDGET_KEYS = ("original", "virements", "revised", "forecast", "variance")
-LEDGER_KEYS = ("awarded", "received", "committed", "actual", "available")
+LEDGER_KEYS = (
+    "brought_forward", "awarded", "received", "committed", "actual", "accrued", "available", "owed_to_funder",
+    "carried_forward", "lapsed", "owed_to_treasury",
+)
 
 
 @register
@@ -30,9 +34,20 @@ class FundStatement(Statement):
         "Per fund and budget line. Budgets are as known at the known-at moment: original budget, virements approved "
         "by then, revised budget, and the latest forecast outturn made by the as-at date (the "
         "revised budget where no forecast has been made). Income, commitments and spending come from the ledger, "
-        "which records them per fund, not per budget line: they are shown on each fund's total row only, and nothing "
-        "is allocated to budget lines. Available is income awarded less committed less actual. Variance is revised "
-        "budget less forecast outturn; variance % is of the revised budget. " + VARIANCE_NOTE
+        "which records them per fund and funding year, not per budget line: they are shown on each fund's total row "
+        "only, and nothing is allocated to budget lines. Brought forward is the balance brought into the year from "
+        "the year before (an earmarked reserve carried forward at the last year end). Income awarded is income "
+        "recognised in the year (award letters; proceeds of crime, retained fines and fees received; transfers); "
+        "income received is what of it has been received. Committed is grant money approved and not yet paid, less "
+        "instalments accrued. Actual is spending paid or accrued. Accrued is the part of actual accrued at the year "
+        "end for services delivered by 31 March and not yet paid (reversed on 1 April, when the payment takes its "
+        "place). Available is brought forward plus income awarded, less committed and actual, less what the year "
+        "end moved out of the year: owed to funder (when it was set aside), carried forward and lapsed. Owed to "
+        "funder is unspent grant to be repaid to the funder and not yet repaid. Carried forward is unspent money "
+        "put into an earmarked reserve at the year end, brought forward as next year's spending power. Lapsed is "
+        "unspent money that lapsed to general reserves at the year end. Owed to HM Treasury is HM Treasury's share "
+        "of fines not yet paid over on the as-at date, from this year's returns or earlier ones. Variance is "
+        "revised budget less forecast outturn; variance % is of the revised budget. " + VARIANCE_NOTE
     )
     variances = (VarianceColumns(amount="variance", percent="variance_pct", budget="revised", outturn="forecast"),)
     columns = [
@@ -42,16 +57,26 @@ class FundStatement(Statement):
         Column("original", "Original budget", MONEY, summable=True, width=15),
         Column("virements", "Virements", MONEY, summable=True, width=13),
         Column("revised", "Revised budget", MONEY, summable=True, width=15),
+        Column("brought_forward", "Brought forward", MONEY, summable=True, width=15),
         Column("awarded", "Income awarded", MONEY, summable=True, width=15),
         Column("received", "Income received", MONEY, summable=True, width=15),
         Column("committed", "Committed", MONEY, summable=True, width=15),
         Column("actual", "Actual", MONEY, summable=True, width=15),
+        Column("accrued", "Accrued", MONEY, summable=True, width=15),
         Column("available", "Available", MONEY, summable=True, width=15),
+        Column("owed_to_funder", "Owed to funder", MONEY, summable=True, width=15),
+        Column("carried_forward", "Carried forward", MONEY, summable=True, width=15),
+        Column("lapsed", "Lapsed", MONEY, summable=True, width=15),
+        Column("owed_to_treasury", "Owed to HM Treasury", MONEY, summable=True, width=15),
         Column("forecast", "Forecast outturn", MONEY, summable=True, width=15),
         Column("forecast_on", "Forecast made", DATE, width=11),
         Column("variance", VARIANCE_TITLE, MONEY, summable=True, width=15),
         Column("variance_pct", VARIANCE_PCT_TITLE, PERCENT, width=11),
     ]
+    #: The PDF prints the table in two parts that each fit a landscape A4 page, the second beginning at this column
+    #: (each part repeats the fund, funder and budget line): budgets, income and spending; then the year end's
+    #: creditors and reserves with the forecast.
+    pdf_breaks = ("owed_to_funder",)
 
     def rows(self):
         p = self.params
@@ -61,6 +86,8 @@ class FundStatement(Statement):
         moves = virement_moves_as_of(year=p.year, known_at=p.known_at)
         forecasts = latest_forecasts_as_of(year=p.year, known_at=p.known_at, made_on_or_before=p.as_at)
         figures = fund_figures(year=p.year, as_at=p.as_at, known_at=p.known_at)
+        for fund_id, creditor in treasury_creditor(year=p.year, as_at=p.as_at, known_at=p.known_at).items():
+            figures.setdefault(fund_id, FundFigures()).owed_to_treasury = creditor.owed
 
         lines_by_fund = defaultdict(list)
         for line in lines:

@@ -109,14 +109,20 @@ def test_retained_income_per_document_with_other_rates(scenario):
         "Fixed penalties", "P1 Apr 2025", 1387, D("138700.00"), D("25.000"), D("34675.00"), D("104025.00"),
         D("0.00"), D("34675.00"), D("69350.00"), D("104025.00"), D("138700.00")]
     aris = pick(all_rows, LINE, reference="ARIS-002")
-    assert [aris[k] for k in ("detail", "gross", "share_pct", "retained", "treasury", "at_25", "at_75")] == [
-        "T20251102", D("77250.00"), D("12.500"), D("9656.25"), D("67593.75"), D("19312.50"), D("57937.50")]
+    # Under ARIS the Home Office keeps half; the other agencies share the rest of the other half; nothing is owed.
+    assert [aris[k] for k in ("detail", "gross", "share_pct", "retained", "home_office", "other_agencies",
+                              "treasury", "at_25", "at_50", "at_75")] == [
+        "T20251102", D("77250.00"), D("12.500"), D("9656.25"), D("38625.00"), D("28968.75"), None, D("19312.50"),
+        D("38625.00"), None]
     poca = pick(all_rows, SUBTOTAL, fund="POCA")
-    assert (poca["gross"], poca["retained"], poca["treasury"], poca["tickets"]) == (
-        D("263250.00"), D("44531.25"), D("218718.75"), None)
+    assert (poca["gross"], poca["retained"], poca["home_office"], poca["other_agencies"], poca["treasury"],
+            poca["owed_to_treasury"], poca["tickets"]) == (
+        D("263250.00"), D("44531.25"), D("131625.00"), D("87093.75"), None, None, None)
     total = pick(all_rows, TOTAL)
-    assert [total[k] for k in ("tickets", "gross", "retained", "treasury", "at_0", "at_50", "at_100")] == [
-        2781, D("541350.00"), D("114056.25"), D("427293.75"), D("0.00"), D("270675.00"), D("541350.00")]
+    assert [total[k] for k in ("tickets", "gross", "retained", "treasury", "owed_to_treasury", "at_0", "at_50",
+                               "at_100")] == [
+        2781, D("541350.00"), D("114056.25"), D("208575.00"), D("208575.00"), D("0.00"), D("270675.00"),
+        D("278100.00")]
 
 
 def test_retained_income_rates_are_data(scenario, settings):

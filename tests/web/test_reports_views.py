@@ -50,7 +50,8 @@ def test_dashboard_shows_retained_income_and_what_other_rates_would_give(
     page = text(director_client.get("/dashboards/?year=2025"))
     assert "Proceeds of crime: gross recovered £186,000.00" in page
     assert "Proceeds of crime: returned to us £34,875.00" in page
-    assert "Fixed penalties: retained £35,000.00 Fixed penalties: owed to HM Treasury £105,000.00" in page
+    assert ("Fixed penalties: retained £35,000.00 Fixed penalties: HM Treasury's share £105,000.00 "
+            "Owed to HM Treasury now (not yet paid over) £105,000.00") in page
     assert "50% £70,000.00" in page
 
 
@@ -84,6 +85,8 @@ def test_navigation_shows_each_role_its_work(officer_client, commissioner_client
         "Budgets",
         "Journal",
         "Periods",
+        "Corrections",
+        "Year end",
         "Statements",
     ]
     assert nav(commissioner_client) == ["Home", "Approvals", "Grants", "Organisations", "Funds", "Budgets"]
@@ -99,6 +102,8 @@ def test_navigation_shows_each_role_its_work(officer_client, commissioner_client
         "Budgets",
         "Journal",
         "Periods",
+        "Corrections",
+        "Year end",
     ]
 
 
