@@ -49,12 +49,13 @@ INSTALLED_APPS = [
     "djmoney",
     "simple_history",
     # Ringfence apps, in the one direction they may depend on each other:
-    # core <- funds <- ledger <- income <- grants <- reports <- demo
+    # core <- funds <- ledger <- income <- grants <- yearend <- reports <- demo
     "core",
     "funds",
     "ledger",
     "income",
     "grants",
+    "yearend",  # accruals, the year-end run (return, carry forward, lapse) and repayments to funders
     "reports",
     "demo",  # seed_demo: a fictional West Midlands scenario posted through the real services
 ]

@@ -9,8 +9,9 @@ urlpatterns = [
     path("", include("ledger.fund_urls")),  # funds.urls and the fund-position pages that read the ledger
     path("", include("income.import_urls")),  # before income.urls: "income/import/" is not a kind of income
     path("", include("income.urls")),
-    path("", include("ledger.urls")),
+    path("", include("ledger.correction_urls")),  # ledger.urls and the correcting journals, one namespace
     path("", include("grants.urls")),
+    path("", include("yearend.urls")),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", object_history, name="history"),
     path("admin/", admin.site.urls),
 ]

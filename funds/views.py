@@ -2,7 +2,7 @@
 write through funds.budgets / funds.calendar, and show refusals next to the field at fault.
 
 The fund-position pages (``funds:list``, ``funds:detail``) read the ledger, so they live in ``ledger.views``: funds
-imports nothing to its right (core <- funds <- ledger <- income <- grants <- reports <- demo)."""
+imports nothing to its right (core <- funds <- ledger <- income <- grants <- yearend <- reports <- demo)."""
 
 from django.contrib import messages
 from django.shortcuts import get_list_or_404, get_object_or_404, redirect, render

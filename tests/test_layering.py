@@ -1,7 +1,7 @@
-"""Apps depend one way: core <- funds <- ledger <- income <- grants <- reports <- demo. An app may import the apps to
-its left, never one to its right. This reads every module of every app (imports at the top, inside functions and
-under TYPE_CHECKING alike, and ``apps.get_model("app", ...)`` look-ups) and fails naming the file, the line and the
-app it reached for."""
+"""Apps depend one way: core <- funds <- ledger <- income <- grants <- yearend <- reports <- demo. An app may
+import the apps to its left, never one to its right. This reads every module of every app (imports at the top,
+inside functions and under TYPE_CHECKING alike, and ``apps.get_model("app", ...)`` look-ups) and fails naming the
+file, the line and the app it reached for."""
 
 import ast
 from pathlib import Path
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-LAYERS = ["core", "funds", "ledger", "income", "grants", "reports", "demo"]
+LAYERS = ["core", "funds", "ledger", "income", "grants", "yearend", "reports", "demo"]
 ROOT = Path(settings.BASE_DIR)
 
 

@@ -66,6 +66,8 @@ NAV = [
     ("funds:budget_list", "Budgets", ("Finance officer", "Commissioner", "Finance director")),
     ("ledger:entry_list", "Journal", ("Finance officer", "Finance director")),
     ("funds:period_list", "Periods", ("Finance officer", "Finance director")),
+    ("ledger:correction_list", "Corrections", ("Finance officer", "Finance director")),
+    ("yearend:index", "Year end", ("Finance officer", "Finance director")),
     ("reports:downloads", "Statements", ("Finance officer",)),
 ]
 

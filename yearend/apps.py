@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class YearEndConfig(AppConfig):
+    name = "yearend"
+    verbose_name = "Year end"
