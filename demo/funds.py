@@ -11,12 +11,14 @@ from funds.budgets import budget_line_create, forecast_record, virement_request
 from funds.calendar import year_open
 from funds.models import Fund, Funder
 from funds.services import fund_create, funder_create
+from income.models import FpnReturn
 from income.services import (
     award_letter_record,
     fee_receipt_record,
     fpn_return_record,
     poca_receipt_record,
     receipt_record,
+    treasury_payover_record,
 )
 
 FUNDERS = [
@@ -197,6 +199,16 @@ def seed_budgets_and_income(users, funds, years) -> None:
                 gross_value=f"{(1380 + (p * 7) % 40) * 100}.00",
                 by=officer,
             )
+            # HM Treasury's share of each month's fines is paid over on the 15th of the month after next, so the
+            # latest month is still owed (a creditor on the statements).
+            payover = date(cal_year + (month >= 11), (month + 1) % 12 + 1, 15)
+            if payover <= date(2026, 11, 20):
+                fpn = FpnReturn.objects.get(reference=f"FPN-{year.label}-P{p:02d}")
+                treasury_payover_record(
+                    fund=funds["FPN-RETAINED"], reference=f"HMT-{year.label}-P{p:02d}", date=payover,
+                    amount=fpn.owed_to_treasury.amount, by=officer2,
+                    description=f"HM Treasury's share of {fpn.period.start_date:%B %Y} fixed penalties",
+                )
             fee_receipt_record(
                 fund=funds["SPEED-FEES"],
                 reference=f"SAC-{year.label}-P{p:02d}",

@@ -279,6 +279,7 @@ class Seeder:
             for q in (1, 2, 3):
                 self.pay_quarter(grant, y25, q)
             if state == "final_return_due":
+                self.pay_quarter(grant, y25, 4, review="none")  # final return in, awaiting review: unpaid
                 return grant
             partial = Decimal("0.85") if state == "closed" and plan.n % 6 == 5 else None
             self.pay_quarter(grant, y25, 4, part=partial)

@@ -12,15 +12,18 @@ from django.core.management import call_command
 from funds.models import BudgetLine, Fund, Period, Virement
 from grants.models import (
     BankDetails,
+    Clawback,
     FundingLine,
     Grant,
     GrantVariation,
     Instalment,
     MonitoringReturn,
     Organisation,
+    Payment,
 )
 from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt
-from ledger.models import JournalEntry
+from ledger.models import CorrectingJournal, JournalEntry
+from yearend.models import FunderRepayment
 
 MISSING = 987654  # an id no object has
 
@@ -69,6 +72,11 @@ def build_world() -> dict:
         "pack": pack,
         "other_pack": other_pack,
         "pack_file": pack.files.order_by("pk").first(),
+        "payment": Payment.objects.filter(grant__status=Grant.Status.ACTIVE, reversal__isnull=True)
+        .order_by("pk").first(),
+        "clawback": Clawback.objects.filter(reversal__isnull=True).order_by("pk").first(),
+        "correction": CorrectingJournal.objects.order_by("pk").first(),
+        "repayment": FunderRepayment.objects.order_by("pk").first(),
     }
     missing = [name for name, obj in world.items() if obj is None]
     assert not missing, f"the demo has no object for: {', '.join(missing)}"

@@ -35,3 +35,44 @@ def test_seed_demo_loads_a_sound_ledger_and_can_run_twice(monkeypatch):
         user = authenticate(username=username, password="a-chosen-demo-password")
         assert user is not None and role in roles_of(user)
         assert username in first
+    _year_end_of_2025_26_is_in_the_demo()
+
+
+def _year_end_of_2025_26_is_in_the_demo():
+    """2025/26 has been through its year end: per fund, what is owed to the funder or carried forward equals what the
+    fund statement as at 31/03/2026 showed available just before the year end was posted; 2026/27 brings the carried
+    amounts forward; running the year end again writes nothing."""
+    from datetime import timedelta
+
+    from funds.models import FinancialYear, Period
+    from reports.parameters import parameters_parse
+    from reports.registry import SUBTOTAL, statement_get
+
+    year = FinancialYear.objects.get(start_year=2025)
+    assert year.is_year_ended
+    p13 = Period.objects.get(year=year, number=Period.ADJUSTMENTS)
+    first = JournalEntry.objects.filter(period=p13).order_by("posted_at").first()
+
+    def funds(label, **params):
+        rows = statement_get("fund")(parameters_parse(year=label, **params)).rows()
+        return {row["fund"]: row for row in rows if row.kind == SUBTOTAL}
+
+    before = funds("2025/26", as_at="2026-03-31", known_at=(first.posted_at - timedelta(microseconds=1)).isoformat())
+    after = funds("2025/26", as_at="2026-03-31")
+    following = funds("2026/27", as_at="2026-04-01")
+    rules = dict(Fund.objects.values_list("code", "year_end_rule"))
+    checked = 0
+    for code, row in before.items():
+        if row["available"] > 0:
+            moved = after[code]["owed_to_funder"] if rules[code] == "return" else after[code]["carried_forward"]
+            assert moved == row["available"], code
+            assert after[code]["available"] == 0, code
+            if rules[code] == "carry_forward":
+                assert following[code]["brought_forward"] == moved, code
+            checked += 1
+    assert checked == 5  # MOJ-CORE and MOJ-DASV returned; POCA, SPEED-FEES and VAWG-PROG carried forward
+    assert after["MOJ-CORE"]["accrued"] > 0  # Q4 instalments paid in April are that year's spending
+    entries = JournalEntry.objects.count()
+    out = StringIO()
+    call_command("year_end", year="2025/26", user="director", stdout=out)
+    assert "nothing to post" in out.getvalue() and JournalEntry.objects.count() == entries

@@ -9,10 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.calendar import seed_period_closes
+from demo.corrections import seed_corrections
 from demo.funds import seed_budgets_and_income, seed_funds
 from demo.grants import seed_grants
 from demo.packs import seed_packs
 from demo.people import DEMO_USERS, demo_password, seed_people
+from demo.yearend import seed_year_end
 from funds.models import FinancialYear
 from ledger.models import JournalEntry
 
@@ -38,6 +40,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo ledger loaded: {JournalEntry.objects.count()} journal entries.")
                 packs = seed_packs(users)
                 self.stdout.write(f"Demo statement packs issued: {len(packs)}.")
+                ended = seed_year_end(users, funds, today=timezone.localdate())
+                if ended is not None:
+                    self.stdout.write(
+                        f"Year end 2025/26: {len(ended.posted)} entries in P13 and {len(ended.reversals)} accrual "
+                        "reversals posted; 2025/26 is closed."
+                    )
+                seed_corrections(users, funds, today=timezone.localdate())
                 closed = seed_period_closes(users, today=timezone.localdate())
                 self.stdout.write(f"Month-end closes: {closed} periods closed; the last month and this one stay open.")
         password = demo_password()
