@@ -236,7 +236,8 @@ def _year_ended_refusal(line: FundingLine, what: str) -> str | None:
     (a Q4 instalment paid in April): once that year has been through year end its figures are final."""
     if line.year.is_year_ended:
         return (f"This {what} counts against {line.fund.code} {line.year.label}, which has been through year end: its "
-                "figures are final. Correct it with a correcting journal in an open period instead.")
+                "figures are final. Record the correction in an open year instead: a clawback when the provider "
+                "returns money paid twice.")
     return None
 
 

@@ -79,6 +79,16 @@ def _today(on: Date | None) -> Date:
     return on or timezone.localdate()
 
 
+def _check_years_open(grant: Grant, lines: list[FundingLine]) -> None:
+    """Nothing more is committed to a year that has been through its year end."""
+    ended = sorted({line.year.label for line in lines if line.year.is_year_ended})
+    if ended:
+        raise ValidationError(
+            f"{grant.reference} draws on {', '.join(ended)}, which has been through year end: its figures are final "
+            "and nothing more can be committed to it. Move the funding to an open year."
+        )
+
+
 def _lines(grant: Grant) -> list[FundingLine]:
     return list(grant.funding_lines.select_related("fund", "year").order_by("year__start_year", "fund__code"))
 
@@ -97,6 +107,7 @@ def require_submittable(grant: Grant) -> list[FundingLine]:
     if not lines:
         raise ValidationError("Add at least one funding line (fund, year and amount) before submitting.")
     _check_lines_within_dates(grant, lines)
+    _check_years_open(grant, lines)
     for line in lines:
         check_fund_can_cover(line.fund, line.year, line.amount.amount)
     return lines
@@ -143,6 +154,7 @@ def grant_approve(*, grant: Grant, by, decision: Decision | str | None = None, n
     if not lines:
         raise ValidationError(f"{grant.reference} has no funding lines, so there is nothing to approve.")
     _check_lines_within_dates(grant, lines)
+    _check_years_open(grant, lines)
     by_fund = {}
     for line in lines:
         by_fund[line.fund] = by_fund.get(line.fund, 0) + line.amount.amount

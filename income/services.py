@@ -109,6 +109,9 @@ def award_letter_record(
 ) -> AwardLetter:
     _require_officer(by)
     income_fund_check(kind=kinds.AWARD, fund=fund)
+    if FinancialYear.objects.filter(pk=year.pk, year_end_at__isnull=False).exists():
+        raise ValidationError({"year": f"{year.label} has been through year end: its figures are final, so no award "
+                                       "letter can be added to it. Record the letter for the year it funds."})
     value = parse_amount(amount)
     reference = _unique_reference(reference)
     income_date_check(kind=kinds.AWARD, day=letter_date, today=today)

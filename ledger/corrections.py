@@ -45,6 +45,14 @@ DOCUMENT_ONLY = {
     acc.RESERVE_APPLIED: "only the year end brings the earmarked reserve into a year",
     acc.LAPSED: "only the year end lapses unspent money",
     acc.YEAR_END_TRANSFERS: "only the year end transfers unspent money out of a year",
+    acc.ACCRUALS: "accruals are made only at the year end, in the adjustments period, and reversed on 1 April; "
+    "record an accrual on the year-end page instead",
+    acc.OTHER_ACCRUALS: "accruals are made only at the year end, in the adjustments period; record an accrual on "
+    "the year-end page instead",
+    acc.RESERVES_BROUGHT_FORWARD: "only the year end brings a balance forward into a year",
+    acc.FUNDER_CREDITOR: "only the year end makes money owed to a funder, and a recorded repayment clears it",
+    acc.TREASURY_CREDITOR: "fixed penalty returns make HM Treasury's share owed, and recorded pay-overs clear it; "
+    "reverse or record those instead",
 }
 
 
@@ -81,7 +89,8 @@ def _as_line(raw) -> CorrectionLine:
         return raw
     if isinstance(raw, dict):
         known = {"account", "fund", "direction", "amount", "funding_year", "narrative"}
-        return CorrectionLine(**{k: v for k, v in raw.items() if k in known})
+        return CorrectionLine(**{"account": "", "fund": None, "direction": "", "amount": "",
+                                 **{k: v for k, v in raw.items() if k in known}})
     raise TypeError(f"A correcting journal line is a CorrectionLine or a dict, not {type(raw).__name__}.")
 
 
@@ -199,7 +208,9 @@ def correcting_journal_prepare(*, date: Date, reason: str, lines, by) -> Correct
 
 
 def _locked(journal: CorrectingJournal) -> CorrectingJournal:
-    return CorrectingJournal.objects.select_for_update().select_related("prepared_by", "decided_by").get(pk=journal.pk)
+    # Lock the journal's own row only: PostgreSQL cannot lock the nullable side of the join to its decider.
+    return (CorrectingJournal.objects.select_for_update(of=("self",)).select_related("prepared_by", "decided_by")
+            .get(pk=journal.pk))
 
 
 def _require_prepared(journal: CorrectingJournal, doing: str) -> None:

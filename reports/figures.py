@@ -55,7 +55,7 @@ _READINGS = {
     acc.GRANT_EXPENDITURE: (("actual", 1),),
     acc.GRANT_ACCRUALS: (("committed", -1), ("accrued", 1), ("actual", 1)),
     acc.OTHER_ACCRUALS: (("accrued", 1), ("actual", 1)),
-    acc.FUNDER_CREDITOR: (("owed_to_funder", -1),),
+    acc.FUNDER_CREDITOR: (("owed_to_funder", -1),),  # repayments (debits) are read again below
     acc.RESERVE_CARRIED_FORWARD: (("carried_forward", -1),),
     acc.LAPSED: (("lapsed", -1),),
     acc.YEAR_END_TRANSFERS: (("transferred_out", 1),),
@@ -73,6 +73,7 @@ class FundFigures:
     actual: Decimal = ZERO
     transferred_out: Decimal = ZERO
     owed_to_funder: Decimal = ZERO
+    repaid_to_funder: Decimal = ZERO
     carried_forward: Decimal = ZERO
     lapsed: Decimal = ZERO
     owed_to_treasury: Decimal = ZERO  # set from ``treasury_creditor`` by the statement that shows it
@@ -93,6 +94,8 @@ def fund_figures(*, year: FinancialYear, as_at: date, known_at: datetime) -> dic
         row = figures[fund_id]
         for name, sign in _READINGS.get(code, ()):
             setattr(row, name, getattr(row, name) + (debit - credit) * sign)
+        if code == acc.FUNDER_CREDITOR:
+            row.repaid_to_funder += debit
     return dict(figures)
 
 

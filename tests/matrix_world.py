@@ -23,7 +23,7 @@ from grants.models import (
 )
 from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt
 from ledger.models import CorrectingJournal, JournalEntry
-from yearend.models import FunderRepayment
+from yearend.models import FunderRepayment, ManualAccrual
 
 MISSING = 987654  # an id no object has
 
@@ -41,6 +41,10 @@ def build_world() -> dict:
 
     if not Period.objects.filter(is_closed=True).exists():  # the demo may already close past months
         period_close(period=Period.objects.order_by("start_date").first(), by=users["finance"], reason="Matrix test")
+    if not ManualAccrual.objects.exists():  # the demo records none; the admin's pages need one to open
+        ManualAccrual.objects.create(fund=Fund.objects.get(code="VAWG-PROG"), year=FinancialYear.objects.get(
+            start_year=2026), amount="1200.00", reason="Matrix test: March evaluation invoice",
+            recorded_by=users["finance"])
     draft = Grant.objects.filter(status=Grant.Status.DRAFT).order_by("pk").first()
     active = Grant.objects.filter(status=Grant.Status.ACTIVE).order_by("pk").first()
     world = {

@@ -31,7 +31,7 @@ until it is paid or released, and is neither returned nor carried.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date as Date
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -471,7 +471,7 @@ def year_end_run(*, year: FinancialYear, by) -> YearEndResult:
 # ---- Manual accruals and repayments to funders ---------------------------------------------------------------
 
 
-def _accrual_year_refusal(year: FinancialYear, today: Date) -> str | None:
+def accrual_year_refusal(year: FinancialYear, today: Date) -> str | None:
     if year.is_year_ended:
         return f"{year.label} has been through its year end; accruals for it can no longer be added."
     if today <= year.end_date:
@@ -494,11 +494,14 @@ def manual_accrual_record(*, fund: Fund, year: FinancialYear, amount, reason: st
     if not reason:
         raise ValidationError(
             {"reason": "Say what the accrual is for, e.g. 'March helpline invoice not yet received'."})
+    if date is not None and (not isinstance(date, Date) or isinstance(date, datetime)):
+        raise ValidationError({"date": f"Give the accrual's date as a day: {year.end_date:%d/%m/%Y}, the year's last "
+                                       "day (or leave it out)."})
     if date is not None and date != year.end_date:
         raise ValidationError({"date": f"An accrual is posted at the year end, dated {year.end_date:%d/%m/%Y} in "
                                        f"{year.label}'s adjustments period (P13), never in an ordinary month; "
                                        f"{date:%d/%m/%Y} is not the year's last day."})
-    refusal = _accrual_year_refusal(year, today or timezone.localdate())
+    refusal = accrual_year_refusal(year, today or timezone.localdate())
     if refusal:
         raise ValidationError({"year": refusal})
     lock(Fund.objects.filter(pk=fund.pk))
@@ -561,7 +564,7 @@ def funder_repayment_record(*, fund: Fund, year: FinancialYear, reference: str, 
 def funder_repayment_reverse(*, repayment, reason: str, by, on: Date | None = None):
     lock(type(repayment).objects.filter(pk=repayment.pk))
     repayment = type(repayment).objects.select_related("entry", "fund", "year").get(pk=repayment.pk)
-    return document_reverse(repayment, what="repayment to a funder", reason=reason, by=by, on=on)
+    return document_reverse(repayment, what="repayment to a funder", reason=reason, by=by, on=on, of_year_end=True)
 
 
 def owed_to_funders(*, year: FinancialYear) -> list[tuple[Fund, Decimal]]:

@@ -4,6 +4,7 @@ to funders (finance officers). Every rule is in ``yearend.services``; these page
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.forms import call_service
@@ -56,7 +57,7 @@ def _year_context(request, year, form):
         "is_director": has_role(request.user, *FINANCE_DIRECTORS),
         "is_officer": has_role(request.user, *FINANCE_OFFICERS),
         "owed": services.owed_to_funders(year=year) if year.is_year_ended else [],
-        "repayments": [(r, reversal_refusal(r, what="repayment to a funder")) for r in repayments],
+        "repayments": [(r, reversal_refusal(r, what="repayment to a funder", of_year_end=True)) for r in repayments],
         "accruals": accruals,
         "reversal_count": sum(e.kind in ("accrual", "manual_accrual") for e in plan.entries),
     }
@@ -91,9 +92,11 @@ def accrual_create(request, start_year):
                                       f"at the year end of {year.label}.")
             return redirect("yearend:year", start_year=year.start_year)
     back = reverse("yearend:year", args=[year.start_year])
+    not_yet = services.accrual_year_refusal(year, timezone.localdate())
     return render(request, "core/form_page.html", {
         "form": form, "title": f"Record an accrual for {year.label}", "caption": "Year end",
-        "lead": (f"Spending that belongs to {year.label} and is not yet paid, which no grant instalment covers "
+        "lead": (f"{not_yet} " if not_yet else "") + (
+                 f"Spending that belongs to {year.label} and is not yet paid, which no grant instalment covers "
                  "(instalments delivered and unpaid are accrued by the year end itself). It is posted at the year "
                  f"end, dated {year.end_date:%d/%m/%Y} in the adjustments period, and reversed at the start of "
                  "the next year."),

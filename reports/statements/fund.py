@@ -20,7 +20,7 @@ from reports.statements.common import VARIANCE_NOTE, VARIANCE_PCT_TITLE, VARIANC
 BUDGET_KEYS = ("original", "virements", "revised", "forecast", "variance")
 LEDGER_KEYS = (
     "brought_forward", "awarded", "received", "committed", "actual", "accrued", "available", "owed_to_funder",
-    "carried_forward", "lapsed", "owed_to_treasury",
+    "repaid_to_funder", "carried_forward", "lapsed", "owed_to_treasury",
 )
 
 
@@ -42,8 +42,9 @@ class FundStatement(Statement):
         "instalments accrued. Actual is spending paid or accrued. Accrued is the part of actual accrued at the year "
         "end for services delivered by 31 March and not yet paid (reversed on 1 April, when the payment takes its "
         "place). Available is brought forward plus income awarded, less committed and actual, less what the year "
-        "end moved out of the year: owed to funder (when it was set aside), carried forward and lapsed. Owed to "
-        "funder is unspent grant to be repaid to the funder and not yet repaid. Carried forward is unspent money "
+        "end moved out of the year: owed to funder plus repaid to funder, carried forward and lapsed. Owed to "
+        "funder is unspent grant to be repaid to the funder and not yet repaid; repaid to funder is what of it has "
+        "been repaid by the as-at date. Carried forward is unspent money "
         "put into an earmarked reserve at the year end, brought forward as next year's spending power. Lapsed is "
         "unspent money that lapsed to general reserves at the year end. Owed to HM Treasury is HM Treasury's share "
         "of fines not yet paid over on the as-at date, from this year's returns or earlier ones. Variance is "
@@ -65,6 +66,7 @@ class FundStatement(Statement):
         Column("accrued", "Accrued", MONEY, summable=True, width=15),
         Column("available", "Available", MONEY, summable=True, width=15),
         Column("owed_to_funder", "Owed to funder", MONEY, summable=True, width=15),
+        Column("repaid_to_funder", "Repaid to funder", MONEY, summable=True, width=15),
         Column("carried_forward", "Carried forward", MONEY, summable=True, width=15),
         Column("lapsed", "Lapsed", MONEY, summable=True, width=15),
         Column("owed_to_treasury", "Owed to HM Treasury", MONEY, summable=True, width=15),

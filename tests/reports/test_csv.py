@@ -19,13 +19,14 @@ def test_one_statement_is_one_csv_file(scenario):
     rows = read(content)
     assert rows[0] == ["Row", "Fund", "Funder", "Budget line", "Original budget", "Virements", "Revised budget",
                        "Brought forward", "Income awarded", "Income received", "Committed", "Actual", "Accrued",
-                       "Available", "Owed to funder", "Carried forward", "Lapsed", "Owed to HM Treasury",
-                       "Forecast outturn", "Forecast made", "Variance £ (positive = underspend)",
+                       "Available", "Owed to funder", "Repaid to funder", "Carried forward", "Lapsed",
+                       "Owed to HM Treasury", "Forecast outturn", "Forecast made", "Variance £ (positive = underspend)",
                        "Variance % (of budget)"]
-    blank = [""] * 11  # the ledger's figures (brought forward to owed to HM Treasury) are per fund, not per line
+    blank = [""] * 12  # the ledger's figures (brought forward to owed to HM Treasury) are per fund, not per line
     assert rows[1:] == [
         ["subtotal", "FPN", "HO", "Total Retained fixed penalties", "0.00", "0.00", "0.00", "0.00", "69525.00",
-         "69525.00", "0.00", "0.00", "0.00", "69525.00", "0.00", "0.00", "0.00", "208575.00", "0.00", "", "0.00", ""],
+         "69525.00", "0.00", "0.00", "0.00", "69525.00", "0.00", "0.00", "0.00", "0.00", "208575.00", "0.00", "",
+         "0.00", ""],
         ["line", "MOJ-CORE", "MoJ", "Restorative justice", "50000.00", "-10000.00", "40000.00", *blank,
          "40000.00", "", "0.00", "0.00"],
         ["line", "MOJ-CORE", "MoJ", "Specialist counselling", "150000.00", "10000.00", "160000.00", *blank,
@@ -33,15 +34,15 @@ def test_one_statement_is_one_csv_file(scenario):
         ["line", "MOJ-CORE", "MoJ", "Victim support hubs", "300000.00", "0.00", "300000.00", *blank,
          "290000.00", "2025-10-15", "10000.00", "3.33"],
         ["subtotal", "MOJ-CORE", "MoJ", "Total Victims' services core grant", "500000.00", "0.00", "500000.00",
-         "0.00", "500000.00", "125000.00", "110000.00", "90000.00", "0.00", "300000.00", "0.00", "0.00", "0.00",
+         "0.00", "500000.00", "125000.00", "110000.00", "90000.00", "0.00", "300000.00", "0.00", "0.00", "0.00", "0.00",
          "0.00", "490000.00", "", "10000.00", "2.00"],
         ["line", "POCA", "HO", "Helping Communities Fund", "40000.00", "0.00", "40000.00", *blank,
          "40000.00", "", "0.00", "0.00"],
         ["subtotal", "POCA", "HO", "Total Proceeds of crime fund", "40000.00", "0.00", "40000.00", "0.00",
-         "44531.25", "44531.25", "0.00", "0.00", "0.00", "44531.25", "0.00", "0.00", "0.00", "0.00", "40000.00", "",
-         "0.00", "0.00"],
+         "44531.25", "44531.25", "0.00", "0.00", "0.00", "44531.25", "0.00", "0.00", "0.00", "0.00", "0.00",
+         "40000.00", "", "0.00", "0.00"],
         ["total", "All funds", "", "Total all funds", "540000.00", "0.00", "540000.00", "0.00", "614056.25",
-         "239056.25", "110000.00", "90000.00", "0.00", "414056.25", "0.00", "0.00", "0.00", "208575.00",
+         "239056.25", "110000.00", "90000.00", "0.00", "414056.25", "0.00", "0.00", "0.00", "0.00", "208575.00",
          "530000.00", "", "10000.00", "1.85"],
     ]
 

@@ -58,13 +58,13 @@ def test_statements_show_exact_figures(pages):
         "£500,000.00", "£0.00", "£500,000.00", "£0.00", "£500,000.00", "£125,000.00", "£110,000.00", "£90,000.00",
         "£0.00", "£300,000.00"]  # original to available
     assert re.findall(r"-?£[\d,]+\.\d\d", core_year_end) == [
-        "£0.00", "£0.00", "£0.00", "£0.00", "£490,000.00", "£10,000.00"]  # variance: positive = underspend
+        "£0.00", "£0.00", "£0.00", "£0.00", "£0.00", "£490,000.00", "£10,000.00"]  # variance: positive = underspend
     assert "2.00%" in core_year_end and "-2.00%" not in core_year_end
     grand = next(line for line in text.splitlines() if "Total all funds" in line and "£614,056.25" in line)
     assert "£414,056.25" in grand
     fpn_total = next(line for line in text.splitlines() if "Total Retained fixed penalties" in line
                      and "£208,575.00" in line)
-    assert re.findall(r"-?£[\d,]+\.\d\d", fpn_total)[:4] == ["£0.00", "£0.00", "£0.00", "£208,575.00"]
+    assert re.findall(r"-?£[\d,]+\.\d\d", fpn_total)[:5] == ["£0.00", "£0.00", "£0.00", "£0.00", "£208,575.00"]
     fpn, fpn_rates = [line for line in text.splitlines() if "FPN-P01" in line]
     assert re.findall(r"-?£[\d,]+\.\d\d", fpn) == ["£138,700.00", "£34,675.00", "£104,025.00"]
     assert re.findall(r"-?£[\d,]+\.\d\d", fpn_rates)[:2] == ["£0.00", "£34,675.00"]
@@ -82,7 +82,7 @@ def test_long_tables_repeat_their_header_on_every_page(scenario, tmp_path):
     table_pages = [p for p in pages if "Locality service" in p]
     assert len(table_pages) >= 2
     budget = r"Fund\s+Funder\s+Budget line\s+Original(\s+budget)?\s+Virements\s+Revised"
-    year_end = r"Fund\s+Funder\s+Budget line\s+Owed to funder\s+Carried forward\s+Lapsed"
+    year_end = r"Fund\s+Funder\s+Budget line\s+Owed to funder\s+Repaid to\s+Carried forward\s+Lapsed"
     parts = {"budget": 0, "year end": 0}  # the table is printed in two parts: each page shows its part's header
     for page in table_pages:
         found = {"budget": re.search(budget, page), "year end": re.search(year_end, page)}

@@ -49,27 +49,27 @@ def test_fund_sheet_totals_are_live_sums_equal_to_the_figures(workbook):
     first = row_of(ws, "C", "Restorative justice")
     assert ws[f"D{core}"].value == f"=SUM(D{first}:D{core - 1})"
     assert evaluate(ws, ws[f"D{core}"].value) == D("500000.00")
-    assert evaluate(ws, ws[f"R{core}"].value) == D("490000.00")  # forecast outturn
+    assert evaluate(ws, ws[f"S{core}"].value) == D("490000.00")  # forecast outturn
     # Income, commitments and spending are per fund: the figure itself, no budget-line breakdown to add up.
     assert [ws[f"{c}{core}"].value for c in "HIJKM"] == [500000, 125000, 110000, 90000, 300000]
     total = row_of(ws, "C", "Total all funds")
-    for letter, figure in zip("DFHIJKMRT", ["540000.00", "540000.00", "614056.25", "239056.25", "110000.00",
+    for letter, figure in zip("DFHIJKMSU", ["540000.00", "540000.00", "614056.25", "239056.25", "110000.00",
                                             "90000.00", "414056.25", "530000.00", "10000.00"], strict=True):
         assert ws[f"{letter}{total}"].value.startswith("=SUM("), letter
         assert value_of(ws, ws[f"{letter}{total}"]) == D(figure), letter
-    assert ws[f"U{total}"].value == f"=ROUND(T{total}/F{total},4)"
-    assert value_of(ws, ws[f"U{total}"]) == D("0.0185")
-    assert ws[f"U{total}"].number_format == "0.00%"
+    assert ws[f"V{total}"].value == f"=ROUND(U{total}/F{total},4)"
+    assert value_of(ws, ws[f"V{total}"]) == D("0.0185")
+    assert ws[f"V{total}"].number_format == "0.00%"
 
 
 def test_variances_are_live_formulas_of_revised_budget_less_forecast(workbook):
     ws = workbook["Fund statement"]
-    assert ws["T4"].value == "Variance £ (positive = underspend)"
+    assert ws["U4"].value == "Variance £ (positive = underspend)"
     assert "Variance: positive = underspend" in ws["A3"].value
     hubs = row_of(ws, "C", "Victim support hubs")
-    assert ws[f"T{hubs}"].value == f"=F{hubs}-R{hubs}"  # revised budget less forecast outturn
-    assert value_of(ws, ws[f"T{hubs}"]) == D("10000.00")
-    assert ws[f"U{hubs}"].value == f"=ROUND(T{hubs}/F{hubs},4)" and value_of(ws, ws[f"U{hubs}"]) == D("0.0333")
+    assert ws[f"U{hubs}"].value == f"=F{hubs}-S{hubs}"  # revised budget less forecast outturn
+    assert value_of(ws, ws[f"U{hubs}"]) == D("10000.00")
+    assert ws[f"V{hubs}"].value == f"=ROUND(U{hubs}/F{hubs},4)" and value_of(ws, ws[f"V{hubs}"]) == D("0.0333")
     quarterly = workbook["Quarterly profile"]
     q2 = next(c.row for c in quarterly["B"]
               if c.value == "Q2 Jul-Sep 2025" and quarterly[f"A{c.row}"].value == "MOJ-CORE")
@@ -111,10 +111,10 @@ def test_sheets_are_formatted_for_print_and_for_reading(workbook):
         assert ws.oddFooter.right.text == "Page &P of &N"
     fund = workbook["Fund statement"]
     assert fund.freeze_panes == "D5"
-    assert fund.auto_filter.ref == "A4:U12"
+    assert fund.auto_filter.ref == "A4:V12"
     core = row_of(fund, "C", "Total Victims' services core grant")
-    assert {fund[f"{c}{core}"].number_format for c in "DEFGHIJKLMNOPQRT"} == {MONEY_FORMAT}
-    assert fund[f"{'S'}{row_of(fund, 'C', 'Victim support hubs')}"].number_format == "dd/mm/yyyy"
+    assert {fund[f"{c}{core}"].number_format for c in "DEFGHIJKLMNOPQRSU"} == {MONEY_FORMAT}
+    assert fund[f"{'T'}{row_of(fund, 'C', 'Victim support hubs')}"].number_format == "dd/mm/yyyy"
     assert fund[f"D{core}"].font.b
     retained = workbook["Retained income"]
     assert retained["F5"].number_format == "#,##0"

@@ -39,10 +39,10 @@ from tests.reports.test_csv import read
 NEW_TITLES = ["Brought forward", "Accrued", "Owed to funder", "Carried forward", "Lapsed", "Owed to HM Treasury"]
 TITLES = ["Fund", "Funder", "Budget line", "Original budget", "Virements", "Revised budget", "Brought forward",
           "Income awarded", "Income received", "Committed", "Actual", "Accrued", "Available", "Owed to funder",
-          "Carried forward", "Lapsed", "Owed to HM Treasury", "Forecast outturn", "Forecast made",
+          "Repaid to funder", "Carried forward", "Lapsed", "Owed to HM Treasury", "Forecast outturn", "Forecast made",
           "Variance £ (positive = underspend)", "Variance % (of budget)"]
 FIGURES = ("brought_forward", "awarded", "received", "committed", "actual", "accrued", "available", "owed_to_funder",
-           "carried_forward", "lapsed", "owed_to_treasury")
+           "repaid_to_funder", "carried_forward", "lapsed", "owed_to_treasury")
 
 
 @dataclass
@@ -136,8 +136,8 @@ def test_year_end_moves_what_was_available_into_owed_carried_and_lapsed(year_end
     assert figures(after["MOJ-CORE"]) == {
         "brought_forward": D("0.00"), "awarded": D("500000.00"), "received": D("500000.00"),
         "committed": D("90000.00"), "actual": D("115000.00"), "accrued": D("25000.00"), "available": D("0.00"),
-        "owed_to_funder": D("295000.00"), "carried_forward": D("0.00"), "lapsed": D("0.00"),
-        "owed_to_treasury": D("0.00")}
+        "owed_to_funder": D("295000.00"), "repaid_to_funder": D("0.00"), "carried_forward": D("0.00"),
+        "lapsed": D("0.00"), "owed_to_treasury": D("0.00")}
     assert after["MOJ-CORE"]["owed_to_funder"] == before["MOJ-CORE"]["available"]
     assert (after["POCA"]["carried_forward"], after["POCA"]["available"]) == (before["POCA"]["available"], D("0.00"))
     assert (after["VAWG"]["lapsed"], after["VAWG"]["available"], after["VAWG"]["owed_to_funder"]) == (
@@ -171,7 +171,7 @@ def test_next_year_opens_with_the_balance_brought_forward(year_end):
     assert figures(next_year["POCA"]) == {
         "brought_forward": D("44531.25"), "awarded": D("0.00"), "received": D("0.00"), "committed": D("0.00"),
         "actual": D("0.00"), "accrued": D("0.00"), "available": D("44531.25"), "owed_to_funder": D("0.00"),
-        "carried_forward": D("0.00"), "lapsed": D("0.00"), "owed_to_treasury": D("0.00")}
+        "repaid_to_funder": D("0.00"), "carried_forward": D("0.00"), "lapsed": D("0.00"), "owed_to_treasury": D("0.00")}
     assert next_year["POCA"]["brought_forward"] == fund_totals(as_at="2026-03-31")["POCA"]["carried_forward"]
     assert next_year["MOJ-CORE"]["brought_forward"] == D("0.00")  # returned, not carried
 

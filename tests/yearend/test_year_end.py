@@ -219,3 +219,49 @@ def test_repayment_clears_what_is_owed_and_more_is_refused(closed_year, director
     funder_repayment_reverse(repayment=repayment, reason="Bank returned the payment", by=officer)
     assert funder_owed(fund=core_fund, year=closed_year) == Decimal("440000.00")
     verify()
+
+
+def test_nothing_more_is_awarded_or_committed_to_an_ended_year(closed_year, director, officer, core_fund,
+                                                              unchanged_database):
+    from grants.models import Grant
+    from income.services import award_letter_record
+
+    year_end_run(year=closed_year, by=director)
+    grant = Grant.objects.get()
+    with unchanged_database():
+        with pytest.raises(ValidationError, match="2025/26 has been through year end: its figures are final, so no"):
+            award_letter_record(fund=core_fund, year=closed_year, reference="LATE-1", letter_date=date(2026, 11, 2),
+                                amount="1000.00", by=officer)
+        from grants.workflow import _check_years_open
+
+        with pytest.raises(ValidationError, match="draws on 2025/26, which has been through year end"):
+            _check_years_open(grant, list(grant.funding_lines.select_related("year")))
+
+
+def test_a_document_counting_in_an_ended_year_is_not_reversed_and_no_reversal_is_dated_ahead(
+    closed_year, director, officer, poca_fund, unchanged_database
+):
+    from income.models import PocaReceipt
+    from income.services import poca_receipt_reverse
+
+    receipt = PocaReceipt.objects.get()
+    with unchanged_database():
+        with pytest.raises(ValidationError, match="is after today"):
+            poca_receipt_reverse(receipt=receipt, reason="Typed twice", by=officer, on=date(2099, 1, 1))
+    year_end_run(year=closed_year, by=director)
+    with unchanged_database():
+        with pytest.raises(ValidationError, match="counts against POCA 2025/26, which has been through year end"):
+            poca_receipt_reverse(receipt=receipt, reason="Typed twice", by=officer)
+
+
+@pytest.mark.parametrize("code", [acc.ACCRUALS, acc.OTHER_ACCRUALS, acc.RESERVES_BROUGHT_FORWARD,
+                                  acc.FUNDER_CREDITOR, acc.TREASURY_CREDITOR])
+def test_a_correcting_journal_cannot_make_accruals_balances_or_creditors(year, officer, core_fund, code,
+                                                                          unchanged_database):
+    from ledger.corrections import correcting_journal_prepare
+
+    with unchanged_database():
+        with pytest.raises(ValidationError, match=f"Line 1: a correcting journal cannot move account {code}"):
+            correcting_journal_prepare(date=date(2026, 11, 2), reason="Try", by=officer, lines=[
+                {"account": code, "fund": core_fund, "direction": "D", "amount": "10.00"},
+                {"account": acc.CASH, "fund": core_fund, "direction": "C", "amount": "10.00"}])

@@ -40,6 +40,8 @@ class Command(BaseCommand):
         person = get_user_model().objects.filter(username=user).first()
         if person is None:
             raise CommandError(f"No user called '{user}'; give the username of a finance director.")
+        if not person.is_active:
+            raise CommandError(f"{user}'s account is deactivated; give the username of a finance director in post.")
         plan = year_end_plan(year=fy, by=person)
         if plan.done:
             who = fy.year_end_by.get_full_name() or fy.year_end_by.get_username()
