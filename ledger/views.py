@@ -1,8 +1,10 @@
 """The journal, and each fund's position (spending limit, committed, actual, available) beside its budget:
 read-only pages over the append-only ledger."""
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from core.listing import paginate
 from core.money import ZERO
@@ -21,6 +23,40 @@ from funds.selectors import (
 )
 from ledger.models import JournalEntry, JournalLine
 from ledger.selectors import fund_journal_lines, fund_positions
+
+# The page of the document behind an entry, by the entry's source type: (URL name, income kind slug). The ledger
+# names pages, never imports the apps above it; a document is found by the entry it posted or the one reversing it.
+SOURCE_PAGES = {
+    "income.awardletter": ("income:detail", "award-letters"),
+    "income.cashreceipt": ("income:detail", "receipts"),
+    "income.pocareceipt": ("income:detail", "poca"),
+    "income.fpnreturn": ("income:detail", "fpn"),
+    "income.feereceipt": ("income:detail", "fees"),
+    "income.treasurypayover": ("income:detail", "treasury"),
+    "grants.grant": ("grants:detail", None),
+    "ledger.correctingjournal": ("ledger:correction_detail", None),
+}
+
+
+def source_document_url(entry: JournalEntry) -> str | None:
+    """The page of the document that posted (or reversed) ``entry``, where there is one."""
+    if entry.source_type.startswith("yearend."):
+        # The year the entry belongs to: its lines' funding year (an accrual reversed in April, a repayment).
+        start = entry.lines.order_by("funding_year__start_year").values_list("funding_year__start_year",
+                                                                             flat=True).first()
+        return reverse("yearend:year", args=[start])
+    page = SOURCE_PAGES.get(entry.source_type)
+    if page is None:
+        return None
+    name, kind = page
+    pk = entry.source_id
+    if kind is not None and not pk:
+        model = apps.get_model(*entry.source_type.split("."))
+        document = model.objects.filter(Q(entry=entry) | Q(reversal=entry)).values_list("pk", flat=True).first()
+        pk = document
+    if not pk:
+        return None
+    return reverse(name, kwargs={"kind": kind, "pk": pk} if kind else {"pk": pk})
 
 
 def entries():
@@ -53,6 +89,7 @@ def entry_detail(request, pk):
             "entry": entry,
             "lines": lines,
             "reversed_by": reversed_by,
+            "source_url": source_document_url(entry),
             "debits": sum(line.amount.amount for line in lines if line.direction == "D"),
             "credits": sum(line.amount.amount for line in lines if line.direction == "C"),
         },

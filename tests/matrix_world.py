@@ -81,6 +81,7 @@ def build_world() -> dict:
         "clawback": Clawback.objects.filter(reversal__isnull=True).order_by("pk").first(),
         "correction": CorrectingJournal.objects.order_by("pk").first(),
         "repayment": FunderRepayment.objects.order_by("pk").first(),
+        "accrual": ManualAccrual.objects.order_by("pk").first(),
     }
     missing = [name for name, obj in world.items() if obj is None]
     assert not missing, f"the demo has no object for: {', '.join(missing)}"

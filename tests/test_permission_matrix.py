@@ -92,6 +92,7 @@ ROUTES: dict[str, Route] = {
     "yearend:year": Route(allowed=F + D, args=lambda w: {"start_year": 2025}),
     "yearend:run": Route(allowed=D, post_only=True, args=lambda w: {"start_year": 2025}),
     "yearend:accrual_create": Route(allowed=F, args=lambda w: {"start_year": 2026}),
+    "yearend:accrual_withdraw": Route(allowed=F, post_only=True, args=pk("accrual")),
     "yearend:repayment_create": Route(allowed=F, args=lambda w: {"start_year": 2025, "fund_pk": w["fund"].pk}),
     "yearend:repayment_reverse": Route(allowed=F, post_only=True, args=pk("repayment")),
     # Organisations and bank details

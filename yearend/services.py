@@ -522,6 +522,27 @@ def manual_accrual_record(*, fund: Fund, year: FinancialYear, amount, reason: st
     return accrual
 
 
+@transaction.atomic
+def manual_accrual_withdraw(*, accrual: ManualAccrual, reason: str, by) -> None:
+    """Take back an accrual recorded in error, before the year end posts it (nothing was posted for it; its history
+    keeps it, with who withdrew it and why). Once posted, an accrual stays: the year's figures are final."""
+    require_role(by, FINANCE_OFFICERS, doing="withdraw accruals")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the accrual is withdrawn; the reason is kept in its history."})
+    locked = lock(ManualAccrual.objects.filter(pk=accrual.pk))
+    if not locked:
+        raise ValidationError("This accrual has already been withdrawn.")
+    accrual = ManualAccrual.objects.select_related("fund", "year").get(pk=accrual.pk)
+    if accrual.entry_id is not None:
+        raise ValidationError(f"{accrual} was posted by the year end of {accrual.year.label}; its figures are final, "
+                              "so it is not withdrawn.")
+    record_event("accrual.withdrawn", by=by, obj=accrual, reason=reason,
+                 summary=f"{accrual}: {format_gbp(accrual.amount.amount)} withdrawn before the year end")
+    accrual._history_user, accrual._change_reason = by, f"Withdrawn: {reason}"[:100]
+    accrual.delete()
+
+
 def funder_owed(*, fund: Fund, year: FinancialYear) -> Decimal:
     """Unspent grant of ``year`` still owed back to the fund's funder (the creditor, less repayments)."""
     debit, credit = account_totals(year=year).get((fund.pk, acc.FUNDER_CREDITOR), (ZERO, ZERO))

@@ -104,6 +104,24 @@ def accrual_create(request, start_year):
     })
 
 
+@require_POST
+@role_required(*FINANCE_OFFICERS)
+def accrual_withdraw(request, pk):
+    accrual = get_object_or_404(ManualAccrual.objects.select_related("year"), pk=pk)
+    start_year = accrual.year.start_year
+    form = ReverseForm(request.POST)
+    if form.is_valid():
+        described = str(accrual)
+        call_service(form, services.manual_accrual_withdraw, accrual=accrual, by=request.user,
+                     reason=form.cleaned_data["reason"])
+        if not form.errors:
+            messages.success(request, f"{described} withdrawn; the reason is kept in its history.")
+            return redirect("yearend:year", start_year=start_year)
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))
+    return redirect("yearend:year", start_year=start_year)
+
+
 @role_required(*FINANCE_OFFICERS)
 def repayment_create(request, start_year, fund_pk):
     year = _year(start_year)

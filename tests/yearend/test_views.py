@@ -68,3 +68,16 @@ def test_officer_records_a_repayment_after_the_year_end(closed_year, director, o
     assert response.status_code == 302
     year = FinancialYear.objects.get(start_year=2025)
     assert str(funder_owed(fund=core_fund, year=year)) == "400000.00"
+
+
+def test_each_entry_page_links_to_its_document(closed_year, director):
+    from income.models import PocaReceipt
+
+    signed_in(director).post(reverse("yearend:run", args=[2025]), {"confirm": "on"})
+    client = signed_in(director)
+    owed = JournalEntry.objects.get(source_type="yearend.return")
+    page = client.get(reverse("ledger:entry_detail", args=[owed.pk])).content.decode()
+    assert "P13, year-end adjustments" in page and f'href="{reverse("yearend:year", args=[2025])}"' in page
+    receipt = PocaReceipt.objects.get()
+    page = client.get(reverse("ledger:entry_detail", args=[receipt.entry_id])).content.decode()
+    assert f'href="{reverse("income:detail", kwargs={"kind": "poca", "pk": receipt.pk})}"' in page

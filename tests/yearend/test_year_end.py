@@ -265,3 +265,25 @@ def test_a_correcting_journal_cannot_make_accruals_balances_or_creditors(year, o
             correcting_journal_prepare(date=date(2026, 11, 2), reason="Try", by=officer, lines=[
                 {"account": code, "fund": core_fund, "direction": "D", "amount": "10.00"},
                 {"account": acc.CASH, "fund": core_fund, "direction": "C", "amount": "10.00"}])
+
+
+def test_a_pending_accrual_is_withdrawn_with_a_reason_but_a_posted_one_stays(closed_year, director, officer,
+                                                                             core_fund, unchanged_database):
+    from yearend.models import ManualAccrual
+    from yearend.services import manual_accrual_withdraw
+
+    first = manual_accrual_record(fund=core_fund, year=closed_year, amount="500.00", by=officer, today=TODAY,
+                                  reason="Recorded twice")
+    with unchanged_database():
+        with pytest.raises(ValidationError, match="Say why the accrual is withdrawn"):
+            manual_accrual_withdraw(accrual=first, reason="", by=officer)
+    manual_accrual_withdraw(accrual=first, reason="Duplicate of the helpline accrual", by=officer)
+    assert not ManualAccrual.objects.filter(pk=first.pk).exists()
+    assert ManualAccrual.history.filter(id=first.pk, history_type="-").get().history_change_reason.startswith(
+        "Withdrawn: Duplicate")
+    second = manual_accrual_record(fund=core_fund, year=closed_year, amount="700.00", by=officer, today=TODAY,
+                                   reason="March invoice")
+    year_end_run(year=closed_year, by=director)
+    with unchanged_database():
+        with pytest.raises(ValidationError, match="its figures are final, so it is not withdrawn"):
+            manual_accrual_withdraw(accrual=second, reason="Too late", by=officer)
