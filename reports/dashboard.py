@@ -6,14 +6,13 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Subquery, Sum
 
-from core.money import ZERO, from_pence, quantize
+from core.money import ZERO, quantize
 from funds.models import FinancialYear, Fund
 from funds.selectors import BudgetTotal, Variance, fund_budget_totals, funds_all, variance
 from grants.models import Grant, MonitoringReturn
 from grants.selectors import grants_with_totals
 from income.models import FeeReceipt, FpnReturn, PocaReceipt
-from ledger import accounts as acc
-from ledger.models import Balance
+from income.selectors import treasury_owed_by_fund
 from ledger.selectors import fund_positions
 from reports.charts import Chart, bar_chart
 
@@ -111,7 +110,7 @@ class RetainedSummary:
 
 def retained_income(*, year: FinancialYear) -> RetainedSummary:
     """Totals for proceeds of crime, fixed penalties and course fees posted in the year (reversed documents count
-    nothing), and what is owed to HM Treasury now: four queries."""
+    nothing), and what is owed to HM Treasury now (``income.selectors``, the one reading of it): five queries."""
     poca = PocaReceipt.objects.standing().filter(entry__year=year).aggregate(
         n=Count("id"), gross=Sum("gross_recovered"), retained=Sum("amount")
     )
@@ -123,8 +122,7 @@ def retained_income(*, year: FinancialYear) -> RetainedSummary:
         treasury=Sum("owed_to_treasury"),
     )
     fees = FeeReceipt.objects.standing().filter(entry__year=year).aggregate(n=Count("id"), total=Sum("amount"))
-    owed = Balance.objects.filter(account__code=acc.TREASURY_CREDITOR).aggregate(
-        credits=Sum("credit_pence"), debits=Sum("debit_pence"))
+
 
     def q(value):
         return quantize(value) if value is not None else ZERO
@@ -138,7 +136,7 @@ def retained_income(*, year: FinancialYear) -> RetainedSummary:
         fpn_gross=q(fpn["gross"]),
         fpn_retained=q(fpn["retained"]),
         fpn_to_treasury=q(fpn["treasury"]),
-        treasury_owed_now=from_pence((owed["credits"] or 0) - (owed["debits"] or 0)),
+        treasury_owed_now=sum((owed for _fund, owed in treasury_owed_by_fund()), ZERO),
         fees_receipts=fees["n"],
         fees_total=q(fees["total"]),
     )
