@@ -105,6 +105,9 @@ FUNDS = [
     ),
 ]
 
+# Orders and contracts above this (net) wait for a commissioner or finance director (spending.orders).
+ORDER_APPROVAL_THRESHOLD = "25000.00"
+
 # Budget lines per fund for each year: heading -> original budget.
 BUDGETS = {
     "MOJ-CORE": {
@@ -148,6 +151,7 @@ def seed_funds(users) -> dict[str, Fund]:
             ring_fenced=ring,
             grant_approval_threshold=threshold,
             virement_threshold=vthreshold,
+            order_approval_threshold=ORDER_APPROVAL_THRESHOLD,
             by=officer,
         )
     return funds

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from core.money import quantize
 from demo.grant_providers import AREAS, MEASURES, PROVIDERS
+from funds.models import BudgetLine
 from grants.awards import decision_record, decisions_needed, grant_create
 from grants.checks import check_complete
 from grants.models import Grant, MonitoringReturn
@@ -81,6 +82,25 @@ SCENARIOS = [
     ("withdrawn_draft", "late_2026", 2), ("withdrawn_submitted", "late_2026", 1), ("withdrawn_approved", "2027", 1),
     ("withdrawn_active", "2026", 1),
 ]
+
+
+# The budget line a service draws on, by fund: the first heading whose keyword is in the service's name, else the last.
+BUDGET_LINE_KEYWORDS = {
+    "MOJ-CORE": [("restorative", "Restorative justice"), ("counselling", "Specialist counselling"),
+                 ("", "Victim support hubs")],
+    "MOJ-DASV": [("isva", "ISVA services"), ("refuge", "Refuge support"), ("", "IDVA services")],
+    "VAWG-PROG": [("safe spaces", "Safe spaces at night"), ("perpetrator", "Perpetrator programmes"),
+                  ("", "Prevention in schools")],
+    "POCA": [("community safety", "My Community Fund"), ("", "Helping Communities Fund")],
+    "SPEED-FEES": [("", "Road safety education")],
+    "FPN-RETAINED": [("", "Road safety projects")],
+}
+
+
+def budget_line_for(fund, year, service_name: str) -> BudgetLine | None:
+    name = service_name.lower()
+    heading = next(h for keyword, h in BUDGET_LINE_KEYWORDS[fund.code] if keyword in name)
+    return BudgetLine.objects.filter(fund=fund, year=year, heading=heading).first()
 
 
 def _purpose(service_name: str) -> str:
@@ -163,7 +183,9 @@ class Seeder:
         service, n = plan.service, plan.n
         start, end, years = self.dates(plan.pattern, n)
         small = service.organisation.identifier.startswith("360G-")
-        funding = [(self.funds[plan.fund_code], self.years[y], self.amount(plan.fund_code, small)) for y in years]
+        fund = self.funds[plan.fund_code]
+        funding = [(fund, self.years[y], self.amount(plan.fund_code, small),
+                    budget_line_for(fund, self.years[y], service.name)) for y in years]
         refuge = "refuge" in service.name.lower()
         method = "formula" if small else ("direct" if n % 7 == 3 else "competed")
         officer = self.officers[n % 2]
@@ -302,7 +324,8 @@ class Seeder:
             elif q == 2 and plan.n % 11 == 7:
                 self.pay_quarter(grant, y26, q, review="send_back")
             else:
-                self.pay_quarter(grant, y26, q)
+                # Payments leave in payment runs since August 2026 (demo.payments): the October run pays Q2.
+                self.pay_quarter(grant, y26, q, pay=q == 1)
             if state == "withdrawn_active":
                 grant_withdraw(grant=grant, by=self.commissioners[1], on=date(2026, 8, 14),
                                reason="Provider ceased trading; remaining commitment released")

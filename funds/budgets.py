@@ -81,6 +81,13 @@ def budget_line_create(
     return line
 
 
+def default_budget_line(*, fund, year) -> BudgetLine | None:
+    """The budget line a draw on ``fund`` in ``year`` counts against when none is named: the fund's only line for
+    that year, or None when it has none or several (then one must be chosen)."""
+    lines = list(BudgetLine.objects.filter(fund=fund, year=year)[:2])
+    return lines[0] if len(lines) == 1 else None
+
+
 def revised_budget(line: BudgetLine) -> Decimal:
     moves = Virement.objects.filter(status=Virement.Status.APPROVED).filter(Q(from_line=line) | Q(to_line=line))
     into = moves.filter(to_line=line).aggregate(s=Sum("amount"))["s"] or ZERO

@@ -167,6 +167,12 @@ class Fund(models.Model):
         default=0,
         help_text="Virements above this need approval by someone other than the requester.",
     )
+    order_approval_threshold = MoneyField(
+        **MONEY,
+        default=0,
+        help_text="Orders and contracts above this (net) need approval by a commissioner or finance director other "
+        "than the officer who raised them; at or below it they are committed when raised.",
+    )
     is_active = models.BooleanField(default=True)
     history = HistoricalRecords()
 
@@ -175,6 +181,8 @@ class Fund(models.Model):
         constraints = [
             gbp_only("grant_approval_threshold"),
             gbp_only("virement_threshold"),
+            gbp_only("order_approval_threshold"),
+            models.CheckConstraint(condition=Q(order_approval_threshold__gte=0), name="funds_fund_order_threshold"),
             models.CheckConstraint(
                 condition=Q(retained_share_percent__gte=0, retained_share_percent__lte=100),
                 name="funds_fund_share_range",

@@ -20,7 +20,7 @@ def funder_create(*, name: str, kind: str, short_name: str = "", by) -> Funder:
 def fund_create(
     *, code: str, name: str, funder: Funder, purpose: str, limit_basis: str, year_end_rule: str, by,
     ring_fenced: bool = True, income_kind: str = Fund.IncomeKind.GRANT, retained_share_percent="0",
-    grant_approval_threshold="0", virement_threshold="0",
+    grant_approval_threshold="0", virement_threshold="0", order_approval_threshold="0",
 ) -> Fund:
     if not getattr(by, "is_superuser", False):
         require_role(by, OFFICERS_AND_DIRECTORS, doing="set up funds")
@@ -30,6 +30,7 @@ def fund_create(
         retained_share_percent=retained_share_percent,
         grant_approval_threshold=gbp(parse_amount(grant_approval_threshold, allow_zero=True)),
         virement_threshold=gbp(parse_amount(virement_threshold, allow_zero=True)),
+        order_approval_threshold=gbp(parse_amount(order_approval_threshold, allow_zero=True)),
     )
     save_with_history(fund, by=by, reason="Fund set up")
     record_event("fund.created", by=by, obj=fund, summary=f"Fund {fund.code} set up")

@@ -15,7 +15,8 @@ from core.audit import record_event, save_with_history
 from core.locking import lock
 from core.money import format_gbp, gbp, parse_amount
 from core.roles import FINANCE_OFFICERS, OFFICERS_AND_COMMISSIONERS, require_role
-from funds.models import FinancialYear, Fund
+from funds.budgets import default_budget_line
+from funds.models import BudgetLine, FinancialYear, Fund
 from grants.models import (
     CheckType,
     CommissionedService,
@@ -103,7 +104,8 @@ def grant_create(
     returns_required: bool = True, funding: list[tuple[Fund, FinancialYear, object]] = (),
 ) -> Grant:
     """Draft a grant, with its due diligence checklist, and optionally its funding lines given as
-    ``(fund, year, amount)`` triples (each checked as ``funding_line_set`` would)."""
+    ``(fund, year, amount)`` triples, or ``(fund, year, amount, budget_line)`` (each checked as ``funding_line_set``
+    would)."""
     require_role(by, FINANCE_OFFICERS, doing="draft grants")
     grant = Grant(
         title=title, purpose=purpose, organisation=organisation, service=service,
@@ -119,8 +121,9 @@ def grant_create(
         save_with_history(GrantCheck(grant=grant, check_type=check_type), by=by, reason="Checklist item", clean=False)
     record_event("grant.created", by=by, obj=grant,
                  summary=f"{grant.reference} '{grant.title}' drafted for {organisation}")
-    for fund, year, amount in funding:
-        _line_set(grant, fund=fund, year=year, amount=amount, by=by)
+    for fund, year, amount, *budget_line in funding:
+        _line_set(grant, fund=fund, year=year, amount=amount, by=by,
+                  budget_line=budget_line[0] if budget_line else None)
     return grant
 
 
@@ -168,7 +171,22 @@ def check_fund_can_cover(fund: Fund, year: FinancialYear, amount: Decimal, *, fi
         )
 
 
-def _line_set(grant: Grant, *, fund: Fund, year: FinancialYear, amount, by) -> FundingLine:
+def _budget_line_for(fund: Fund, year: FinancialYear, budget_line: BudgetLine | None) -> BudgetLine | None:
+    """The budget line a funding line draws on: the one named (of that fund and year), else the fund's only line."""
+    if budget_line is None:
+        return default_budget_line(fund=fund, year=year)
+    if budget_line.fund_id != fund.pk or budget_line.year_id != year.pk:
+        headings = ", ".join(BudgetLine.objects.filter(fund=fund, year=year).values_list("heading", flat=True))
+        raise ValidationError(
+            {"budget_line": f"'{budget_line.heading}' is a budget line of {budget_line.fund.code} "
+                            f"{budget_line.year.label}; choose one of {fund.code}'s lines for {year.label}"
+                            + (f": {headings}." if headings else " (it has none yet).")}
+        )
+    return budget_line
+
+
+def _line_set(grant: Grant, *, fund: Fund, year: FinancialYear, amount, by,
+              budget_line: BudgetLine | None = None) -> FundingLine:
     value = parse_amount(amount)
     if not fund.is_active:
         raise ValidationError({"fund": f"{fund.code} is closed to new grants."})
@@ -179,12 +197,15 @@ def _line_set(grant: Grant, *, fund: Fund, year: FinancialYear, amount, by) -> F
                      "grant runs in, or change its dates."}
         )
     check_fund_can_cover(fund, year, value)
+    chosen = _budget_line_for(fund, year, budget_line)
     line = FundingLine.objects.filter(grant=grant, fund=fund, year=year).first()
     if line is None:
         line = FundingLine(grant=grant, fund=fund, year=year)
         what = "added"
     else:
         what = f"changed from {format_gbp(line.amount.amount)}"
+    if budget_line is not None or line.budget_line_id is None:
+        line.budget_line = chosen
     line.original_amount = gbp(value)
     line.amount = gbp(value)
     save_with_history(line, by=by, reason=f"Funding line {what}")
@@ -194,13 +215,16 @@ def _line_set(grant: Grant, *, fund: Fund, year: FinancialYear, amount, by) -> F
 
 
 @transaction.atomic
-def funding_line_set(*, grant: Grant, fund: Fund, year: FinancialYear, amount, by) -> FundingLine:
+def funding_line_set(*, grant: Grant, fund: Fund, year: FinancialYear, amount, by,
+                     budget_line: BudgetLine | None = None) -> FundingLine:
     """Add a funding line to a draft grant, or change its amount. The year must overlap the grant's dates and
-    the fund must have the amount available now."""
+    the fund must have the amount available now. It draws on ``budget_line`` (one of the fund's lines for that
+    year), or, when none is named, on the fund's only line for the year; with several, submitting the grant asks
+    for one (``grants.workflow``)."""
     require_role(by, FINANCE_OFFICERS, doing="edit grants")
     grant = lock(Grant.objects.filter(pk=grant.pk))[0]
     require_editable(grant)
-    return _line_set(grant, fund=fund, year=year, amount=amount, by=by)
+    return _line_set(grant, fund=fund, year=year, amount=amount, by=by, budget_line=budget_line)
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from core.audit import record_event, save_with_history
 from core.locking import lock
 from core.money import ZERO, format_gbp, gbp, parse_amount
 from core.roles import COMMISSIONERS, FINANCE_OFFICERS, require_role
+from funds.budgets import default_budget_line
 from funds.models import FinancialYear, Fund
 from grants.awards import check_fund_can_cover, require_decision, resolve_decision
 from grants.locks import lock_funds_and_grant
@@ -145,6 +146,13 @@ def variation_request(
     return variation
 
 
+def _budget_line(vl: VariationLine):
+    """The budget line a varied amount counts against: its funding line's, or for a new line the fund's only one."""
+    if vl.funding_line_id is not None:
+        return vl.funding_line.budget_line
+    return default_budget_line(fund=vl.fund, year=vl.year)
+
+
 def _decide(variation: GrantVariation, by) -> tuple[Grant, GrantVariation, list[VariationLine]]:
     v_lines = list(variation.lines.select_related("fund", "year", "funding_line"))
     grant = lock_funds_and_grant(variation.grant, extra_fund_ids={vl.fund_id for vl in v_lines})
@@ -189,11 +197,11 @@ def variation_approve(*, variation: GrantVariation, by, decision: Decision | str
     for vl in v_lines:
         delta = vl.amount_after.amount - vl.amount_before.amount
         if delta > 0:
-            legs += [Leg(acc.COMMITMENTS, vl.fund, DEBIT, delta, vl.year),
-                     Leg(acc.COMMITMENT_CONTROL, vl.fund, CREDIT, delta, vl.year)]
+            legs += [Leg(acc.COMMITMENTS, vl.fund, DEBIT, delta, vl.year, _budget_line(vl)),
+                     Leg(acc.COMMITMENT_CONTROL, vl.fund, CREDIT, delta, vl.year, _budget_line(vl))]
         elif delta < 0:
-            legs += [Leg(acc.COMMITMENT_CONTROL, vl.fund, DEBIT, -delta, vl.year),
-                     Leg(acc.COMMITMENTS, vl.fund, CREDIT, -delta, vl.year)]
+            legs += [Leg(acc.COMMITMENT_CONTROL, vl.fund, DEBIT, -delta, vl.year, _budget_line(vl)),
+                     Leg(acc.COMMITMENTS, vl.fund, CREDIT, -delta, vl.year, _budget_line(vl))]
     entry = None
     if legs:
         entry = entry_post(date=on, by=by, source=grant, source_reference=grant.reference,
@@ -201,7 +209,8 @@ def variation_approve(*, variation: GrantVariation, by, decision: Decision | str
     reason = f"Variation {variation.pk} approved"
     touched = []
     for vl in v_lines:
-        line = vl.funding_line or FundingLine(grant=grant, fund=vl.fund, year=vl.year, original_amount=gbp(ZERO))
+        line = vl.funding_line or FundingLine(grant=grant, fund=vl.fund, year=vl.year, original_amount=gbp(ZERO),
+                                                  budget_line=_budget_line(vl))
         line.amount = gbp(vl.amount_after.amount)
         save_with_history(line, by=by, reason=reason)
         touched.append(line)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from core.audit import record_event, save_with_history
 from core.money import format_gbp, gbp
 from core.roles import COMMISSIONERS, FINANCE_OFFICERS, OFFICERS_AND_COMMISSIONERS, require_role
+from funds.models import BudgetLine
 from grants.awards import _check_lines_within_dates, require_decision, resolve_decision
 from grants.locks import lock_funds_and_grant
 from grants.models import Decision, FundingLine, Grant, GrantVariation
@@ -100,7 +101,8 @@ def _no_open_variation(grant: Grant, doing: str) -> None:
 
 def require_submittable(grant: Grant) -> list[FundingLine]:
     """What submitting needs besides the move itself (``grants.actions`` asks it too): at least one funding line,
-    each in a year the grant runs in and each still covered by its fund."""
+    each in a year the grant runs in, each naming its budget line where the fund has budget lines for that year,
+    and each still covered by its fund."""
     from grants.awards import check_fund_can_cover
 
     lines = _lines(grant)
@@ -108,9 +110,23 @@ def require_submittable(grant: Grant) -> list[FundingLine]:
         raise ValidationError("Add at least one funding line (fund, year and amount) before submitting.")
     _check_lines_within_dates(grant, lines)
     _check_years_open(grant, lines)
+    _check_budget_lines(lines)
     for line in lines:
         check_fund_can_cover(line.fund, line.year, line.amount.amount)
     return lines
+
+
+def _check_budget_lines(lines: list[FundingLine]) -> None:
+    """A funding line on a fund that has budget lines for its year names the one it draws on."""
+    for line in lines:
+        if line.budget_line_id is not None:
+            continue
+        headings = list(BudgetLine.objects.filter(fund=line.fund, year=line.year).values_list("heading", flat=True))
+        if headings:
+            raise ValidationError(
+                f"The {line.fund.code} {line.year.label} funding line does not say which budget line it draws on; "
+                f"choose one of {', '.join(headings)}."
+            )
 
 
 @transaction.atomic
@@ -161,8 +177,8 @@ def grant_approve(*, grant: Grant, by, decision: Decision | str | None = None, n
     require_decision(by_fund, decision, on=on, what=grant.reference)
     legs = []
     for line in lines:
-        legs += [Leg(acc.COMMITMENTS, line.fund, DEBIT, line.amount.amount, line.year),
-                 Leg(acc.COMMITMENT_CONTROL, line.fund, CREDIT, line.amount.amount, line.year)]
+        legs += [Leg(acc.COMMITMENTS, line.fund, DEBIT, line.amount.amount, line.year, line.budget_line),
+                 Leg(acc.COMMITMENT_CONTROL, line.fund, CREDIT, line.amount.amount, line.year, line.budget_line)]
     entry = entry_post(date=on, description=f"Grant commitment {grant.reference}: {grant.title}"[:300], legs=legs,
                        by=by, source=grant, source_reference=grant.reference)
     for line in lines:
@@ -240,8 +256,10 @@ def _release_outstanding(grant: Grant, *, by, on: Date, why: str):
     released = []
     for row in totals.lines:
         if row.outstanding_commitment > 0:
-            legs += [Leg(acc.COMMITMENT_CONTROL, row.line.fund, DEBIT, row.outstanding_commitment, row.line.year),
-                     Leg(acc.COMMITMENTS, row.line.fund, CREDIT, row.outstanding_commitment, row.line.year)]
+            legs += [Leg(acc.COMMITMENT_CONTROL, row.line.fund, DEBIT, row.outstanding_commitment, row.line.year,
+                         row.line.budget_line),
+                     Leg(acc.COMMITMENTS, row.line.fund, CREDIT, row.outstanding_commitment, row.line.year,
+                         row.line.budget_line)]
             released.append((row.line, row.outstanding_commitment))
     if not legs:
         return None, 0

@@ -6,7 +6,7 @@ from django import forms
 from django.forms import formset_factory
 
 from core.forms import AmountField, ConfirmField, Form, ReasonField, UKDateField
-from funds.models import FinancialYear, Fund
+from funds.models import BudgetLine, FinancialYear, Fund
 from ledger.corrections import MAX_LINES, REJECTION_NOTE_NEEDED, CorrectionLine, correctable_accounts
 from ledger.models import JournalLine
 
@@ -44,6 +44,10 @@ class CorrectionLineForm(Form):
         label="Debit or credit", choices=[("", "Choose one"), *JournalLine.Direction.choices]
     )
     amount = AmountField(label="Amount", help_text="")
+    budget_line = forms.ModelChoiceField(
+        label="Budget line", queryset=BudgetLine.objects.none(), required=False, empty_label="None",
+        help_text="On a spending line (e.g. 5300 staff costs): the fund's budget line it counts against.",
+    )
     narrative = forms.CharField(label="Narrative", required=False, max_length=200)
 
     def __init__(self, *args, **kwargs):
@@ -55,6 +59,9 @@ class CorrectionLineForm(Form):
         self.fields["fund"].label_from_instance = lambda f: f"{f.code}{'' if f.is_active else ' (closed)'}"
         self.fields["funding_year"].queryset = FinancialYear.objects.order_by("start_year")
         self.fields["funding_year"].label_from_instance = lambda y: y.label
+        self.fields["budget_line"].queryset = BudgetLine.objects.select_related("fund", "year").order_by(
+            "year__start_year", "fund__code", "heading")
+        self.fields["budget_line"].label_from_instance = lambda b: f"{b.fund.code} {b.year.label} {b.heading}"
         for name, size in (("fund", "input-amount"), ("funding_year", "input-amount"), ("direction", "input-short")):
             self.fields[name].widget.attrs["class"] = size
         for name, message in REQUIRED.items():
@@ -65,6 +72,7 @@ class CorrectionLineForm(Form):
         return CorrectionLine(
             account=data["account"], fund=data["fund"], direction=data["direction"], amount=data["amount"],
             funding_year=data.get("funding_year"), narrative=data.get("narrative", ""),
+            budget_line=data.get("budget_line"),
         )
 
 

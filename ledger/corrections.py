@@ -25,7 +25,7 @@ from core.audit import record_event, save_with_history
 from core.changes import person_name
 from core.money import ZERO, format_gbp, from_pence, gbp, parse_amount, to_pence
 from core.roles import FINANCE_OFFICERS, OFFICERS_AND_DIRECTORS, require_role
-from funds.models import FinancialYear, Fund
+from funds.models import BudgetLine, FinancialYear, Fund
 from ledger import accounts as acc
 from ledger.models import Account, CorrectingJournal, CorrectingJournalLine, FundPosition, JournalEntry
 from ledger.posting import CREDIT, DEBIT, Leg, entry_post, open_period_for, period_for
@@ -35,10 +35,12 @@ REJECTION_NOTE_NEEDED = "Say why the correcting journal is rejected, so the pers
 
 # Accounts that only their own documents move, and why: a correcting journal refuses them.
 DOCUMENT_ONLY = {
-    acc.COMMITMENTS: "commitments move only with the grants that make them (approval, payment, variation, close); "
-    "correct the grant instead",
-    acc.COMMITMENT_CONTROL: "it is the other side of the commitments, which move only with their grants; correct "
-    "the grant instead",
+    acc.COMMITMENTS: "commitments move only with the grants and orders that make them (approval, payment, "
+    "invoice, variation, close); correct the grant or the order instead",
+    acc.COMMITMENT_CONTROL: "it is the other side of the commitments, which move only with their grants and orders; "
+    "correct the grant or the order instead",
+    acc.TRADE_CREDITORS: "supplier invoices make what is owed to suppliers and payment runs pay it; reverse the "
+    "invoice or the payment instead",
     acc.GRANT_ACCRUALS: "grant accruals are posted by the year end and reversed on 1 April; correct the instalment "
     "or the payment instead",
     acc.RESERVE_CARRIED_FORWARD: "only the year end moves the earmarked reserve",
@@ -67,6 +69,7 @@ class CorrectionLine:
     amount: object
     funding_year: FinancialYear | None = None
     narrative: str = ""
+    budget_line: BudgetLine | None = None  # on a spending line: the budget line it counts against
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class _Checked:
     direction: str
     amount: Decimal
     narrative: str
+    budget_line: BudgetLine | None = None
 
 
 def correctable_accounts():
@@ -88,7 +92,7 @@ def _as_line(raw) -> CorrectionLine:
     if isinstance(raw, CorrectionLine):
         return raw
     if isinstance(raw, dict):
-        known = {"account", "fund", "direction", "amount", "funding_year", "narrative"}
+        known = {"account", "fund", "direction", "amount", "funding_year", "narrative", "budget_line"}
         return CorrectionLine(**{"account": "", "fund": None, "direction": "", "amount": "",
                                  **{k: v for k, v in raw.items() if k in known}})
     raise TypeError(f"A correcting journal line is a CorrectionLine or a dict, not {type(raw).__name__}.")
@@ -124,7 +128,21 @@ def _check_line(number: int, line: CorrectionLine, *, default_year: FinancialYea
             if year.pk != default_year.pk
             else f"{where}: {year.label} has been through year end, so its figures are final."
         )
-    return _Checked(account, line.fund, year, line.direction, amount, (line.narrative or "").strip()[:200])
+    budget_line = line.budget_line
+    if budget_line is not None:
+        if account.role not in (Account.Role.COMMITTED, Account.Role.ACTUAL):
+            raise ValidationError(
+                f"{where}: a budget line is named only on a spending line (for example {acc.SUPPLIER_EXPENDITURE} "
+                f"Supplier spending); account {account} does not count against a budget. Leave its budget line empty."
+            )
+        if budget_line.fund_id != line.fund.pk or budget_line.year_id != year.pk:
+            headings = ", ".join(BudgetLine.objects.filter(fund=line.fund, year=year).values_list("heading", flat=True))
+            raise ValidationError(
+                f"{where}: the budget line '{budget_line.heading}' is not one of {line.fund.code}'s lines for "
+                f"{year.label}; choose " + (f"one of {headings}." if headings else "none (it has no budget lines).")
+            )
+    return _Checked(account, line.fund, year, line.direction, amount, (line.narrative or "").strip()[:200],
+                    budget_line)
 
 
 def check_balanced_per_fund(lines) -> None:
@@ -168,7 +186,7 @@ def _check_lines(raw_lines, *, day: Date) -> list[_Checked]:
     years = FinancialYear.objects.in_bulk({line.funding_year.pk for line in lines if line.funding_year is not None})
     lines = [
         CorrectionLine(line.account, line.fund, line.direction, line.amount, years[line.funding_year.pk],
-                       line.narrative)
+                       line.narrative, line.budget_line)
         if line.funding_year is not None else line
         for line in lines
     ]
@@ -194,7 +212,7 @@ def correcting_journal_prepare(*, date: Date, reason: str, lines, by) -> Correct
     for c in checked:
         line = CorrectingJournalLine(
             journal=journal, account=c.account, fund=c.fund, funding_year=c.funding_year, direction=c.direction,
-            amount=gbp(c.amount), narrative=c.narrative,
+            amount=gbp(c.amount), narrative=c.narrative, budget_line=c.budget_line,
         )
         save_with_history(line, by=by, reason="Correcting journal prepared")
     total = sum((c.amount for c in checked if c.direction == DEBIT), ZERO)
@@ -254,16 +272,17 @@ def correcting_journal_approve(*, journal: CorrectingJournal, by, note: str = ""
             f"{journal.reference} is dated {journal.date:%d/%m/%Y}, in {period}, which has closed since it was "
             "prepared, so it cannot be posted. Reject it and prepare it again with a date in an open period."
         )
-    saved = list(journal.lines.select_related("account", "fund", "funding_year").order_by("id"))
+    saved = list(journal.lines.select_related("account", "fund", "funding_year", "budget_line").order_by("id"))
     checked = _check_lines(
-        [CorrectionLine(line.account.code, line.fund, line.direction, line.amount.amount, line.funding_year)
+        [CorrectionLine(line.account.code, line.fund, line.direction, line.amount.amount, line.funding_year,
+                        line.narrative, line.budget_line)
          for line in saved],
         day=journal.date,
     )
     entry = entry_post(
         date=journal.date,
         description=f"{journal.reference}: {journal.reason}",
-        legs=[Leg(c.account.code, c.fund, c.direction, c.amount, c.funding_year) for c in checked],
+        legs=[Leg(c.account.code, c.fund, c.direction, c.amount, c.funding_year, c.budget_line) for c in checked],
         by=by,
         source=journal,
         source_reference=journal.reference,

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
-from funds.models import MONEY, FinancialYear, Fund, Period, gbp_only
+from funds.models import MONEY, BudgetLine, FinancialYear, Fund, Period, gbp_only
 
 
 class Account(models.Model):
@@ -112,6 +112,11 @@ class JournalLine(models.Model):
         related_name="+",
         help_text="The year's allocation this line counts against (usually the entry's own year; a payment in "
         "arrears in April counts against the year whose commitment it settles).",
+    )
+    budget_line = models.ForeignKey(
+        BudgetLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The budget line a commitment or spending line counts against (same fund and funding year); "
+        "empty on income, cash and balance-sheet lines.",
     )
     direction = models.CharField(max_length=1, choices=Direction.choices)
     amount = MoneyField(**MONEY)
@@ -266,6 +271,10 @@ class CorrectingJournalLine(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
     funding_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
+    budget_line = models.ForeignKey(
+        BudgetLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="On a spending line (e.g. staff costs): the budget line it counts against.",
+    )
     direction = models.CharField(max_length=1, choices=JournalLine.Direction.choices)
     amount = MoneyField(**MONEY)
     narrative = models.CharField(max_length=200, blank=True)

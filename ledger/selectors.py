@@ -11,7 +11,11 @@ from django.utils import timezone
 
 from core.money import from_pence, to_pence
 from funds.models import FinancialYear, Fund
+from ledger import accounts as acc
 from ledger.models import Account, Balance, FundPosition, JournalLine
+
+# The accounts whose role is actual spending (``ledger.accounts.CHART``).
+ACTUAL_CODES = tuple(code for code, _, _, role in acc.CHART if role == "actual")
 
 
 @dataclass(frozen=True)
@@ -86,3 +90,45 @@ def account_totals(
         totals[key][0] += int(row["d"] or 0)
         totals[key][1] += int(row["c"] or 0)
     return {key: (from_pence(d), from_pence(c)) for key, (d, c) in totals.items()}
+
+
+@dataclass(frozen=True)
+class LineSpending:
+    """Committed and actual spending on one budget line (``None``: lines of the fund that name no budget line)."""
+
+    budget_line_id: int | None
+    committed: Decimal
+    actual: Decimal
+
+
+def budget_line_spending(*, fund_ids=None, year: FinancialYear, as_at: Date | None = None,
+                         known_at: datetime | None = None) -> dict:
+    """Committed and actual spending per budget line of ``year``, keyed ``(fund id, budget line id or None)``, read
+    from the journal lines that name it, as the fund position reads them: committed is what the commitments
+    account holds less what grant accruals moved out of it; actual is every spending account plus those accruals.
+    So the lines of a fund, with its ``None`` row, add up to the fund's committed and actual. One query.
+
+    ``as_at`` counts only entries dated on or before that day; ``known_at`` only those posted by that moment."""
+    lines = JournalLine.objects.filter(
+        funding_year=year, account__code__in=[acc.COMMITMENTS, acc.GRANT_ACCRUALS, *ACTUAL_CODES]
+    )
+    if fund_ids is not None:
+        lines = lines.filter(fund_id__in=list(fund_ids))
+    if as_at is not None:
+        lines = lines.filter(entry__date__lte=as_at)
+    if known_at is not None:
+        lines = lines.filter(entry__posted_at__lte=known_at)
+    totals = defaultdict(lambda: [0, 0])
+    rows = lines.values("fund_id", "budget_line_id", "account__code", "direction").annotate(total=Sum("amount"))
+    for row in rows:
+        pence = to_pence(row["total"]) * (1 if row["direction"] == JournalLine.Direction.DEBIT else -1)
+        key = (row["fund_id"], row["budget_line_id"])
+        code = row["account__code"]
+        if code == acc.COMMITMENTS:
+            totals[key][0] += pence
+        elif code == acc.GRANT_ACCRUALS:
+            totals[key][0] -= pence
+            totals[key][1] += pence
+        else:
+            totals[key][1] += pence
+    return {key: LineSpending(key[1], from_pence(c), from_pence(a)) for key, (c, a) in totals.items()}

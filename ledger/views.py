@@ -22,7 +22,7 @@ from funds.selectors import (
     year_by_start,
 )
 from ledger.models import JournalEntry, JournalLine
-from ledger.selectors import fund_journal_lines, fund_positions
+from ledger.selectors import LineSpending, budget_line_spending, fund_journal_lines, fund_positions
 
 # The page of the document behind an entry, by the entry's source type: (URL name, income kind slug). The ledger
 # names pages, never imports the apps above it; a document is found by the entry it posted or the one reversing it.
@@ -129,6 +129,13 @@ def fund_detail(request, code):
     year = _year(filters)
     (position,) = fund_positions(year=year, funds=funds_all().filter(pk=fund.pk)) if year else (None,)
     lines = budget_rows(budget_lines(BudgetLine.objects.filter(fund=fund, year=year)).order_by("heading"))
+    spending = budget_line_spending(fund_ids=[fund.pk], year=year) if year else {}
+    none = LineSpending(None, ZERO, ZERO)
+    line_rows = []
+    for row in lines:
+        spent = spending.get((fund.pk, row.line.pk), none)
+        line_rows.append((row, spent, row.revised - spent.committed - spent.actual))
+    unassigned = spending.get((fund.pk, None))
     page = paginate(request, fund_journal_lines(fund=fund, year=year) if year else JournalLine.objects.none())
     return render(
         request,
@@ -139,6 +146,12 @@ def fund_detail(request, code):
             "filters": filters,
             "position": position,
             "lines": lines,
+            "line_rows": line_rows,
+            "unassigned": unassigned if unassigned and (unassigned.committed or unassigned.actual) else None,
+            "line_committed": sum((spent.committed for _, spent, _ in line_rows), ZERO)
+            + (unassigned.committed if unassigned else ZERO),
+            "line_actual": sum((spent.actual for _, spent, _ in line_rows), ZERO)
+            + (unassigned.actual if unassigned else ZERO),
             "page_obj": page,
             "budget": budget_total(lines),
         },

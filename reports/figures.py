@@ -53,6 +53,7 @@ _READINGS = {
     acc.AWARDS_RECEIVABLE: (("receivable", 1),),
     acc.COMMITMENTS: (("committed", 1),),
     acc.GRANT_EXPENDITURE: (("actual", 1),),
+    acc.SUPPLIER_EXPENDITURE: (("actual", 1),),
     acc.GRANT_ACCRUALS: (("committed", -1), ("accrued", 1), ("actual", 1)),
     acc.OTHER_ACCRUALS: (("accrued", 1), ("actual", 1)),
     acc.FUNDER_CREDITOR: (("owed_to_funder", -1),),  # repayments (debits) are read again below

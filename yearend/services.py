@@ -303,7 +303,8 @@ def _entries(year: FinancialYear, next_year_ref: FinancialYear, funds: list[Fund
             entries.append(PlannedEntry(
                 kind="accrual", fund=fund, accrual=accrual, source_reference=accrual.instalment.grant.reference,
                 description=f"Accrual at {end}: {accrual.describe}, delivered and unpaid",
-                legs=(Leg(acc.GRANT_ACCRUALS, fund, DEBIT, accrual.amount, year),
+                legs=(Leg(acc.GRANT_ACCRUALS, fund, DEBIT, accrual.amount, year,
+                          accrual.instalment.funding_line.budget_line),
                       Leg(acc.ACCRUALS, fund, CREDIT, accrual.amount, year)),
             ))
         for accrual in row.manual_accruals:

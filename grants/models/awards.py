@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
-from funds.models import MONEY, FinancialYear, Fund, gbp_only
+from funds.models import MONEY, BudgetLine, FinancialYear, Fund, gbp_only
 from grants.models.organisations import CommissionedService, Organisation
 
 DECISION_NUMBER_RE = re.compile(r"^(\d{3})-(\d{4})$")
@@ -165,6 +165,10 @@ class FundingLine(models.Model):
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="funding_lines")
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
     year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
+    budget_line = models.ForeignKey(
+        BudgetLine, null=True, blank=True, on_delete=models.PROTECT, related_name="funding_lines",
+        help_text="The fund's budget line for the year this draws on; its commitment and payments count there.",
+    )
     original_amount = MoneyField(**MONEY)
     amount = MoneyField(**MONEY)
     released = MoneyField(**MONEY, default=0)

@@ -71,5 +71,7 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ledger", "0001_initial"), ("funds", "0001_initial")]
+    # After funds 0002: SQLite rebuilds funds_period to change its constraints, which a trigger naming that table
+    # does not survive. A later migration that rebuilds funds_period on SQLite must drop and recreate these.
+    dependencies = [("ledger", "0001_initial"), ("funds", "0002_year_end_and_adjustments_period")]
     operations = [migrations.RunPython(create, drop)]

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from core.money import ZERO
 from funds.selectors import variance
+from ledger.selectors import budget_line_spending
 from reports.figures import FundFigures, fund_figures, treasury_creditor
 from reports.registry import DATE, LINE, MONEY, PERCENT, SUBTOTAL, TEXT, TOTAL, Column, Row, Statement, register
 from reports.snapshot import (
@@ -17,6 +18,7 @@ from reports.snapshot import (
 )
 from reports.statements.common import VARIANCE_NOTE, VARIANCE_PCT_TITLE, VARIANCE_TITLE, VarianceColumns
 
+UNASSIGNED = "Not assigned to a budget line"
 BUDGET_KEYS = ("original", "virements", "revised", "forecast", "variance")
 LEDGER_KEYS = (
     "brought_forward", "awarded", "received", "committed", "actual", "accrued", "available", "owed_to_funder",
@@ -33,9 +35,12 @@ class FundStatement(Statement):
     description = (
         "Per fund and budget line. Budgets are as known at the known-at moment: original budget, virements approved "
         "by then, revised budget, and the latest forecast outturn made by the as-at date (the "
-        "revised budget where no forecast has been made). Income, commitments and spending come from the ledger, "
-        "which records them per fund and funding year, not per budget line: they are shown on each fund's total row "
-        "only, and nothing is allocated to budget lines. Brought forward is the balance brought into the year from "
+        "revised budget where no forecast has been made). Income comes from the ledger per fund and funding year, "
+        "shown on each fund's total row. Commitments and actual spending are recorded in the ledger against the "
+        "budget line they draw on (a grant's funding line names it; an order or contract is raised on it), so each "
+        "line shows its own committed and actual, and a fund's lines add up to its total; postings that name no "
+        "budget line (made before lines were recorded, or on a fund with no budget for the year) are shown on a "
+        "line of their own, 'Not assigned to a budget line'. Brought forward is the balance brought into the year from "
         "the year before (an earmarked reserve carried forward at the last year end). Income awarded is income "
         "recognised in the year (award letters; proceeds of crime, retained fines and fees received; transfers); "
         "income received is what of it has been received. Committed is grant money approved and not yet paid, less "
@@ -91,6 +96,7 @@ class FundStatement(Statement):
         for fund_id, creditor in treasury_creditor(year=p.year, as_at=p.as_at, known_at=p.known_at).items():
             figures.setdefault(fund_id, FundFigures()).owed_to_treasury = creditor.owed
 
+        spending = budget_line_spending(year=p.year, as_at=p.as_at, known_at=p.known_at)
         lines_by_fund = defaultdict(list)
         for line in lines:
             lines_by_fund[line.fund_id].append(line)
@@ -116,7 +122,14 @@ class FundStatement(Statement):
                 }
                 for key in BUDGET_KEYS:
                     sums[key] += values[key]
+                spent = spending.get((fund.pk, line.pk))
+                values["committed"] = spent.committed if spent else ZERO
+                values["actual"] = spent.actual if spent else ZERO
                 yield Row(LINE, values)
+            unassigned = spending.get((fund.pk, None))
+            if unassigned and (unassigned.committed or unassigned.actual):
+                yield Row(LINE, {"fund": fund.code, "funder": funder_name, "heading": UNASSIGNED,
+                                 "committed": unassigned.committed, "actual": unassigned.actual})
             money = figures.get(fund.pk, FundFigures())
             for key in LEDGER_KEYS:
                 sums[key] = getattr(money, key)

@@ -266,7 +266,8 @@ def test_a_fund_short_of_debits_is_told_to_add_debits(property_fund, community_f
 @pytest.mark.parametrize(
     "code, why",
     [
-        (acc.COMMITMENTS, "8000 Grant commitments: commitments move only with the grants that make them"),
+        (acc.COMMITMENTS, "8000 Commitments (grants, orders and contracts): commitments move only with the "
+                          "grants and orders that make them"),
         (acc.COMMITMENT_CONTROL, "8100 Commitments control: it is the other side of the commitments"),
         (acc.GRANT_ACCRUALS, "5100 Grant spending accrued at year end: grant accruals are posted by the year end"),
         (acc.RESERVE_CARRIED_FORWARD, "3100 Earmarked reserve carried forward: only the year end moves"),

@@ -9,7 +9,7 @@ from funds.calendar import periods_close_up_to
 from funds.models import Period
 from ledger import accounts as acc
 from ledger.models import Balance, FundPosition, JournalEntry, JournalLine
-from ledger.posting import CREDIT, DEBIT, Leg, entry_post, entry_reverse
+from ledger.posting import CREDIT, DEBIT, EntryDraft, Leg, entries_post, entry_post, entry_reverse
 from ledger.selectors import fund_available, fund_positions
 
 
@@ -246,3 +246,40 @@ def test_clawback_of_more_than_was_paid_is_refused(funded_core, officer):
 def test_database_refuses_negative_commitments_whatever_the_path(funded_core, year):
     with pytest.raises(IntegrityError), transaction.atomic():
         FundPosition.objects.filter(fund=funded_core, funding_year=year).update(committed_pence=-1)
+
+
+# --- A batch of entries (a payment run's payments) ------------------------------------------------------------
+
+
+def _spend(fund, amount, reference):
+    return EntryDraft(description=f"Payment {reference}", source_reference=reference,
+                      legs=[Leg(acc.GRANT_EXPENDITURE, fund, DEBIT, amount), Leg(acc.CASH, fund, CREDIT, amount)])
+
+
+def test_a_batch_is_numbered_chained_and_counted_like_single_entries(funded_core, officer, year):
+    first = entry_post(date=date(2025, 6, 1), description="Before the batch", by=officer,
+                       legs=[Leg(acc.CASH, funded_core, DEBIT, "10.00"), Leg(acc.OTHER_INCOME, funded_core, CREDIT,
+                                                                             "10.00")])
+    batch = entries_post(date=date(2025, 6, 2), by=officer, drafts=[
+        _spend(funded_core, "100.01", "PR00001 A"), _spend(funded_core, "200.02", "PR00001 B"),
+        _spend(funded_core, "300.03", "PR00001 C")])
+    assert [e.number for e in batch] == [first.number + 1, first.number + 2, first.number + 3]
+    assert [e.previous_hash for e in batch] == [first.hash, batch[0].hash, batch[1].hash]
+    assert [e.source_reference for e in batch] == ["PR00001 A", "PR00001 B", "PR00001 C"]
+    (position,) = fund_positions(year=year, funds=funded_core.__class__.objects.filter(pk=funded_core.pk))
+    assert position.actual == Decimal("600.06")
+    from django.core.management import call_command
+
+    call_command("verify_ledger", verbosity=0)
+
+
+def test_a_batch_that_would_overspend_is_refused_whole_naming_the_entry(funded_core, officer, year):
+    available = fund_available(fund=funded_core, year=year)
+    before = counts()
+    with pytest.raises(ValidationError) as refusal:
+        entries_post(date=date(2025, 6, 2), by=officer, drafts=[
+            _spend(funded_core, "100.00", "PR00002 A"), _spend(funded_core, available, "PR00002 B")])
+    assert refusal.value.messages[0].startswith(
+        f"PR00002 B: Not enough money available in MOJ-CORE (Victims' services core grant) for 2025/26: "
+        f"£{available - 100:,.2f} is available and this needs £{available:,.2f}, £100.00 more than that.")
+    assert counts() == before

@@ -136,11 +136,13 @@ def grants_scenario(scenario, commissioner) -> GrantsScenario:
     variation_decision = decision_record(number="044-2025", date=date(2025, 8, 28), decision_maker=commissioner,
                                          summary="Second outreach worker", by=officer)
 
-    isva = grant("Independent sexual violence advisers", brindley, isva_service, [(s.core, year, "60000.00")],
+    isva = grant("Independent sexual violence advisers", brindley, isva_service,
+                 [(s.core, year, "60000.00", s.lines["hubs"])],
                  date(2025, 5, 1))
     outreach = grant("Community outreach", brindley, outreach_service, [(s.poca, year, "20000.00")],
                      date(2025, 7, 1), decision=poca_decision)
-    refuge = grant("Refuge support", haven, refuge_service, [(s.core, year, "40000.00")], date(2025, 6, 1),
+    refuge = grant("Refuge support", haven, refuge_service, [(s.core, year, "40000.00", s.lines["hubs"])],
+                   date(2025, 6, 1),
                    do_not_publish=True, do_not_publish_reason="Safety: the service runs a refuge.")
     variation = variation_request(grant=outreach, by=officer, reason="Second outreach worker",
                                   amounts=[(s.poca, year, "24000.00")])

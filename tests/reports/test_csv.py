@@ -22,21 +22,25 @@ def test_one_statement_is_one_csv_file(scenario):
                        "Available", "Owed to funder", "Repaid to funder", "Carried forward", "Lapsed",
                        "Owed to HM Treasury", "Forecast outturn", "Forecast made", "Variance £ (positive = underspend)",
                        "Variance % (of budget)"]
-    blank = [""] * 12  # the ledger's figures (brought forward to owed to HM Treasury) are per fund, not per line
+    # Committed and actual are per budget line; the other ledger figures (brought forward to owed to HM Treasury)
+    # are per fund. The scenario's commitment and payments name no line, so they have a line of their own.
+    spent = ["", "", "", "0.00", "0.00", *[""] * 7]
     assert rows[1:] == [
         ["subtotal", "FPN", "HO", "Total Retained fixed penalties", "0.00", "0.00", "0.00", "0.00", "69525.00",
          "69525.00", "0.00", "0.00", "0.00", "69525.00", "0.00", "0.00", "0.00", "0.00", "208575.00", "0.00", "",
          "0.00", ""],
-        ["line", "MOJ-CORE", "MoJ", "Restorative justice", "50000.00", "-10000.00", "40000.00", *blank,
+        ["line", "MOJ-CORE", "MoJ", "Restorative justice", "50000.00", "-10000.00", "40000.00", *spent,
          "40000.00", "", "0.00", "0.00"],
-        ["line", "MOJ-CORE", "MoJ", "Specialist counselling", "150000.00", "10000.00", "160000.00", *blank,
+        ["line", "MOJ-CORE", "MoJ", "Specialist counselling", "150000.00", "10000.00", "160000.00", *spent,
          "160000.00", "", "0.00", "0.00"],
-        ["line", "MOJ-CORE", "MoJ", "Victim support hubs", "300000.00", "0.00", "300000.00", *blank,
+        ["line", "MOJ-CORE", "MoJ", "Victim support hubs", "300000.00", "0.00", "300000.00", *spent,
          "290000.00", "2025-10-15", "10000.00", "3.33"],
+        ["line", "MOJ-CORE", "MoJ", "Not assigned to a budget line", "", "", "", "", "", "", "110000.00", "90000.00",
+         *[""] * 11],
         ["subtotal", "MOJ-CORE", "MoJ", "Total Victims' services core grant", "500000.00", "0.00", "500000.00",
          "0.00", "500000.00", "125000.00", "110000.00", "90000.00", "0.00", "300000.00", "0.00", "0.00", "0.00", "0.00",
          "0.00", "490000.00", "", "10000.00", "2.00"],
-        ["line", "POCA", "HO", "Helping Communities Fund", "40000.00", "0.00", "40000.00", *blank,
+        ["line", "POCA", "HO", "Helping Communities Fund", "40000.00", "0.00", "40000.00", *spent,
          "40000.00", "", "0.00", "0.00"],
         ["subtotal", "POCA", "HO", "Total Proceeds of crime fund", "40000.00", "0.00", "40000.00", "0.00",
          "44531.25", "44531.25", "0.00", "0.00", "0.00", "44531.25", "0.00", "0.00", "0.00", "0.00", "0.00",

@@ -98,7 +98,7 @@ def test_query_count_does_not_grow_with_more_grants(grants_scenario, commissione
         g = grant_create(title=f"Outreach {n}", purpose="Outreach", organisation=s.haven,
                          service=s.refuge.service, senior_responsible_officer="Ruth Kaur", allocation_method="formula",
                          start_date=date(2025, 4, 1), end_date=date(2026, 3, 31), by=s.base.officer,
-                         funding=[(s.base.core, s.base.year, "1000.00")])
+                         funding=[(s.base.core, s.base.year, "1000.00", s.base.lines["hubs"])])
         grant_submit(grant=g, by=s.base.officer)
         grant_approve(grant=g, by=commissioner, on=date(2025, 8, 1))
     large, large_rows = count()
@@ -126,7 +126,7 @@ def test_a_grant_approved_after_the_as_at_date_shows_as_awaiting_approval(grants
         late = grant_create(title="Court advocacy", purpose="Advocacy at court", organisation=s.haven,
                             service=s.refuge.service, senior_responsible_officer="Ruth Kaur",
                             allocation_method="competed", start_date=date(2025, 7, 1), end_date=date(2026, 3, 31),
-                            by=s.base.officer, funding=[(s.base.core, s.base.year, "12000.00")])
+                            by=s.base.officer, funding=[(s.base.core, s.base.year, "12000.00", s.base.lines["hubs"])])
         grant_submit(grant=late, by=s.base.officer)
     before_approval = timezone.now()
     grant_approve(grant=late, by=commissioner, on=date(2025, 7, 1))

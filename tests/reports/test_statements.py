@@ -42,8 +42,16 @@ def test_fund_statement_lines_show_budget_virements_and_forecasts(scenario):
         D("300000.00"), D("290000.00"), date(2025, 10, 15), D("10000.00"), D("3.33"))  # positive: an underspend
     counselling = pick(all_rows, LINE, heading="Specialist counselling")
     assert (counselling["virements"], counselling["revised"]) == (D("10000.00"), D("160000.00"))
-    # Ledger figures are per fund: nothing is allocated to budget lines.
-    assert all(hubs[k] is None for k in ("awarded", "received", "committed", "actual", "available"))
+    # Income and what is available are per fund; committed and actual belong to the line they were posted against.
+    # The scenario's commitment and payments name no budget line, so they are on a line of their own.
+    assert all(hubs[k] is None for k in ("awarded", "received", "available"))
+    assert (hubs["committed"], hubs["actual"]) == (D("0.00"), D("0.00"))
+    unassigned = pick(all_rows, LINE, fund="MOJ-CORE", heading="Not assigned to a budget line")
+    assert (unassigned["committed"], unassigned["actual"], unassigned["original"]) == (D("110000.00"), D("90000.00"),
+                                                                                       None)
+    core = pick(all_rows, SUBTOTAL, fund="MOJ-CORE")
+    lines = [r for r in all_rows if r.kind == LINE and r["fund"] == "MOJ-CORE"]
+    assert (core["committed"], core["actual"]) == (sum(r["committed"] for r in lines), sum(r["actual"] for r in lines))
 
 
 def test_fund_statement_fund_total_carries_the_ledger_figures(scenario):

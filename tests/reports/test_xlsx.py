@@ -50,8 +50,12 @@ def test_fund_sheet_totals_are_live_sums_equal_to_the_figures(workbook):
     assert ws[f"D{core}"].value == f"=SUM(D{first}:D{core - 1})"
     assert evaluate(ws, ws[f"D{core}"].value) == D("500000.00")
     assert evaluate(ws, ws[f"S{core}"].value) == D("490000.00")  # forecast outturn
-    # Income, commitments and spending are per fund: the figure itself, no budget-line breakdown to add up.
-    assert [ws[f"{c}{core}"].value for c in "HIJKM"] == [500000, 125000, 110000, 90000, 300000]
+    # Income and available are per fund: the figure itself, no budget-line breakdown to add up.
+    assert [ws[f"{c}{core}"].value for c in "HIM"] == [500000, 125000, 300000]
+    # Committed and actual are per budget line (with a line for postings that name none): live sums of the lines.
+    for letter, figure in (("J", "110000.00"), ("K", "90000.00")):
+        assert ws[f"{letter}{core}"].value == f"=SUM({letter}{first}:{letter}{core - 1})"
+        assert evaluate(ws, ws[f"{letter}{core}"].value) == D(figure)
     total = row_of(ws, "C", "Total all funds")
     for letter, figure in zip("DFHIJKMSU", ["540000.00", "540000.00", "614056.25", "239056.25", "110000.00",
                                             "90000.00", "414056.25", "530000.00", "10000.00"], strict=True):
@@ -111,7 +115,7 @@ def test_sheets_are_formatted_for_print_and_for_reading(workbook):
         assert ws.oddFooter.right.text == "Page &P of &N"
     fund = workbook["Fund statement"]
     assert fund.freeze_panes == "D5"
-    assert fund.auto_filter.ref == "A4:V12"
+    assert fund.auto_filter.ref == "A4:V13"  # header, 8 rows as before and the MOJ-CORE "not assigned" line
     core = row_of(fund, "C", "Total Victims' services core grant")
     assert {fund[f"{c}{core}"].number_format for c in "DEFGHIJKLMNOPQRSU"} == {MONEY_FORMAT}
     assert fund[f"{'T'}{row_of(fund, 'C', 'Victim support hubs')}"].number_format == "dd/mm/yyyy"

@@ -250,9 +250,9 @@ def _queue_items(n, start, *, org, service, officer, fund, year, lines):  # noqa
     from grants.organisations import bank_details_submit, organisation_create
 
     for i in range(start, start + n):
-        grant = make_grant(org, service, officer, [(fund, year, f"{1000 + i}.00")], title=f"Grant {i}")
+        grant = make_grant(org, service, officer, [(fund, year, f"{1000 + i}.00", lines[0])], title=f"Grant {i}")
         workflow.grant_submit(grant=grant, by=officer)
-        varied = make_grant(org, service, officer, [(fund, year, "500.00")], title=f"Varied {i}")
+        varied = make_grant(org, service, officer, [(fund, year, "500.00", lines[0])], title=f"Varied {i}")
         workflow.grant_submit(grant=varied, by=officer)
         workflow.grant_approve(grant=varied, by=User.objects.get(username="carla"), on=date(2025, 5, 1))
         variations.variation_request(grant=varied, by=officer, reason=f"More {i}", amounts=[(fund, year, "600.00")])

@@ -35,8 +35,9 @@ def test_fund_detail_shows_budget_and_the_funds_journal_lines(director_client, l
     response = director_client.get("/funds/MOJ-CORE/?year=2025")
     page = text(response)
     assert "MOJ-CORE Victims' services core grant" in page
-    assert "Restorative justice £200,000.00 £0.00 £200,000.00 –" in page
-    assert "Total £500,000.00 £500,000.00 £0.00 0.00%" in page  # lines without a forecast count as on budget
+    assert "Restorative justice £200,000.00 £0.00 £200,000.00 £0.00 £0.00 £200,000.00 –" in page
+    # Lines without a forecast count as on budget.
+    assert "Total £500,000.00 £0.00 £0.00 £500,000.00 £0.00 0.00%" in page
     assert (
         "03/04/2025 2025/26/000001 Award letter MOJ-AWD-2526: MOJ-CORE 2025/26 1100 Grant awards receivable £500,000.00"
         in page
