@@ -1,0 +1,140 @@
+"""Order pages: the list, raising an order, its page (committed, invoiced, left to invoice, the budget line's
+available), approval or rejection (commissioners and finance directors), and closing (finance officers)."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from core.forms import call_service
+from core.listing import paginate
+from core.money import format_gbp
+from core.permissions import role_required
+from core.roles import COMMISSIONERS_AND_DIRECTORS, EVERY_ROLE, FINANCE_OFFICERS, has_role
+from spending import orders as services
+from spending.forms import CloseForm, DecisionNoteForm, OrderForm, RequiredNoteForm
+from spending.models import Order
+from spending.selectors import (
+    budget_line_position,
+    order_awaiting,
+    order_invoiced,
+    order_left_to_invoice,
+    order_outstanding,
+)
+
+ORDER_ROWS = ("supplier__organisation", "budget_line__fund", "budget_line__year", "raised_by", "decided_by",
+              "commitment_entry__year")
+
+
+def _order(pk) -> Order:
+    return get_object_or_404(Order.objects.select_related(*ORDER_ROWS), pk=pk)
+
+
+@role_required(*EVERY_ROLE)
+def order_list(request):
+    status = request.GET.get("status") or ""
+    qs = Order.objects.select_related(*ORDER_ROWS).order_by("-id")
+    if status in Order.Status.values:
+        qs = qs.filter(status=status)
+    return render(request, "spending/order_list.html", {
+        "page_obj": paginate(request, qs), "statuses": Order.Status.choices, "status": status})
+
+
+@role_required(*FINANCE_OFFICERS)
+def order_create(request):
+    initial = {"supplier": request.GET.get("supplier")} if request.GET.get("supplier") else None
+    form = OrderForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        order = call_service(form, services.order_raise, by=request.user, **form.cleaned_data)
+        if order:
+            if order.status == Order.Status.APPROVED:
+                messages.success(request, f"{order.reference} raised and {format_gbp(order.amount.amount)} committed "
+                                          f"on {order.budget_line} ({order.commitment_entry.reference}).")
+            else:
+                messages.success(request, f"{order.reference} raised. It is above the fund's order approval "
+                                          "threshold, so a commissioner or finance director must approve it before "
+                                          "it is committed.")
+            return redirect("spending:order_detail", pk=order.pk)
+    back = reverse("spending:order_list")
+    return render(request, "core/form_page.html", {
+        "form": form, "title": "Raise an order or contract", "caption": "Supplier spending",
+        "lead": "The order commits its net amount against one budget line, which must have that much available "
+                "(revised budget less committed less spent). At or below the fund's order approval threshold it is "
+                "committed at once; above it, a commissioner or finance director other than you approves it first.",
+        "submit_label": "Raise order", "back_url": back, "cancel_url": back,
+    })
+
+
+def order_figures(order: Order) -> dict:
+    return {
+        "outstanding": order_outstanding(order),
+        "invoiced": order_invoiced(order),
+        "awaiting": order_awaiting(order),
+        "left": order_left_to_invoice(order),
+        "line": budget_line_position(order.budget_line),
+    }
+
+
+@role_required(*EVERY_ROLE)
+def order_detail(request, pk):
+    order = _order(pk)
+    invoices = order.invoices.select_related("recorded_by", "decided_by", "entry__year", "reversal__year")
+    return render(request, "spending/order_detail.html", {
+        "order": order, "invoices": invoices, **order_figures(order),
+        "can_decide": (has_role(request.user, *COMMISSIONERS_AND_DIRECTORS)
+                       and order.status == Order.Status.AWAITING_APPROVAL and order.raised_by_id != request.user.pk),
+        "close_refusal": services.order_close_refusal(order),
+    })
+
+
+def _confirm(request, order, form, *, title, lead, submit_label, danger=False, status=200):
+    return render(request, "spending/order_confirm.html", {
+        "order": order, "form": form, "title": title, "lead": lead, "submit_label": submit_label, "danger": danger,
+        "cancel_url": reverse("spending:order_detail", args=[order.pk]), **order_figures(order),
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*COMMISSIONERS_AND_DIRECTORS)
+def order_approve(request, pk):
+    order = _order(pk)
+    form = DecisionNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if call_service(form, services.order_approve, order=order, by=request.user, note=form.cleaned_data["note"]):
+            messages.success(request, f"{order.reference} approved and {format_gbp(order.amount.amount)} committed.")
+            return redirect("spending:order_detail", pk=order.pk)
+    return _confirm(request, order, form, title=f"Approve {order.reference}",
+                    lead=f"Approving commits {format_gbp(order.amount.amount)} on {order.budget_line} today.",
+                    submit_label="Approve and commit")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*COMMISSIONERS_AND_DIRECTORS)
+def order_reject(request, pk):
+    order = _order(pk)
+    form = RequiredNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if call_service(form, services.order_reject, order=order, by=request.user, note=form.cleaned_data["note"]):
+            messages.success(request, f"{order.reference} rejected.")
+            return redirect("spending:order_detail", pk=order.pk)
+    return _confirm(request, order, form, title=f"Reject {order.reference}",
+                    lead="A rejected order commits nothing and takes no invoices.", submit_label="Reject order",
+                    danger=True)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*FINANCE_OFFICERS)
+def order_close(request, pk):
+    order = _order(pk)
+    form = CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        closed = call_service(form, services.order_close, order=order, by=request.user,
+                              reason=form.cleaned_data["reason"], on=form.cleaned_data["on"])
+        if closed:
+            messages.success(request, f"{order.reference} closed; {format_gbp(closed.released.amount)} released to "
+                                      f"{order.budget_line}.")
+            return redirect("spending:order_detail", pk=order.pk)
+    return _confirm(request, order, form, title=f"Close {order.reference}",
+                    lead=f"Closing takes no more invoices and gives back what the order still commits "
+                         f"({format_gbp(order_outstanding(order))}) to {order.budget_line}.",
+                    submit_label="Close order", danger=True)
