@@ -273,27 +273,6 @@ class CheckForm(Form):
     )
 
 
-class PaymentForm(Form):
-    """A payment against one instalment. Where the schedule lets the instalment be paid in advance, the form also
-    asks why (required by the service for a payment dated before the quarter ends)."""
-
-    amount = AmountField(label="Amount paid")
-    paid_on = UKDateField(label="Date paid", help_text="The date the payment left the bank, for example 30/07/2025")
-    reference = forms.CharField(label="Bank reference", max_length=60, required=False)
-    advance_reason = forms.CharField(
-        label="Why it is paid in advance",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed for a payment made before the quarter ends, for example 'start-up costs to open the service'",
-    )
-    confirm = ConfirmField(label="I confirm this payment has been made; it is posted to the ledger at once")
-
-    def __init__(self, *args, in_advance: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not in_advance:
-            del self.fields["advance_reason"]
-
-
 class ClawbackForm(Form):
     funding_line = forms.TypedChoiceField(label="Paid from", coerce=int)
     amount = AmountField(label="Amount returned")

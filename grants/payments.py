@@ -12,31 +12,55 @@ puts the commitment back, and a reversed clawback counts its money as spent agai
 Locks: funds -> grant -> instalment -> the payment or clawback (``grants.locks``).
 """
 
+from dataclasses import dataclass
 from datetime import date as Date
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.audit import record_event, save_with_history
 from core.locking import lock
-from core.money import format_gbp, gbp, parse_amount
-from core.roles import FINANCE_OFFICERS, require_role
+from core.models import Event
+from core.money import ZERO, format_gbp, gbp, parse_amount, quantize
+from core.roles import FINANCE_OFFICERS, OFFICERS_AND_DIRECTORS, require_role
+from funds.models import Fund
 from grants.checks import require_checks_complete
 from grants.locks import lock_funds_and_grant, lock_instalment
-from grants.models import Clawback, FundingLine, Grant, Instalment, MonitoringReturn, Payment
-from grants.organisations import require_verified_bank_details
+from grants.models import (
+    BankDetails,
+    Clawback,
+    FundingLine,
+    Grant,
+    GrantCheck,
+    Instalment,
+    MonitoringReturn,
+    Payment,
+)
+from grants.organisations import current_bank_details_many, require_verified_bank_details
 from grants.quarters import Quarter, quarter_end_phrase, reporting_end
-from grants.selectors import grant_remaining, instalment_paid, line_clawed_back, line_paid
+from grants.selectors import grant_remaining, grants_with_totals, instalment_paid, line_clawed_back, line_paid
 from grants.workflow import grant_activate
 from ledger import accounts as acc
 from ledger.models import JournalEntry
-from ledger.posting import CREDIT, DEBIT, Leg, entry_post
+from ledger.posting import CREDIT, DEBIT, EntryDraft, Leg, entries_post, entry_post
 from ledger.reversals import document_reverse, reversal_refusal
 from ledger.selectors import fund_available
 
 S = Grant.Status
+
+
+def payment_legs(line: FundingLine, value: Decimal) -> list[Leg]:
+    """A grant payment: the expenditure (Dr grant expenditure / Cr cash) and the release of as much commitment, on
+    the funding line's fund, year and budget line."""
+    return [Leg(acc.GRANT_EXPENDITURE, line.fund, DEBIT, value, line.year, line.budget_line),
+            Leg(acc.CASH, line.fund, CREDIT, value, line.year),
+            Leg(acc.COMMITMENT_CONTROL, line.fund, DEBIT, value, line.year, line.budget_line),
+            Leg(acc.COMMITMENTS, line.fund, CREDIT, value, line.year, line.budget_line)]
 
 
 def _status_refusal(grant: Grant) -> str | None:
@@ -170,10 +194,7 @@ def payment_record(*, instalment: Instalment, amount, paid_on: Date, by, referen
         date=paid_on, by=by, source_reference=(reference or grant.reference)[:120],
         description=f"Grant payment {grant.reference} Q{instalment.quarter} {instalment.year.label} to "
                     f"{grant.organisation.name}"[:300],
-        legs=[Leg(acc.GRANT_EXPENDITURE, line.fund, DEBIT, value, line.year),
-              Leg(acc.CASH, line.fund, CREDIT, value, line.year),
-              Leg(acc.COMMITMENT_CONTROL, line.fund, DEBIT, value, line.year),
-              Leg(acc.COMMITMENTS, line.fund, CREDIT, value, line.year)],
+        legs=payment_legs(line, value),
         source=grant,
     )
     payment = Payment(grant=grant, funding_line=line, instalment=instalment, bank_details=bank, amount=gbp(value),
@@ -188,6 +209,154 @@ def payment_record(*, instalment: Instalment, amount, paid_on: Date, by, referen
     if grant.status == S.OFFER_ACCEPTED:
         grant_activate(grant, by=by, payment_summary=summary)
     return payment
+
+
+@dataclass(frozen=True)
+class PaymentDraft:
+    """One payment of a payment run: what to pay on an instalment, and the entry's reference."""
+
+    instalment: Instalment
+    amount: Decimal
+    reference: str
+    advance_reason: str = ""
+    bank_details: BankDetails | None = None  # the details the run froze at authorisation: still the current ones
+
+
+def lock_for_payment(instalments) -> tuple[dict[int, Grant], dict[int, Instalment]]:
+    """Lock, in the one order (``grants.locks``), the funds the instalments' grants draw on, then the grants, then
+    the instalments; return the fresh grants and instalments by id. Four queries, however many."""
+    grant_ids = sorted({i.grant_id for i in instalments})
+    lock(Fund.objects.filter(pk__in=FundingLine.objects.filter(grant_id__in=grant_ids).values("fund_id")))
+    grants = {g.pk: g for g in lock(Grant.objects.filter(pk__in=grant_ids).select_related("organisation"))}
+    ids = [i.pk for i in instalments]
+    lock(Instalment.objects.filter(pk__in=ids))  # alone: PostgreSQL locks no row of an outer join's nullable side
+    rows = Instalment.objects.filter(pk__in=ids).select_related(
+        "funding_line__fund", "funding_line__year", "funding_line__budget_line", "year")
+    return grants, {i.pk: i for i in rows}
+
+
+@transaction.atomic
+def payments_record(*, drafts: list[PaymentDraft], paid_on: Date, by, today: Date | None = None) -> list[Payment]:
+    """Record the grant payments of a payment run, dated ``paid_on``, in one batch: each posted as ``payment_record``
+    posts one (expenditure and the release of its commitment, on the funding line's fund, year and budget line),
+    through ``ledger.posting.entries_post``, with a number of queries that does not grow with the payments.
+
+    Called only by ``payments.runs.payment_run_pay``, which has checked, under these same locks, that every
+    instalment may be paid on that date (``payments.payable``: ``instalment_pay_refusal``'s rule, in bulk). Here, in
+    bulk, the rest of ``payment_record``'s refusals, naming the grant: an offer not accepted or a grant closed; a
+    date in the future or before the offer was accepted; an amount above what is left on the instalment or on the
+    grant (several instalments of one grant share what remains); bank details not verified; a payment before the
+    quarter ends on an instalment paid in arrears, or without the reason an advance needs. The first payment makes a
+    grant active. Due diligence and monitoring returns are checked again here, in bulk, with
+    ``instalment_pay_refusal``'s words, and each payment goes to the bank details the run froze. Nothing is written
+    on any refusal."""
+    require_role(by, OFFICERS_AND_DIRECTORS, doing="pay payment runs")
+    if not drafts:
+        return []
+    grants, instalments = lock_for_payment([d.instalment for d in drafts])
+    if paid_on > (today or timezone.localdate()):
+        raise ValidationError(f"{paid_on:%d/%m/%Y} is in the future; record payments once they are made.")
+    paid = {row["instalment_id"]: quantize(row["total"]) for row in Payment.objects.filter(
+        instalment_id__in=list(instalments), reversal__isnull=True).values("instalment_id").annotate(
+        total=Sum("amount"))}
+    remaining = {row.grant.pk: row.totals.remaining for row in grants_with_totals(list(grants.values()))}
+    banks = current_bank_details_many({g.organisation_id for g in grants.values()})
+    unchecked = set(GrantCheck.objects.filter(grant_id__in=list(grants), is_complete=False)
+                    .values_list("grant_id", flat=True))
+    accepted = set(MonitoringReturn.objects.filter(grant_id__in=list(grants), status=MonitoringReturn.Status.ACCEPTED)
+                   .values_list("grant_id", "year_id", "quarter"))
+    entry_drafts, rows = [], []
+    for draft in drafts:
+        instalment = instalments[draft.instalment.pk]
+        grant = grants[instalment.grant_id]
+        instalment.grant = grant
+        value = parse_amount(draft.amount)
+        refusal = _batch_refusal(grant, instalment, draft, value, paid_on, paid, remaining, banks)
+        if refusal is None and grant.pk in unchecked:
+            refusal = _messages(_checks_error(grant))
+        if refusal is None and instalment.requires_return and (
+                grant.pk, instalment.year_id, instalment.quarter) not in accepted:
+            refusal = _return_refusal(grant, instalment, instalment_quarter(instalment))
+        if refusal:
+            raise ValidationError(f"{draft.reference}: {refusal}")
+        paid[instalment.pk] = paid.get(instalment.pk, ZERO) + value
+        remaining[grant.pk] -= value
+        line = instalment.funding_line
+        entry_drafts.append(EntryDraft(
+            description=f"Grant payment {grant.reference} Q{instalment.quarter} {instalment.year.label} to "
+                        f"{grant.organisation.name}"[:300],
+            legs=payment_legs(line, value),
+            source=grant, source_reference=(draft.reference or grant.reference)[:120]))
+        rows.append((draft, instalment, grant, value))
+    entries = entries_post(date=paid_on, drafts=entry_drafts, by=by)
+    payments = [
+        Payment(grant=grant, funding_line=instalment.funding_line, instalment=instalment,
+                bank_details=banks[grant.organisation_id], amount=gbp(value), paid_on=paid_on,
+                reference=draft.reference[:60], entry=entry, recorded_by=by,
+                advance_reason=draft.advance_reason.strip() if paid_on <= _quarter_end(instalment) else "")
+        for (draft, instalment, grant, value), entry in zip(rows, entries, strict=True)
+    ]
+    bulk_create_with_history(payments, Payment, batch_size=500, default_user=by,
+                             default_change_reason="Payment recorded")
+    events = [Event(kind="payment.recorded", actor=by, object_type=grant._meta.label_lower, object_id=str(grant.pk),
+                    summary=f"{grant.reference}: {format_gbp(value)} paid to {grant.organisation.name} for "
+                            f"Q{instalment.quarter} {instalment.year.label} from {instalment.funding_line.fund.code} "
+                            f"({entry.reference})"[:300],
+                    data={"entry": entry.reference, "amount": str(value)})
+              for (_, instalment, grant, value), entry in zip(rows, entries, strict=True)]
+    activated = {grant.pk: grant for _, _, grant, _ in rows if grant.status == S.OFFER_ACCEPTED}
+    for grant in activated.values():
+        grant.status, grant.status_reason = S.ACTIVE, "First payment made"
+        events.append(Event(kind="grant.activated", actor=by, object_type=grant._meta.label_lower,
+                            object_id=str(grant.pk), summary=f"{grant.reference} active: first payment made"[:300],
+                            reason="First payment made", data={"from": S.OFFER_ACCEPTED, "to": S.ACTIVE}))
+    if activated:
+        bulk_update_with_history(list(activated.values()), Grant, ["status", "status_reason"], batch_size=500,
+                                 default_user=by, default_change_reason="First payment made")
+    Event.objects.bulk_create(events, batch_size=500)
+    return payments
+
+
+def _quarter_end(instalment: Instalment) -> Date:
+    return reporting_end(instalment_quarter(instalment), instalment.grant.end_date)
+
+
+def _batch_refusal(grant, instalment, draft, value, paid_on, paid, remaining, banks) -> str | None:
+    refusal = _status_refusal(grant)
+    if refusal:
+        return refusal
+    if paid_on < grant.offer_accepted_on:
+        return (f"the offer was accepted on {grant.offer_accepted_on:%d/%m/%Y}; no payment can be dated before that "
+                f"({paid_on:%d/%m/%Y}).")
+    if paid_on <= _quarter_end(instalment):
+        if not instalment.in_advance:
+            return (f"{quarter_end_phrase(instalment_quarter(instalment), grant.end_date)}, and the Q"
+                    f"{instalment.quarter} {instalment.year.label} instalment is paid in arrears.")
+        if not (draft.advance_reason or "").strip():
+            return "a payment before its quarter ends is a payment in advance: record why it is justified."
+    left = instalment.amount.amount - paid.get(instalment.pk, ZERO)
+    if value > left:
+        return (f"the Q{instalment.quarter} {instalment.year.label} instalment has {format_gbp(left)} still to pay; "
+                f"{format_gbp(value)} is more than that.")
+    if value > remaining[grant.pk]:
+        return (f"only {format_gbp(remaining[grant.pk])} remains to be paid on {grant.reference}; {format_gbp(value)} "
+                "is more than that.")
+    bank = banks.get(grant.organisation_id)
+    if bank is None or bank.status != BankDetails.Status.VERIFIED:
+        return f"{grant.organisation.name}'s bank details are not verified; no payment can be made to them."
+    if draft.bank_details is not None and draft.bank_details.pk != bank.pk:
+        return (f"{grant.organisation.name}'s bank details changed after the run was authorised; take them out of "
+                "the run and pay them in a later one.")
+    return None
+
+
+def _checks_error(grant: Grant) -> ValidationError:
+    """The due-diligence refusal, in ``require_checks_complete``'s words (asked only when a check is open)."""
+    try:
+        require_checks_complete(grant)
+    except ValidationError as error:
+        return error
+    return ValidationError(f"Due diligence for {grant.reference} is not complete.")
 
 
 @transaction.atomic
@@ -215,7 +384,7 @@ def clawback_record(*, funding_line: FundingLine, amount, received_on: Date, rea
         date=received_on, by=by, source=grant, source_reference=grant.reference,
         description=f"Grant clawback {grant.reference} from {grant.organisation.name}"[:300],
         legs=[Leg(acc.CASH, line.fund, DEBIT, value, line.year),
-              Leg(acc.GRANT_EXPENDITURE, line.fund, CREDIT, value, line.year)],
+              Leg(acc.GRANT_EXPENDITURE, line.fund, CREDIT, value, line.year, line.budget_line)],
     )
     clawback = Clawback(grant=grant, funding_line=line, amount=gbp(value), received_on=received_on, reason=reason,
                         entry=entry, recorded_by=by)

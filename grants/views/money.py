@@ -11,7 +11,7 @@ from core.money import format_gbp
 from core.permissions import role_required
 from core.roles import FINANCE_OFFICERS, has_role
 from grants import checks, payments, schedule
-from grants.forms import CheckForm, ClawbackForm, PaymentForm, ScheduleForm
+from grants.forms import CheckForm, ClawbackForm, ScheduleForm
 from grants.models import Clawback, FundingLine, Grant, GrantCheck, Instalment, Payment
 from grants.selectors import grant_totals, instalments_due
 from grants.views.common import confirm_page, grant_for, instalment_rows
@@ -49,43 +49,20 @@ def grant_checks(request, pk):
 
 @role_required(*FINANCE_OFFICERS)
 def instalment_pay(request, pk):
+    """An instalment and whether it can be paid today. Payments leave only in payment runs (``payments.runs``): a
+    run prepared for a date gathers every instalment payable then, and a second person authorises it. This page
+    records nothing; it says what the run would find (the one rule, ``instalment_pay_refusal``)."""
     instalment = get_object_or_404(Instalment.objects.select_related("grant", "funding_line__fund", "year"), pk=pk)
     grant = grant_for(request.user, instalment.grant_id)
     row = next(r for r in instalment_rows(grant) if r.instalment.pk == instalment.pk)
-    quarter = payments.instalment_quarter(instalment)
-    form = PaymentForm(
-        request.POST or None,
-        initial={"amount": f"{row.outstanding:.2f}", "paid_on": timezone.localdate()},
-        in_advance=instalment.in_advance,
-    )
-    if request.method == "POST" and form.is_valid():
-        payment = call_service(
-            form,
-            payments.payment_record,
-            instalment=instalment,
-            by=request.user,
-            amount=form.cleaned_data["amount"],
-            paid_on=form.cleaned_data["paid_on"],
-            reference=form.cleaned_data["reference"],
-            advance_reason=form.cleaned_data.get("advance_reason", ""),
-        )
-        if payment:
-            messages.success(
-                request,
-                f"{format_gbp(payment.amount.amount)} paid to {grant.organisation.name} and "
-                f"posted as journal entry {payment.entry.reference}.",
-            )
-            return redirect("grants:detail", pk=grant.pk)
     return render(
         request,
         "grants/pay.html",
         {
-            "form": form,
             "grant": grant,
             "row": row,
-            "quarter": quarter,
+            "quarter": payments.instalment_quarter(instalment),
             "remaining": grant_totals(grant).remaining,
-            # The one rule the service applies, asked for today: the page never offers what the service refuses.
             "refusal": payments.instalment_pay_refusal(instalment=instalment),
         },
     )
@@ -94,7 +71,7 @@ def instalment_pay(request, pk):
 @role_required(*FINANCE_OFFICERS)
 def payments_due(request):
     """Every instalment due by today and not paid in full, with what stops it being paid: the refusal the payment
-    service would give today (``instalment_pay_refusal``), so a Pay link shows only where the payment can be made."""
+    service would give today (``instalment_pay_refusal``): what a payment run prepared today would gather."""
     today = timezone.localdate()
     rows = [
         (row, payments.instalment_pay_refusal(instalment=row.instalment, on=today)) for row in instalments_due(today)

@@ -1,12 +1,16 @@
 """The journey the product exists for, in Chromium against the demo: a finance officer records a provider and
 drafts and submits a grant; the commissioner verifies the provider's bank details and approves the grant; the
-finance officer records the offer's acceptance, the due diligence, the provider's first monitoring return, and
-pays the first instalment; the finance director sees the figures move and downloads the fund statement, which the
-test opens and checks against the page."""
+finance officer records the offer's acceptance, the due diligence and the provider's first monitoring return, and
+prepares a payment run that pays the first instalment, which the finance director authorises (downloading the
+bank's payment file) before the officer marks it paid; the finance director sees the figures move and downloads
+the fund statement, which the test opens and checks against the page."""
 
+import csv
+import io
 import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -159,12 +163,40 @@ def test_grant_from_draft_to_first_payment_and_the_statement(session_for, live_u
     expect_message(officer, "return accepted")
 
     officer.goto(grant_url)
-    officer.get_by_role("link", name=f"Pay Q1 {YEAR} MOJ-CORE").click()
-    expect(officer.get_by_label("Amount paid")).to_have_value("3000.00")
-    officer.get_by_label("Date paid").fill(TODAY)
-    officer.get_by_label("I confirm this payment has been made").check()
-    officer.get_by_role("button", name="Record payment").click()
-    expect_message(officer, f"£3,000.00 paid to {ORG} and posted as journal entry")
+    officer.get_by_role("link", name=f"Ready for a run Q1 {YEAR} MOJ-CORE").click()
+    expect(officer.get_by_text("This instalment can be paid today.")).to_be_visible()
+
+    # --- Payments leave in a run: the officer prepares it, the finance director authorises it, it is paid -------
+    officer.get_by_role("link", name="Payment runs").first.click()
+    officer.get_by_role("link", name="Prepare a payment run").click()
+    officer.get_by_label("Payment date").fill(TODAY)
+    officer.get_by_role("button", name=re.compile("^Prepare")).click()
+    expect(officer.get_by_role("row", name=re.compile(ORG))).to_contain_text("£3,000.00")
+    run_url = officer.url
+    # Anything else payable today is taken out, so the figures below move by this grant's payment alone.
+    def others():
+        payee = officer.get_by_label("Payee")
+        names = payee.locator("option").all_inner_texts() if payee.count() else []
+        return [name for name in names if name not in ("Choose the payee", ORG)]
+
+    while others():
+        officer.get_by_label("Payee").select_option(label=others()[0])
+        officer.get_by_label("Reason").first.fill("Paid in the next run")
+        officer.get_by_role("button", name="Take the payee out of the run").click()
+    director.goto(run_url)
+    director.get_by_label(re.compile("I have checked the payments above")).check()
+    director.get_by_role("button", name=re.compile("^Authorise PR")).click()
+    expect(director.get_by_text("Authorised, awaiting payment")).to_be_visible()
+    with director.expect_download() as info:
+        director.get_by_role("link", name="Download the payment file (CSV)").click()
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    assert rows[0] == ["Payee", "Sort code", "Account number", "Amount (pence)", "Payment reference", "Run reference"]
+    assert rows[-1][0] == "TRAILER" and rows[-1][3] == "300000" and rows[-1][4] == "1"
+    officer.goto(run_url)
+    officer.get_by_label(re.compile("The bank has made these payments")).check()
+    officer.get_by_role("button", name=re.compile("^Mark PR.* paid$")).click()
+    expect(officer.get_by_text("Paid", exact=True).first).to_be_visible()
+    officer.goto(grant_url)
     expect(officer.get_by_text("Active (being paid)")).to_be_visible()
 
     # --- The finance director sees the figures move and downloads the statement ---------------------------------

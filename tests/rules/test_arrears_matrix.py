@@ -163,11 +163,6 @@ def try_web(world, officer, client, case: Case) -> list[str]:
         url = reverse("grants:return_create", args=[grant.pk])
         data = {"quarter": f"{world['y26'].pk}-{case.quarter}", "received_on": f"{TODAY:%d/%m/%Y}",
                 "spend_reported": "0.00", "rag": "green", "narrative": "", "delivery_issues": ""}
-    elif case.action == "pay":
-        inst = instalment(world, case.grant, case.quarter)
-        url = reverse("grants:instalment_pay", args=[inst.pk])
-        data = {"amount": "10000.00", "paid_on": f"{TODAY:%d/%m/%Y}", "reference": "BACS 000123",
-                "advance_reason": "", "confirm": "on"}
     else:
         inst = instalment(world, case.grant, case.quarter)
         url = reverse("grants:schedule_edit", args=[grant.pk, inst.funding_line_id])
@@ -190,8 +185,12 @@ def try_web(world, officer, client, case: Case) -> list[str]:
 TRY = {"service": try_service, "web": try_web}
 
 
-@pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+# Payments leave only in payment runs (tests/payments): no page records one, so "pay" has only the service path.
+PAIRS = [pytest.param(case, path, id=f"{case.id}-{path}") for case in CASES for path in PATHS
+         if not (case.action == "pay" and path == "web")]
+
+
+@pytest.mark.parametrize("case, path", PAIRS)
 def test_each_arrears_rule_refuses_the_same_way_on_every_path(world, officer, unchanged_database, case, path):
     _prepare(world, officer, case)
     client = signed_in(officer)
@@ -233,7 +232,7 @@ def test_the_pay_page_says_exactly_what_the_service_would_refuse(world, officer)
         refusal = payments.instalment_pay_refusal(instalment=inst)
         text = page_text(client.get(reverse("grants:instalment_pay", args=[inst.pk])))
         assert refusal is not None  # on 29/11/2026 nothing in this world may be paid
-        assert f"This payment cannot be made today: {refusal}" in text
+        assert f"This instalment cannot be paid today: {refusal}" in text
 
 
 def test_the_payments_due_page_offers_pay_only_where_the_service_would_pay(world, officer, officer2):
@@ -244,29 +243,31 @@ def test_the_payments_due_page_offers_pay_only_where_the_service_would_pay(world
     assert payments.instalment_pay_refusal(instalment=q2) is None
     page = signed_in(officer).get(reverse("grants:payments_due"))
     text = page_text(page)
-    assert f"Pay {world['running'].reference} Q2" in text
-    assert f"Pay {world['running'].reference} Q1" not in text
+    assert f"Ready for a run {world['running'].reference} Q2" in text
+    assert f"Ready for a run {world['running'].reference} Q1" not in text
     assert payments.instalment_pay_refusal(instalment=q1) in text
     payment = payments.payment_record(instalment=q2, amount="15000.00", paid_on=TODAY, by=officer)
     assert payment.advance_reason == "" and Grant.objects.get(pk=world["running"].pk).status == "active"
 
 
-def test_an_advance_payment_through_the_web_form_keeps_its_reason(world, officer):
+def test_the_instalment_page_records_no_payment_even_when_posted_to(world, officer, unchanged_database):
+    """Payments leave only in payment runs: the instalment page shows whether it can be paid and records nothing."""
     case = CASES[5]
     _prepare(world, officer, case)
     inst = instalment(world, "starting", 3)
-    response = signed_in(officer).post(reverse("grants:instalment_pay", args=[inst.pk]), {
-        "amount": "10000.00", "paid_on": "29/11/2026", "reference": "BACS 000124", "confirm": "on",
-        "advance_reason": "Start-up costs: two caseworkers recruited before the service opens on 01/12/2026"})
-    assert response.status_code == 302
-    payment = Payment.objects.get(instalment=inst)
-    assert payment.advance_reason == "Start-up costs: two caseworkers recruited before the service opens on 01/12/2026"
+    client = signed_in(officer)
+    with unchanged_database():
+        response = client.post(reverse("grants:instalment_pay", args=[inst.pk]), {
+            "amount": "10000.00", "paid_on": "29/11/2026", "reference": "BACS 000124", "confirm": "on",
+            "advance_reason": "Start-up costs"})
+    assert response.status_code == 200
+    assert "Payments leave only in payment runs" in page_text(response)
 
 
 # ---- Guard: every page that calls these services is in the matrix ---------------------------------------------
 
 GUARDED = {"monitoring_return_submit": "return", "payment_record": "pay", "schedule_update": "schedule"}
-COVERED_VIEWS = {"return_create": "return", "instalment_pay": "pay", "schedule_edit": "schedule"}
+COVERED_VIEWS = {"return_create": "return", "schedule_edit": "schedule"}  # no page records a payment
 
 
 def test_every_view_that_records_returns_payments_or_schedules_is_in_the_matrix():

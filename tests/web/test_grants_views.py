@@ -306,45 +306,24 @@ def test_due_diligence_is_completed_one_item_at_a_time(officer_client, accepted_
     assert (check.is_complete, check.evidence) == (True, "Accounts to 31/03/2025 reviewed")
 
 
-def test_a_payment_before_the_checks_are_done_is_refused_with_the_reason(officer_client, accepted_grant):
+def test_the_instalment_page_says_why_it_cannot_be_paid_and_records_nothing(officer_client, accepted_grant):
+    """Payments leave only in payment runs: the instalment page gives the reason a run would not gather it."""
     instalment = accepted_grant.instalments.order_by("due_date").first()
     page = text(officer_client.get(f"/instalments/{instalment.pk}/pay/"))
-    assert "This payment cannot be made today:" in page
+    assert "This instalment cannot be paid today: Due diligence for " in page
+    assert "Payments leave only in payment runs" in page
     response = officer_client.post(
         f"/instalments/{instalment.pk}/pay/", {"amount": "15000.00", "paid_on": "30/07/2025", "confirm": "on"}
     )
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors()[0].startswith("Due diligence for ")
     assert not Payment.objects.exists()
 
 
-def test_paying_the_first_instalment_posts_it_and_makes_the_grant_active(
-    officer_client, payable_grant, funded_core, year
-):
+def test_a_payable_instalment_is_shown_ready_for_a_run(officer_client, payable_grant):
     instalment = payable_grant.instalments.order_by("due_date").first()
-    response = officer_client.post(
-        f"/instalments/{instalment.pk}/pay/",
-        {"amount": "15000.00", "paid_on": "30/07/2025", "reference": "BACS 1", "confirm": "on"},
-    )
-    assert response["Location"] == f"/grants/{payable_grant.pk}/"
-    payment = Payment.objects.get()
-    payable_grant.refresh_from_db()
-    assert payable_grant.status == Grant.Status.ACTIVE
-    page = text(officer_client.get(response["Location"]))
-    assert f"£15,000.00 paid to Brindley Survivors Trust and posted as journal entry {payment.entry.reference}." in page
-    assert "Award £60,000.00 Paid £15,000.00 Committed, not paid £45,000.00 Remaining to pay £45,000.00" in page
-
-
-def test_a_payment_above_the_instalment_is_refused_on_the_amount(officer_client, payable_grant):
-    instalment = payable_grant.instalments.order_by("due_date").first()
-    response = officer_client.post(
-        f"/instalments/{instalment.pk}/pay/", {"amount": "15000.01", "paid_on": "30/07/2025", "confirm": "on"}
-    )
-    assert (
-        response.context["form"]
-        .errors["amount"][0]
-        .startswith("The Q1 2025/26 instalment has £15,000.00 still to pay; £15,000.01 is more than that.")
-    )
+    page = text(officer_client.get(f"/instalments/{instalment.pk}/pay/"))
+    assert "This instalment can be paid today." in page
+    assert "Ready for a run" in text(officer_client.get(f"/grants/{payable_grant.pk}/"))
 
 
 # ---- Returns, variations, clawbacks, close, withdraw ----------------------------------------------------------
@@ -527,7 +506,7 @@ def test_officer_home_counts_instalments_returns_and_bank_checks(officer_client,
     bank_details_submit(organisation=org, account_name="BST", sort_code="301122", account_number="12345678", by=officer)
     page = text(officer_client.get("/"))
     assert "Bank details to verify 1" in page
-    assert "Instalments due 4 0 ready to pay" in page
+    assert "Instalments due 4 0 ready for a payment run" in page
     assert "Monitoring returns due 4" in page
 
 

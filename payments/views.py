@@ -1,0 +1,173 @@
+"""Payment run pages: the list, preparing a run (finance officers), a run with its actions (authorise, take a
+payee out, pay, cancel, download the payment file) and the delegated limits. Every rule is in ``payments.runs``,
+``payments.limits`` and ``payments.bank_file``; these pages show what they say. Bank details appear masked."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from core.forms import call_service
+from core.money import format_gbp
+from core.permissions import role_required
+from core.roles import FINANCE_DIRECTORS, FINANCE_OFFICERS, OFFICERS_AND_DIRECTORS, has_role
+from grants.models import Organisation
+from payments import runs as services
+from payments.bank_file import payment_file
+from payments.forms import AuthoriseForm, CancelForm, LimitForm, PayForm, PrepareForm, WithholdForm
+from payments.limits import delegated_limit, delegated_limit_set, limits_covering
+from payments.models import PaymentRun
+from payments.selectors import delegated_limits, runs_with_totals
+
+
+@role_required(*OFFICERS_AND_DIRECTORS)
+def run_list(request):
+    return render(request, "payments/run_list.html", {
+        "runs": runs_with_totals(), "can_prepare": has_role(request.user, *FINANCE_OFFICERS),
+    })
+
+
+@role_required(*FINANCE_OFFICERS)
+def run_prepare(request):
+    form = PrepareForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        run = call_service(form, services.payment_run_prepare, by=request.user, **form.cleaned_data)
+        if run:
+            messages.success(request, f"{run.reference} prepared for {run.pay_on:%d/%m/%Y}. Someone else must now "
+                                      "authorise it.")
+            return redirect("payments:run_detail", pk=run.pk)
+    back = reverse("payments:run_list")
+    return render(request, "core/form_page.html", {
+        "form": form, "title": "Prepare a payment run", "caption": "Payment runs",
+        "lead": "Gathers every grant instalment that may be paid on that date and every approved supplier invoice "
+                "due by then, except what another unpaid run holds. Someone other than you authorises the run "
+                "within their delegated limit; only then can the file go to the bank and the run be paid.",
+        "submit_label": "Prepare run", "back_url": back, "cancel_url": back,
+    })
+
+
+def _run(pk) -> PaymentRun:
+    return get_object_or_404(PaymentRun.objects.select_related("prepared_by", "authorised_by", "paid_by",
+                                                               "cancelled_by"), pk=pk)
+
+
+def _detail_context(request, run, **forms):
+    items = services.run_items(run, included_only=False)
+    included = [i for i in items if i.status == "included"]
+    total = services.run_total(included)
+    payees = sorted({i.organisation for i in included}, key=lambda o: o.name)
+    unpaid = run.status in (PaymentRun.Status.PREPARED, PaymentRun.Status.AUTHORISED)
+    prepared = run.status == PaymentRun.Status.PREPARED
+    limit = delegated_limit(request.user)
+    context = {
+        "run": run, "items": items, "total": total, "count": len(included), "payees": payees,
+        "my_limit": limit,
+        "covering": limits_covering(total, excluding=[run.prepared_by_id]) if prepared else [],
+        "can_authorise": prepared and run.prepared_by_id != request.user.pk and included,
+        "can_pay": run.status == PaymentRun.Status.AUTHORISED and included,
+        "can_change": unpaid,
+        "can_download": run.status in (PaymentRun.Status.AUTHORISED, PaymentRun.Status.PAID) and included,
+        "changed": services.changed_details_refusal(included, doing="paid")
+        if run.status == PaymentRun.Status.AUTHORISED and included else None,
+        "authorise_form": forms.get("authorise_form") or AuthoriseForm(),
+        "pay_form": forms.get("pay_form") or PayForm(),
+        "withhold_form": forms.get("withhold_form") or WithholdForm(payees=payees),
+        "cancel_form": forms.get("cancel_form") or CancelForm(),
+        "refused_forms": [f for f in forms.values() if f.errors],
+    }
+    return context
+
+
+@role_required(*OFFICERS_AND_DIRECTORS)
+def run_detail(request, pk):
+    run = _run(pk)
+    return render(request, "payments/run_detail.html", _detail_context(request, run))
+
+
+def _act(request, run, form, key, service, success, extra=None):
+    if form.is_valid():
+        result = call_service(form, service, run=run, by=request.user, **(extra(form) if extra else {}))
+        if result is not None:
+            messages.success(request, success)
+            return redirect("payments:run_detail", pk=run.pk)
+    run = _run(run.pk)
+    return render(request, "payments/run_detail.html", _detail_context(request, run, **{key: form}), status=400)
+
+
+@require_POST
+@role_required(*OFFICERS_AND_DIRECTORS)
+def run_authorise(request, pk):
+    run = _run(pk)
+    return _act(request, run, AuthoriseForm(request.POST), "authorise_form", services.payment_run_authorise,
+                f"{run.reference} authorised; the payment file can now go to the bank.")
+
+
+@require_POST
+@role_required(*OFFICERS_AND_DIRECTORS)
+def run_pay(request, pk):
+    run = _run(pk)
+    return _act(request, run, PayForm(request.POST), "pay_form", services.payment_run_pay,
+                f"{run.reference} paid: every payment in it is posted.")
+
+
+@require_POST
+@role_required(*OFFICERS_AND_DIRECTORS)
+def run_withhold(request, pk):
+    run = _run(pk)
+    payees = sorted({i.organisation for i in services.run_items(run)}, key=lambda o: o.name)
+    form = WithholdForm(request.POST, payees=payees)
+
+    def kwargs(f):
+        return {"organisation": get_object_or_404(Organisation, pk=f.cleaned_data["organisation"]),
+                "reason": f.cleaned_data["reason"]}
+
+    return _act(request, run, form, "withhold_form", services.payment_run_withhold, extra=kwargs,
+                success="Payee taken out of the run; what they were to be paid can go in a later run.")
+
+
+@require_POST
+@role_required(*OFFICERS_AND_DIRECTORS)
+def run_cancel(request, pk):
+    run = _run(pk)
+    form = CancelForm(request.POST)
+    return _act(request, run, form, "cancel_form", services.payment_run_cancel,
+                extra=lambda f: {"reason": f.cleaned_data["reason"]},
+                success=f"{run.reference} cancelled; everything in it can go in another run.")
+
+
+@role_required(*OFFICERS_AND_DIRECTORS)
+def run_file(request, pk):
+    run = _run(pk)
+    try:
+        content = payment_file(run, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("payments:run_detail", pk=run.pk)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="payment-run-{run.reference}.csv"'
+    return response
+
+
+@role_required(*OFFICERS_AND_DIRECTORS)
+def limit_list(request):
+    is_director = has_role(request.user, *FINANCE_DIRECTORS)
+    return render(request, "payments/limits.html", {
+        "limits": delegated_limits(), "is_director": is_director,
+        "form": LimitForm(exclude_user=request.user) if is_director else None,
+    })
+
+
+@require_POST
+@role_required(*FINANCE_DIRECTORS)
+def limit_set(request):
+    form = LimitForm(request.POST, exclude_user=request.user)
+    if form.is_valid():
+        limit = call_service(form, delegated_limit_set, by=request.user, **form.cleaned_data)
+        if limit:
+            messages.success(request, f"Delegated limit of {limit.user.get_full_name() or limit.user.username} set "
+                                      f"at {format_gbp(limit.amount.amount)}.")
+            return redirect("payments:limits")
+    return render(request, "payments/limits.html", {"limits": delegated_limits(), "is_director": True, "form": form},
+                  status=400)
