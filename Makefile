@@ -53,11 +53,13 @@ bench: install-dev
 	$(PY) bench/ledger_bench.py
 	$(PY) bench/statements_bench.py
 	$(PY) bench/load_bench.py
+	$(PY) bench/payment_run_bench.py --db both
 
 bench-quick: install-dev
 	$(PY) bench/ledger_bench.py --quick
 	$(PY) bench/statements_bench.py --quick
 	$(PY) bench/load_bench.py --quick
+	$(PY) bench/payment_run_bench.py --db both --quick
 
 screenshots: install-dev
 	@[ -x /usr/bin/chromium ] || { echo "Screenshots need Chromium at /usr/bin/chromium (apt-get install chromium)."; exit 1; }

@@ -59,7 +59,10 @@ def bank_statement_import(*, period: Period, content: bytes, filename: str, open
     """Record a month's statement and its lines from the bank's CSV file, or refuse the whole file saying every
     problem (rows named) and write nothing."""
     require_role(by, FINANCE_OFFICERS, doing="import bank statements")
-    lock(BankStatement.objects.filter(withdrawn_at__isnull=True))  # one import at a time
+    # One import at a time, the first included (with no statement yet there is no statement row to lock): the
+    # months of the financial calendar are the rows every import reads, so lock them all.
+    lock(Period.objects.filter(Period.MONTHS))
+    lock(BankStatement.objects.filter(withdrawn_at__isnull=True))
     errors: dict[str, list[str]] = {}
     if period is None or period.number > 12:
         raise ValidationError({"period": "Choose a month (P1 to P12); a bank statement covers a calendar month."})

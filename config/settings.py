@@ -49,12 +49,17 @@ INSTALLED_APPS = [
     "djmoney",
     "simple_history",
     # Ringfence apps, in the one direction they may depend on each other:
-    # core <- funds <- ledger <- income <- grants <- yearend <- reports <- demo
+    # core <- funds <- ledger <- corporate <- income <- grants <- spending <- payments <- banking <- yearend
+    #   <- reports <- demo
     "core",
     "funds",
     "ledger",
+    "corporate",  # the mapping to the corporate chart and the monthly summary journal handed to it
     "income",
     "grants",
+    "spending",  # suppliers, orders and contracts, supplier invoices
+    "payments",  # payment runs, delegated limits, the payment file for the bank
+    "banking",  # bank statements and the monthly bank reconciliation
     "yearend",  # accruals, the year-end run (return, carry forward, lapse) and repayments to funders
     "reports",
     "demo",  # seed_demo: a fictional West Midlands scenario posted through the real services

@@ -11,6 +11,10 @@ urlpatterns = [
     path("", include("income.urls")),
     path("", include("ledger.correction_urls")),  # ledger.urls and the correcting journals, one namespace
     path("", include("grants.urls")),
+    path("", include("spending.urls")),
+    path("", include("payments.urls")),
+    path("", include("banking.urls")),
+    path("", include("corporate.urls")),
     path("", include("yearend.urls")),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", object_history, name="history"),
     path("admin/", admin.site.urls),

@@ -4,6 +4,7 @@ officer and approved by another."""
 
 from datetime import date
 
+from funds.models import BudgetLine
 from income.models import CashReceipt
 from income.services import receipt_record, receipt_reverse
 from ledger import accounts as acc
@@ -33,3 +34,15 @@ def seed_corrections(users, funds, *, today: date) -> None:
                CorrectionLine(acc.CASH, funds["POCA"], "C", "2180.00", narrative="Not POCA money")],
     )
     correcting_journal_approve(journal=journal, by=officer2, note="Checked against the October bank statement")
+    # Staff costs paid through the policing body's payroll are charged to the fund by correcting journal, against
+    # the budget line they belong to (DOMAIN.md 9): no invoice covers a salary.
+    hubs = BudgetLine.objects.get(fund=funds["MOJ-CORE"], year__start_year=2026, heading="Victim support hubs")
+    payroll = correcting_journal_prepare(
+        date=date(2026, 10, 30), by=officer2,
+        reason="Payroll recharge: victim support hub manager (1 FTE, grade SO2), April to October 2026, paid through "
+               "the policing body's payroll and funded by MOJ-CORE (payroll report PR-2026-07).",
+        lines=[CorrectionLine(acc.SUPPLIER_EXPENDITURE, funds["MOJ-CORE"], "D", "22318.64", budget_line=hubs,
+                              narrative="Salary, on-costs and pension, 7 months"),
+               CorrectionLine(acc.CASH, funds["MOJ-CORE"], "C", "22318.64", narrative="Paid by payroll")],
+    )
+    correcting_journal_approve(journal=payroll, by=officer, note="Agreed to the payroll report")

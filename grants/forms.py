@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from core.forms import AmountField, ConfirmField, FigureField, Form, ReasonField, UKDateField
 from core.money import format_gbp
 from core.roles import COMMISSIONER
-from funds.models import FinancialYear, Fund
+from funds.models import BudgetLine, FinancialYear, Fund
 from grants.models import AnnualReview, CommissionedService, Grant, MonitoringReturn, OutcomeMeasure
 from grants.outcomes import OUTCOME_FIGURE_MAX
 from grants.quarters import quarters_within
@@ -162,10 +162,23 @@ class GrantForm(Form):
         return service
 
 
+def budget_line_field(label: str) -> forms.ModelChoiceField:
+    """The budget line a funding line draws on: one of its fund's lines for its year (the service checks which)."""
+    field = forms.ModelChoiceField(
+        label=label, required=False, empty_label="The fund's only line for the year",
+        queryset=BudgetLine.objects.filter(fund__is_active=True).select_related("fund", "year")
+        .order_by("fund__code", "year__start_year", "heading"),
+        help_text="Where the fund has several budget lines for the year, the one this grant draws on",
+    )
+    field.label_from_instance = lambda b: f"{b.fund.code} {b.year.label}: {b.heading}"
+    return field
+
+
 class FundingLineForm(Form):
     fund = forms.ModelChoiceField(label="Fund", queryset=Fund.objects.filter(is_active=True).order_by("code"))
     year = forms.ModelChoiceField(label="Financial year", queryset=FinancialYear.objects.order_by("start_year"))
     amount = AmountField(label="Amount")
+    budget_line = budget_line_field("Budget line")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -187,6 +200,7 @@ class NewGrantForm(GrantForm):
         required=False,
     )
     amount = AmountField(label="First funding line: amount", required=False)
+    budget_line = budget_line_field("First funding line: budget line")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,7 +217,7 @@ class NewGrantForm(GrantForm):
 
     def funding(self):
         data = self.cleaned_data
-        return [(data["fund"], data["year"], data["amount"])] if data.get("fund") else []
+        return [(data["fund"], data["year"], data["amount"], data.get("budget_line"))] if data.get("fund") else []
 
 
 class NoteConfirmForm(Form):

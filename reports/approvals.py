@@ -1,7 +1,8 @@
 """The commissioner's approval queue: everything waiting for someone's decision, oldest first, each with its
 effect on the fund's available amount as if every item above it were approved. The items and their effects come
-from one selector (``grants.selectors.approvals_awaiting_decision``); this module only words them for the page.
-A fixed number of queries whatever the length of the queue."""
+from one selector (``grants.selectors.approvals_awaiting_decision``); orders above their fund's threshold, and for
+finance directors the invoices and payment runs awaiting them, come from the spending and payments apps. This
+module only words them for the page. A fixed number of queries whatever the length of the queue."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,7 +10,8 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from core.roles import COMMISSIONER, has_role
+from core.money import format_gbp
+from core.roles import COMMISSIONER, FINANCE_DIRECTOR, has_role
 from grants.selectors import (
     BANK_DETAILS,
     GRANT,
@@ -19,6 +21,9 @@ from grants.selectors import (
     PendingApproval,
     approvals_awaiting_decision,
 )
+from payments.models import PaymentRun
+from payments.selectors import runs_with_totals
+from spending.models import Invoice, Order
 
 
 @dataclass
@@ -60,8 +65,42 @@ def _item(pending: PendingApproval, user, commissioner: bool) -> ApprovalItem:
                         own=obj.entered_by_id == user.pk, **common)
 
 
+def _spending_items(user, director: bool) -> list[ApprovalItem]:
+    """Orders above their fund's threshold (commissioners and finance directors decide them) and, for finance
+    directors, supplier invoices awaiting approval and payment runs awaiting authorisation. Three queries."""
+    items = [
+        ApprovalItem(kind="Order", title=f"{o.reference} {o.title} – {o.supplier}",
+                     url=reverse("spending:order_approve", args=[o.pk]), requested_by=o.raised_by,
+                     requested_at=o.raised_at, amount=o.amount.amount, own=o.raised_by_id == user.pk,
+                     note=f"Commits {format_gbp(o.amount.amount)} net on {o.budget_line.fund.code} "
+                          f"{o.budget_line.year.label} {o.budget_line.heading} when approved.")
+        for o in Order.objects.filter(status=Order.Status.AWAITING_APPROVAL).select_related(
+            "supplier__organisation", "budget_line__fund", "budget_line__year", "raised_by")
+    ]
+    if director:
+        items += [
+            ApprovalItem(kind="Invoice", title=f"{i.reference} {i.supplier} {i.supplier_reference}",
+                         url=reverse("spending:invoice_approve", args=[i.pk]), requested_by=i.recorded_by,
+                         requested_at=i.recorded_at, amount=i.gross.amount, own=i.recorded_by_id == user.pk,
+                         note=f"Against {i.order.reference}; approving it posts the spending and makes it payable.")
+            for i in Invoice.objects.filter(status=Invoice.Status.AWAITING_APPROVAL, reversal__isnull=True)
+            .select_related("supplier__organisation", "order", "recorded_by")
+        ]
+        items += [
+            ApprovalItem(kind="Payment run", title=f"{r.reference} to pay on {r.pay_on:%d/%m/%Y}",
+                         url=reverse("payments:run_detail", args=[r.pk]), requested_by=r.prepared_by,
+                         requested_at=r.prepared_at, amount=r.total, own=r.prepared_by_id == user.pk,
+                         note="Authorise within your delegated limit; the payees' bank details are frozen then.")
+            for r in runs_with_totals() if r.status == PaymentRun.Status.PREPARED
+        ]
+    return items
+
+
 def approval_queue(user) -> list[ApprovalItem]:
     """Every item waiting for a decision, oldest first: submitted grants, requested variations, virements above
-    their fund's threshold and changes of bank details, each with its running effect on its funds."""
+    their fund's threshold and changes of bank details, each with its running effect on its funds; orders above
+    their fund's threshold; and, for finance directors, invoices and payment runs awaiting them."""
     commissioner = has_role(user, COMMISSIONER)
-    return [_item(pending, user, commissioner) for pending in approvals_awaiting_decision()]
+    items = [_item(pending, user, commissioner) for pending in approvals_awaiting_decision()]
+    items += _spending_items(user, has_role(user, FINANCE_DIRECTOR))
+    return sorted(items, key=lambda item: item.requested_at)

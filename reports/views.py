@@ -17,8 +17,10 @@ from funds.selectors import current_year, periods_due_to_close, virements_awaiti
 from grants.payments import instalment_pay_refusal
 from grants.selectors import bank_details_awaiting_verification, instalments_due, returns_due
 from ledger.selectors import fund_positions
+from payments.models import PaymentRun
 from reports.approvals import approval_queue
 from reports.dashboard import budget_against_actual, budget_chart, grants_at_risk, retained_income
+from spending.models import Invoice
 
 
 def _officer_context(year, today):
@@ -39,7 +41,22 @@ def _officer_context(year, today):
             "count": len(due_instalments),
             "url": "grants:payments_due",
             "query": "",
-            "help": f"{ready} ready to pay; the rest wait for a return, checks or bank details",
+            "help": f"{ready} ready for a payment run; the rest wait for a return, checks or bank details",
+        },
+        {
+            "label": "Supplier invoices awaiting approval",
+            "count": Invoice.objects.filter(status=Invoice.Status.AWAITING_APPROVAL, reversal__isnull=True).count(),
+            "url": "spending:order_list",
+            "query": "",
+            "help": "Approved by an officer other than the one who recorded them",
+        },
+        {
+            "label": "Payment runs not yet paid",
+            "count": PaymentRun.objects.filter(status__in=[PaymentRun.Status.PREPARED,
+                                                           PaymentRun.Status.AUTHORISED]).count(),
+            "url": "payments:run_list",
+            "query": "",
+            "help": "Prepared runs wait for authorisation; authorised ones are paid once the bank has paid",
         },
         {
             "label": "Bank details to verify",

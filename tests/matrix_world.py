@@ -9,6 +9,8 @@ from io import StringIO
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from banking.models import BankStatement, Match
+from corporate.models import GLMapping
 from funds.models import BudgetLine, Fund, Period, Virement
 from grants.models import (
     BankDetails,
@@ -23,6 +25,8 @@ from grants.models import (
 )
 from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt
 from ledger.models import CorrectingJournal, JournalEntry
+from payments.models import PaymentRun
+from spending.models import Invoice, Order, Supplier
 from yearend.models import FunderRepayment, ManualAccrual
 
 MISSING = 987654  # an id no object has
@@ -82,6 +86,14 @@ def build_world() -> dict:
         "correction": CorrectingJournal.objects.order_by("pk").first(),
         "repayment": FunderRepayment.objects.order_by("pk").first(),
         "accrual": ManualAccrual.objects.order_by("pk").first(),
+        "supplier": Supplier.objects.order_by("pk").first(),
+        "order": Order.objects.filter(status=Order.Status.AWAITING_APPROVAL).order_by("pk").first(),
+        "invoice": Invoice.objects.filter(status=Invoice.Status.AWAITING_APPROVAL).order_by("pk").first(),
+        # The demo's November run: authorised, its file exported, not yet paid.
+        "payment_run": PaymentRun.objects.filter(status=PaymentRun.Status.AUTHORISED).order_by("pk").first(),
+        "bank_statement": BankStatement.objects.order_by("pk").first(),
+        "bank_match": Match.objects.order_by("pk").first(),
+        "gl_mapping": GLMapping.objects.order_by("pk").first(),
     }
     missing = [name for name, obj in world.items() if obj is None]
     assert not missing, f"the demo has no object for: {', '.join(missing)}"

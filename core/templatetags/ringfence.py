@@ -64,10 +64,14 @@ NAV = [
     ("funds:list", "Funds", ("Finance officer", "Commissioner", "Finance director")),
     ("income:index", "Income", ("Finance officer", "Finance director")),
     ("funds:budget_list", "Budgets", ("Finance officer", "Commissioner", "Finance director")),
+    ("spending:order_list", "Spending", ("Finance officer", "Commissioner", "Finance director")),
+    ("payments:run_list", "Payment runs", ("Finance officer", "Finance director")),
+    ("banking:index", "Bank", ("Finance officer", "Finance director")),
     ("ledger:entry_list", "Journal", ("Finance officer", "Finance director")),
     ("funds:period_list", "Periods", ("Finance officer", "Finance director")),
     ("ledger:correction_list", "Corrections", ("Finance officer", "Finance director")),
     ("yearend:index", "Year end", ("Finance officer", "Finance director")),
+    ("corporate:journal_list", "Corporate ledger", ("Finance officer", "Finance director")),
     ("reports:downloads", "Statements", ("Finance officer",)),
 ]
 

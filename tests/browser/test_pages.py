@@ -41,7 +41,10 @@ def test_home_page_is_accessible_and_photographed(page, live_url, screenshots_di
 
 
 @pytest.mark.parametrize("path", ["/grants/", "/funds/", "/approvals/", "/dashboards/", "/statements/",
-                                  "/year-end/2025/", "/year-end/2026/", "/ledger/corrections/1/"])
+                                  "/year-end/2025/", "/year-end/2026/", "/ledger/corrections/1/",
+                                  "/spending/orders/", "/spending/orders/1/", "/payments/runs/", "/payments/runs/4/",
+                                  "/payments/limits/", "/bank/", "/bank/1/", "/corporate/journal/",
+                                  "/corporate/mappings/", "/funds/MOJ-CORE/"])
 def test_main_pages_of_the_director_are_accessible(page, live_url, path):
     log_in(page, live_url, "director")
     page.goto(f"{live_url}{path}")

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -36,6 +37,53 @@ def test_seed_demo_loads_a_sound_ledger_and_can_run_twice(monkeypatch):
         assert user is not None and role in roles_of(user)
         assert username in first
     _year_end_of_2025_26_is_in_the_demo()
+    _spending_payment_runs_the_bank_and_the_corporate_journal_are_in_the_demo()
+
+
+def _spending_payment_runs_the_bank_and_the_corporate_journal_are_in_the_demo():
+    """Issue 12 on the demo: monthly runs authorised by the finance director, the November run's payment file read
+    back, October's summary journal balancing to the month's postings, and October reconciled to the penny."""
+    import csv
+    import io
+    from datetime import date
+
+    from django.db.models import Sum
+
+    from banking.models import BankStatement
+    from banking.reconciliation import reconciliation
+    from corporate.journal import gl_journal, gl_journal_csv, gl_period
+    from payments.bank_file import payment_file
+    from payments.models import PaymentRun
+    from payments.runs import run_items
+    from spending.models import Invoice, Order, SupplierPayment
+
+    runs = list(PaymentRun.objects.order_by("pay_on"))
+    assert [r.pay_on for r in runs] == [date(2026, 8, 28), date(2026, 9, 25), date(2026, 10, 30), date(2026, 11, 27)]
+    assert [r.status for r in runs] == ["paid", "paid", "paid", "authorised"]
+    assert {r.authorised_by.username for r in runs} == {"director"}
+    assert all(r.prepared_by.username == "finance" for r in runs)
+    assert SupplierPayment.objects.count() > 0 and Order.objects.filter(status="awaiting_approval").count() == 1
+    assert Invoice.objects.filter(status="awaiting_approval").count() == 2  # November's, recorded by one officer
+
+    november = runs[-1]
+    rows = list(csv.reader(io.StringIO(payment_file(november).decode("utf-8"))))
+    items = run_items(november)
+    assert rows[-1][0] == "TRAILER" and int(rows[-1][4]) == len(items) == len(rows) - 2
+    assert int(rows[-1][3]) == sum(int(r[3]) for r in rows[1:-1]) == sum(int(i.amount.amount * 100) for i in items)
+    assert payment_file(november) == payment_file(november)
+
+    october = gl_period("2026-10")
+    journal = gl_journal(period=october)
+    content = list(csv.reader(io.StringIO(gl_journal_csv(journal).decode("utf-8"))))
+    debits = sum(Decimal(r[5]) for r in content[1:-1] if r[5])
+    credits = sum(Decimal(r[6]) for r in content[1:-1] if r[6])
+    posted = JournalLine.objects.filter(entry__period=october, direction="D").aggregate(t=Sum("amount"))["t"]
+    assert debits == credits == Decimal(content[-1][5]) == Decimal(content[-1][6])
+    assert debits == Decimal(str(posted)).quantize(Decimal("0.01"))
+
+    statement = BankStatement.objects.get()
+    assert statement.period == october and statement.reconciled_by.username == "finance2"
+    assert reconciliation(statement).difference == 0
 
 
 def _year_end_of_2025_26_is_in_the_demo():

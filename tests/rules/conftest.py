@@ -13,7 +13,8 @@ import pytest
 from django.apps import apps
 from django.db.models import Max
 
-APP_LABELS = {"core", "funds", "ledger", "income", "grants", "yearend", "reports"}
+APP_LABELS = {"core", "funds", "ledger", "corporate", "income", "grants", "spending", "payments", "banking", "yearend",
+              "reports"}
 
 
 def database_state() -> dict[str, tuple[int, object]]:

@@ -130,7 +130,7 @@ def test_a_grant_is_drafted_with_its_first_funding_line(officer_client, service,
     ]
     page = text(officer_client.get(response["Location"]))
     assert f"{grant.reference} drafted." in page
-    assert "MOJ-CORE 2025/26 £45,000.00 £45,000.00 £0.00" in page
+    assert "MOJ-CORE 2025/26 No budget line £45,000.00 £45,000.00 £0.00" in page
 
 
 def test_a_direct_award_without_a_reason_is_refused_next_to_the_reason(officer_client, service, year):

@@ -83,13 +83,17 @@ def test_navigation_shows_each_role_its_work(officer_client, commissioner_client
         "Funds",
         "Income",
         "Budgets",
+        "Spending",
+        "Payment runs",
+        "Bank",
         "Journal",
         "Periods",
         "Corrections",
         "Year end",
+        "Corporate ledger",
         "Statements",
     ]
-    assert nav(commissioner_client) == ["Home", "Approvals", "Grants", "Organisations", "Funds", "Budgets"]
+    assert nav(commissioner_client) == ["Home", "Approvals", "Grants", "Organisations", "Funds", "Budgets", "Spending"]
     assert nav(director_client) == [
         "Home",
         "Approvals",
@@ -100,10 +104,14 @@ def test_navigation_shows_each_role_its_work(officer_client, commissioner_client
         "Funds",
         "Income",
         "Budgets",
+        "Spending",
+        "Payment runs",
+        "Bank",
         "Journal",
         "Periods",
         "Corrections",
         "Year end",
+        "Corporate ledger",
     ]
 
 

@@ -8,12 +8,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from demo.banking import seed_bank_reconciliation
 from demo.calendar import seed_period_closes
+from demo.corporate import seed_corporate_mapping
 from demo.corrections import seed_corrections
 from demo.funds import seed_budgets_and_income, seed_funds
 from demo.grants import seed_grants
 from demo.packs import seed_packs
+from demo.payments import seed_payment_runs
 from demo.people import DEMO_USERS, demo_password, seed_people
+from demo.spending import seed_spending
 from demo.yearend import seed_year_end
 from funds.models import FinancialYear
 from ledger.models import JournalEntry
@@ -47,6 +51,17 @@ class Command(BaseCommand):
                         "reversals posted; 2025/26 is closed."
                     )
                 seed_corrections(users, funds, today=timezone.localdate())
+                mapped = seed_corporate_mapping(users)
+                spending = seed_spending(users)
+                runs = seed_payment_runs(users, today=timezone.localdate())
+                statement = seed_bank_reconciliation(users)
+                self.stdout.write(
+                    f"Supplier spending: {spending['suppliers']} suppliers, {spending['orders']} orders and "
+                    f"contracts, {spending['invoices approved']} invoices approved. Payment runs: "
+                    + ", ".join(f"{r.reference} {r.get_status_display().lower()}" for r in runs)
+                    + f". {mapped} corporate ledger mappings."
+                    + (" Bank statement for October 2026 reconciled and signed off." if statement else "")
+                )
                 closed = seed_period_closes(users, today=timezone.localdate())
                 self.stdout.write(f"Month-end closes: {closed} periods closed; the last month and this one stay open.")
         password = demo_password()
