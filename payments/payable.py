@@ -23,6 +23,7 @@ from django.db.models import Sum
 
 from core.money import ZERO, quantize
 from grants.models import BankDetails, Grant, GrantCheck, Instalment, MonitoringReturn, Payment
+from grants.organisations import current_bank_details_many
 from grants.quarters import Quarter, reporting_end
 from grants.selectors import STANDING, grants_with_totals
 from payments.models import PaymentRun, PaymentRunItem
@@ -61,15 +62,10 @@ def grant_payment_reference(instalment: Instalment) -> str:
 
 
 def current_bank_details_by_organisation(organisation_ids) -> dict[int, BankDetails | None]:
-    """Each organisation's current details (its latest record not rejected, as ``current_bank_details``), one
-    query for them all."""
-    current: dict[int, BankDetails | None] = {pk: None for pk in organisation_ids}
-    rows = (BankDetails.objects.filter(organisation_id__in=list(current))
-            .exclude(status=BankDetails.Status.REJECTED).order_by("organisation_id", "-id"))
-    for details in rows:
-        if current[details.organisation_id] is None:
-            current[details.organisation_id] = details
-    return current
+    """Each organisation's current details (``grants.organisations.current_bank_details_many``), None where it has
+    none."""
+    found = current_bank_details_many(organisation_ids)
+    return {pk: found.get(pk) for pk in organisation_ids}
 
 
 def _held(run: PaymentRun | None, field: str):
