@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "simple_history",
     # Ringfence apps, in the one direction they may depend on each other:
     # core <- funds <- ledger <- corporate <- income <- grants <- spending <- payments <- banking <- yearend
-    #   <- reports <- demo
+    #   <- monitoring <- reports <- transparency <- demo
     "core",
     "funds",
     "ledger",
@@ -61,7 +61,9 @@ INSTALLED_APPS = [
     "payments",  # payment runs, delegated limits, the payment file for the bank
     "banking",  # bank statements and the monthly bank reconciliation
     "yearend",  # accruals, the year-end run (return, carry forward, lapse) and repayments to funders
+    "monitoring",  # budget monitoring: RAG thresholds and the budget holder's commentary per line and month
     "reports",
+    "transparency",  # what is published, and the public transparency page
     "demo",  # seed_demo: a fictional West Midlands scenario posted through the real services
 ]
 
@@ -182,6 +184,8 @@ RINGFENCE = {
     "OWNING_BODY_SHORT": os.environ.get("RINGFENCE_OWNING_BODY_SHORT", "West Midlands OPCC"),
     "PUBLISHER_PREFIX": os.environ.get("RINGFENCE_360_PREFIX", "360G-wmopcc"),
     "PROTECTIVE_MARKING": os.environ.get("RINGFENCE_PROTECTIVE_MARKING", "OFFICIAL"),
+    # Who signs funder returns when no signer is named: "Name, Title" (empty: the one active finance director).
+    "FUNDER_RETURN_SIGNATORY": os.environ.get("RINGFENCE_FUNDER_RETURN_SIGNATORY", ""),
 }
 
 LOGGING = {

@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("banking.urls")),
     path("", include("corporate.urls")),
     path("", include("yearend.urls")),
+    path("", include("monitoring.urls")),
+    path("", include("transparency.urls")),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", object_history, name="history"),
     path("admin/", admin.site.urls),
 ]

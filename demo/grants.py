@@ -15,7 +15,7 @@ from demo.grant_providers import AREAS, MEASURES, PROVIDERS
 from funds.models import BudgetLine
 from grants.awards import decision_record, decisions_needed, grant_create
 from grants.checks import check_complete
-from grants.models import Grant, MonitoringReturn
+from grants.models import Grant, MonitoringReturn, ServiceCategory
 from grants.organisations import (
     bank_details_reject,
     bank_details_submit,
@@ -97,6 +97,18 @@ BUDGET_LINE_KEYWORDS = {
 }
 
 
+# The service category a demo service is reported under in funder returns (the categories are seeded by migration):
+# the first whose keyword is in the service's name, else "other".
+CATEGORY_KEYWORDS = [("isva", "isva"), ("idva", "idva"), ("refuge", "refuge"), ("counselling", "counselling"),
+                     ("restorative", "restorative-justice"), ("helpline", "helpline")]
+
+
+def category_for(service_name: str) -> ServiceCategory | None:
+    name = service_name.lower()
+    code = next((c for keyword, c in CATEGORY_KEYWORDS if keyword in name), "other")
+    return ServiceCategory.objects.filter(code=code).first()
+
+
 def budget_line_for(fund, year, service_name: str) -> BudgetLine | None:
     name = service_name.lower()
     heading = next(h for keyword, h in BUDGET_LINE_KEYWORDS[fund.code] if keyword in name)
@@ -125,6 +137,10 @@ class Seeder:
         self.officers = [users["finance"], users["finance2"]]
         self.commissioners = [users["commissioner"], users["commissioner2"]]
         self.rng = random.Random(2026)
+        # Figures for the cope-and-recover measures beyond the first three come from their own generator, so adding
+        # them leaves every other figure of the demo as it was.
+        self.outcome_rng = random.Random(2027)
+        self.extra_measures: set[int] = set()
         self.decisions: dict[int, int] = {}
         self.measures: dict[str, list] = {}
         self.grants: dict[str, list[Grant]] = {}
@@ -135,6 +151,8 @@ class Seeder:
         for code, rows in MEASURES.items():
             self.measures[code] = [outcome_measure_create(fund=self.funds[code], code=c, name=name, unit=unit,
                                                           by=officer) for c, name, unit in rows]
+        # The MoJ's core grant asks for every cope-and-recover outcome (the bi-annual funder return reports them).
+        self.extra_measures = {m.pk for m in self.measures["MOJ-CORE"][3:]}
         services = []
         for i, (name, charity, company, street, area, postcode, offered) in enumerate(PROVIDERS):
             org = organisation_create(name=name, charity_number=charity, company_number=company,
@@ -177,6 +195,8 @@ class Seeder:
         commissioner = self.commissioners[0]
         return decision_record(number=f"{number:03d}-{on.year}", date=on - timedelta(days=3),
                                decision_maker=commissioner, by=commissioner, is_public=not grant.do_not_publish,
+                               confidential_reason="Safety: it names a refuge whose location must stay confidential."
+                               if grant.do_not_publish else "",
                                summary=f"Award of {grant.title} to {grant.organisation.name}")
 
     def create(self, plan: Plan) -> Grant:
@@ -201,7 +221,7 @@ class Seeder:
             risk_rating=["low", "medium", "high", "medium"][n % 4], do_not_publish=refuge,
             do_not_publish_reason="Safety: the service runs a refuge whose location must stay confidential."
             if refuge else "",
-            funding=funding,
+            funding=funding, service_category=category_for(service.name),
         )
 
     def approve(self, grant: Grant, on: date) -> Grant:
@@ -214,7 +234,8 @@ class Seeder:
     def targets(self, grant: Grant):
         officer = grant.created_by
         for line in grant.funding_lines.select_related("fund", "year"):
-            for measure in self.measures[line.fund.code][:3]:
+            measures = self.measures[line.fund.code]
+            for measure in measures[:3] + [m for m in measures[3:] if m.pk in self.extra_measures]:
                 value = max(10, int(line.amount.amount / (350 if measure.unit == "people" else 250)))
                 outcome_target_set(grant=grant, measure=measure, year=line.year, target=str(value), by=officer)
 
@@ -230,7 +251,8 @@ class Seeder:
         rag = "green" if roll < 0.8 else ("amber" if roll < 0.96 else "red")
         values = {}
         for target in grant.targets.filter(year=year).select_related("measure"):
-            values[target.measure] = str(int(target.target / 4 * Decimal(self.rng.randrange(75, 120)) / 100))
+            rng = self.outcome_rng if target.measure_id in self.extra_measures else self.rng
+            values[target.measure] = str(int(target.target / 4 * Decimal(rng.randrange(75, 120)) / 100))
         spend = sum(i.amount.amount for i in grant.instalments.filter(year=year, quarter=quarter))
         spend = quantize(spend * Decimal(self.rng.randrange(88, 101)) / 100)
         ret = monitoring_return_submit(

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from funds.models import BudgetLine, FinancialYear
-from grants.models import Organisation
+from grants.models import Organisation, ServiceCategory
 from grants.organisations import bank_details_submit, bank_details_verify, organisation_create
 from spending.invoices import invoice_approve, invoice_record
 from spending.models import Supplier
@@ -25,6 +25,11 @@ SUPPLIERS = [
     ("Canalside Facilities Management Ltd", "09912345", "Gas Street Basin, Birmingham", "B1 2JT", "30-99-50",
      "17283946", "GB244556677"),
 ]
+
+# The service category each order's spending is reported under in funder returns (seeded by migration).
+ORDER_CATEGORIES = {"Sexual violence helpline, 24 hours, 2026/27": "helpline",
+                    "ISVA coordinator post (agency), 2026/27": "isva",
+                    "Helpline out-of-hours text service, January to March 2027": "helpline"}
 
 # supplier, fund, budget line, kind, title, start, end, net amount, invoices: (number, date, net, vat)
 ORDERS = [
@@ -49,6 +54,12 @@ AWAITING = ("Brightline Helpline Services Ltd", "MOJ-DASV", "ISVA services", "co
             "27500.00")
 
 
+def _category(title: str) -> ServiceCategory | None:
+    """Hub running costs and teachers' training are left uncategorised: funder returns show them as other spending."""
+    code = ORDER_CATEGORIES.get(title)
+    return ServiceCategory.objects.filter(code=code).first() if code else None
+
+
 def _supplier(name, company, address, postcode, sort_code, account, vat, users) -> Supplier:
     officer, officer2 = users["finance"], users["finance2"]
     organisation = organisation_create(name=name, company_number=company, address=address, postcode=postcode,
@@ -71,7 +82,7 @@ def seed_spending(users) -> dict[str, int]:
     for name, fund, heading, kind, title, start, end, amount, rows in ORDERS:
         line = BudgetLine.objects.get(fund__code=fund, year=year, heading=heading)
         order = order_raise(supplier=suppliers[name], budget_line=line, kind=kind, title=title, start_date=start,
-                            end_date=end, amount=amount, by=officer, on=start)
+                            end_date=end, amount=amount, by=officer, on=start, service_category=_category(title))
         if order.status == order.Status.AWAITING_APPROVAL:
             from spending.orders import order_approve
 
@@ -90,6 +101,6 @@ def seed_spending(users) -> dict[str, int]:
     order_raise(supplier=suppliers[name], budget_line=BudgetLine.objects.get(fund__code=fund, year=year,
                                                                             heading=heading),
                 kind=kind, title=title, start_date=start, end_date=end, amount=amount, by=officer2,
-                on=date(2026, 11, 18))
+                on=date(2026, 11, 18), service_category=_category(title))
     return {"suppliers": len(suppliers), "orders": len(ORDERS) + 1, "invoices approved": invoices,
             "invoices awaiting approval": awaiting}

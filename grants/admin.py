@@ -24,6 +24,7 @@ from grants.models import (
     OutcomeTarget,
     Payment,
     ReturnValue,
+    ServiceCategory,
     VariationLine,
 )
 
@@ -129,6 +130,22 @@ class CheckTypeAdmin(HistoryAdmin):
 
     list_display = ("label", "kind", "order", "is_active")
     list_filter = ("kind", "is_active")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceCategory)
+class ServiceCategoryAdmin(HistoryAdmin):
+    """The kinds of service grants and orders are classified by for funder returns (ISVA, IDVA, counselling, ...):
+    data. Categories may be added, renamed or retired (is_active); never deleted, as grants and orders keep them."""
+
+    list_display = ("name", "code", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "code")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj else ()
 
     def has_delete_permission(self, request, obj=None):
         return False

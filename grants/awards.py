@@ -25,6 +25,7 @@ from grants.models import (
     Grant,
     GrantCheck,
     Organisation,
+    ServiceCategory,
     validate_decision_number,
 )
 from grants.quarters import require_set_up, year_overlaps
@@ -102,6 +103,7 @@ def grant_create(
     direct_award_reason: str = "", conditions: str = "", risk_rating: str = Grant.Risk.MEDIUM,
     do_not_publish: bool = False, do_not_publish_reason: str = "", payment_terms_days: int = 30,
     returns_required: bool = True, funding: list[tuple[Fund, FinancialYear, object]] = (),
+    service_category: ServiceCategory | None = None,
 ) -> Grant:
     """Draft a grant, with its due diligence checklist, and optionally its funding lines given as
     ``(fund, year, amount)`` triples, or ``(fund, year, amount, budget_line)`` (each checked as ``funding_line_set``
@@ -113,9 +115,10 @@ def grant_create(
         direct_award_reason=direct_award_reason, start_date=start_date, end_date=end_date,
         conditions=(conditions or "").strip(), risk_rating=risk_rating, do_not_publish=do_not_publish,
         do_not_publish_reason=do_not_publish_reason, payment_terms_days=payment_terms_days,
-        returns_required=returns_required, created_by=by,
+        returns_required=returns_required, created_by=by, service_category=service_category,
     )
     _validate(grant)
+    require_category_in_use(service_category)
     save_with_history(grant, by=by, reason="Grant drafted")
     for check_type in CheckType.objects.filter(is_active=True):
         save_with_history(GrantCheck(grant=grant, check_type=check_type), by=by, reason="Checklist item", clean=False)
@@ -132,7 +135,7 @@ def grant_update(
     *, grant: Grant, by, reason: str = "Draft edited", title=UNSET, purpose=UNSET, service=UNSET,
     senior_responsible_officer=UNSET, allocation_method=UNSET, direct_award_reason=UNSET, start_date=UNSET,
     end_date=UNSET, conditions=UNSET, risk_rating=UNSET, do_not_publish=UNSET, do_not_publish_reason=UNSET,
-    payment_terms_days=UNSET, returns_required=UNSET,
+    payment_terms_days=UNSET, returns_required=UNSET, service_category=UNSET,
 ) -> Grant:
     """Edit a draft (or returned) grant. Only the keyword arguments given change. The recipient is fixed: a
     grant to someone else is a new grant."""
@@ -143,6 +146,8 @@ def grant_update(
     changes = {k: v for k, v in given.items() if k in _EDITABLE_FIELDS and v is not UNSET}
     if not changes:
         raise ValidationError("Nothing to change: give at least one field.")
+    if "service_category" in changes and changes["service_category"] != grant.service_category:
+        require_category_in_use(changes["service_category"])
     for field, value in changes.items():
         setattr(grant, field, value.strip() if isinstance(value, str) else value)
     _validate(grant)
@@ -156,8 +161,40 @@ def grant_update(
 _EDITABLE_FIELDS = {
     "title", "purpose", "service", "senior_responsible_officer", "allocation_method", "direct_award_reason",
     "start_date", "end_date", "conditions", "risk_rating", "do_not_publish", "do_not_publish_reason",
-    "payment_terms_days", "returns_required",
+    "payment_terms_days", "returns_required", "service_category",
 }
+
+
+def require_category_in_use(category: ServiceCategory | None, *, field: str = "service_category") -> None:
+    """A grant is given only a category still in use (retired ones stay on the grants that have them)."""
+    if category is not None and not category.is_active:
+        names = ", ".join(ServiceCategory.objects.filter(is_active=True).values_list("name", flat=True))
+        raise ValidationError({field: f"'{category.name}' is no longer in use as a service category; choose one of: "
+                                      f"{names or 'none is set up: add them in the admin'}."})
+
+
+@transaction.atomic
+def grant_service_category_set(*, grant: Grant, service_category: ServiceCategory | None, reason: str, by) -> Grant:
+    """Set (or clear) the kind of service a grant pays for, at any point of its life: the category classifies
+    the grant for funder returns and changes no term of the award, so it needs no variation. Finance officers
+    only, with a reason kept in the history; refused when nothing changes or the category is retired."""
+    require_role(by, FINANCE_OFFICERS, doing="set a grant's service category")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the category is set or changed, e.g. 'Categorised for the MoJ "
+                                         "return'; the reason is kept in the grant's history."})
+    grant = lock(Grant.objects.filter(pk=grant.pk))[0]
+    before = grant.service_category
+    if before == service_category:
+        raise ValidationError({"service_category": f"{grant.reference} is already "
+                                                   f"{'in ' + before.name if before else 'not categorised'}; choose "
+                                                   "another category to change it."})
+    require_category_in_use(service_category)
+    grant.service_category = service_category
+    save_with_history(grant, by=by, reason=reason)
+    record_event("grant.category_set", by=by, obj=grant, reason=reason,
+                 summary=f"{grant.reference} service category: {before or 'none'} -> {service_category or 'none'}")
+    return grant
 
 
 def check_fund_can_cover(fund: Fund, year: FinancialYear, amount: Decimal, *, field: str = "amount") -> None:
@@ -242,10 +279,12 @@ def funding_line_remove(*, line: FundingLine, by) -> None:
 
 @transaction.atomic
 def decision_record(
-    *, number: str, date: Date, decision_maker, summary: str, by, is_public: bool = True,
+    *, number: str, date: Date, decision_maker, summary: str, by, is_public: bool = True, title: str = "",
+    confidential_reason: str = "",
 ) -> Decision:
     """Record a decision (number ``NNN-YYYY``, e.g. ``042-2025``) so that approvals above a fund's threshold
-    can cite it."""
+    can cite it. ``title`` heads it in the published decision log (else the summary's first sentence does); a
+    confidential decision needs ``confidential_reason``, which the log shows in its place."""
     require_role(by, OFFICERS_AND_COMMISSIONERS, doing="record decisions")
     number = (number or "").strip()
     try:
@@ -264,8 +303,16 @@ def decision_record(
     summary = (summary or "").strip()
     if not summary:
         raise ValidationError({"summary": "Summarise the decision as it will be published."})
+    confidential_reason = (confidential_reason or "").strip()
+    if not is_public and not confidential_reason:
+        raise ValidationError({"confidential_reason": "Give the reason this decision is confidential, e.g. 'Safety: "
+                                                      "it names a refuge'; the published decision log shows it."})
+    if is_public and confidential_reason:
+        raise ValidationError({"confidential_reason": "A published decision has no reason to be confidential: clear "
+                                                      "the reason, or untick Published if it is confidential."})
     decision = Decision(number=number, date=date, decision_maker=decision_maker, summary=summary,
-                        is_public=is_public, recorded_by=by)
+                        is_public=is_public, recorded_by=by, title=(title or "").strip(),
+                        confidential_reason=confidential_reason)
     save_with_history(decision, by=by, reason="Decision recorded")
     record_event("decision.recorded", by=by, obj=decision, summary=f"Decision {number} recorded")
     return decision

@@ -3,12 +3,13 @@ whose refusals are shown next to the field they name."""
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from core.forms import AmountField, ConfirmField, FigureField, Form, ReasonField, UKDateField
 from core.money import format_gbp
 from core.roles import COMMISSIONER
 from funds.models import BudgetLine, FinancialYear, Fund
-from grants.models import AnnualReview, CommissionedService, Grant, MonitoringReturn, OutcomeMeasure
+from grants.models import AnnualReview, CommissionedService, Grant, MonitoringReturn, OutcomeMeasure, ServiceCategory
 from grants.outcomes import OUTCOME_FIGURE_MAX
 from grants.quarters import quarters_within
 
@@ -38,6 +39,10 @@ class OrganisationForm(Form):
     )
     address = forms.CharField(label="Address", widget=forms.Textarea(attrs={"rows": 3}))
     postcode = forms.CharField(label="Postcode", max_length=10)
+    is_individual = forms.BooleanField(
+        label="A person (an individual or sole trader), not an organisation", required=False,
+        help_text="A person's name is never published: it is redacted in the spending-over-£500 file",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,6 +98,26 @@ class BankDecisionForm(Form):
 # ---- Grants -------------------------------------------------------------------------------------------------
 
 
+def category_choices(current_id: int | None = None):
+    """The service categories in use, and the one a record already has even if it has since been retired."""
+    return ServiceCategory.objects.filter(Q(is_active=True) | Q(pk=current_id)).order_by("name")
+
+
+class ServiceCategoryForm(Form):
+    """Set the service category of a grant, or of an order or contract, at any point of its life."""
+
+    service_category = forms.ModelChoiceField(
+        label="Service category", required=False, queryset=ServiceCategory.objects.none(),
+        empty_label="Not categorised",
+        help_text="The kind of service it pays for; funder returns report spending by it",
+    )
+    reason = ReasonField(label="Why", help_text="For example, 'Categorised for the MoJ return'; kept in the history")
+
+    def __init__(self, *args, current_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_category"].queryset = category_choices(current_id)
+
+
 def service_choices():
     groups: dict[str, list] = {}
     for s in CommissionedService.objects.filter(is_active=True).select_related("organisation"):
@@ -105,6 +130,11 @@ class GrantForm(Form):
         label="Organisation and service",
         coerce=int,
         help_text="The service the grant pays for; the organisation is its provider",
+    )
+    service_category = forms.ModelChoiceField(
+        label="Service category", required=False, queryset=ServiceCategory.objects.none(),
+        empty_label="Not categorised",
+        help_text="The kind of service, e.g. ISVA, counselling or refuge; funder returns report spending by it",
     )
     title = forms.CharField(label="Title", max_length=200)
     purpose = forms.CharField(label="Purpose", widget=forms.Textarea(attrs={"rows": 3}))
@@ -144,6 +174,7 @@ class GrantForm(Form):
 
     def __init__(self, *args, editing: Grant | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["service_category"].queryset = category_choices(editing.service_category_id if editing else None)
         if editing is not None:
             services = CommissionedService.objects.filter(organisation=editing.organisation_id)
             self.fields["service"].choices = [(str(s.pk), f"{s.name} ({s.area_name})") for s in services]
@@ -421,8 +452,16 @@ class DecisionRecordForm(Form):
     number = forms.CharField(label="Decision number", max_length=8, help_text="For example, 042-2025")
     date = UKDateField(label="Date of the decision")
     decision_maker = forms.ModelChoiceField(label="Decision-maker", queryset=get_user_model().objects.none())
+    title = forms.CharField(
+        label="Title", max_length=200, required=False,
+        help_text="A short title for the published decision log; left blank, the summary's first sentence is used",
+    )
     is_public = forms.BooleanField(
         label="Published (untick if confidential, e.g. a refuge's location)", required=False, initial=True
+    )
+    confidential_reason = forms.CharField(
+        label="Why it is confidential", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only for a confidential decision: the decision log shows its number, date and this reason",
     )
     summary = forms.CharField(
         label="Summary", widget=forms.Textarea(attrs={"rows": 3}), help_text="As it will be published"

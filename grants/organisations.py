@@ -48,7 +48,7 @@ def _numbers(charity_number: str, company_number: str) -> tuple[str, str]:
 @transaction.atomic
 def organisation_create(
     *, name: str, address: str, postcode: str, by, charity_number: str = "", company_number: str = "",
-    identifier: str = "",
+    identifier: str = "", is_individual: bool = False,
 ) -> Organisation:
     """Record a recipient. Numbers are normalised (spaces removed, leading zeros kept); the identifier is derived
     from them (GB-CHC-, else GB-COH-, else an internal 360G- one) unless given, in which case it must agree."""
@@ -63,8 +63,11 @@ def organisation_create(
     ident = organisation_identifier(charity_number=charity, company_number=company, given=identifier, name=name)
     if Organisation.objects.filter(identifier=ident).exists():
         raise ValidationError({"identifier": f"An organisation with identifier {ident} is already recorded."})
+    if is_individual and (charity or company):
+        raise ValidationError({"is_individual": "A person has no charity or company number; untick 'A person' or "
+                                                "leave both numbers blank."})
     org = Organisation(name=name, address=address, postcode=postcode, charity_number=charity, company_number=company,
-                       identifier=ident, created_by=by)
+                       identifier=ident, is_individual=bool(is_individual), created_by=by)
     save_with_history(org, by=by, reason="Organisation recorded")
     record_event("organisation.created", by=by, obj=org, summary=f"{org.name} ({org.identifier}) recorded")
     return org
@@ -74,7 +77,7 @@ def organisation_create(
 def organisation_update(
     *, organisation: Organisation, by, reason: str, name: str | None = None, address: str | None = None,
     postcode: str | None = None, charity_number: str | None = None, company_number: str | None = None,
-    identifier: str | None = None,
+    identifier: str | None = None, is_individual: bool | None = None,
 ) -> Organisation:
     """Change an organisation's registered details (``None`` leaves a field as it is). Bank details change
     through ``bank_details_submit``, never here."""
@@ -96,6 +99,11 @@ def organisation_update(
     )
     numbers_changed = (charity, company) != (org.charity_number, org.company_number)
     org.charity_number, org.company_number = charity, company
+    if is_individual is not None:
+        org.is_individual = bool(is_individual)
+    if org.is_individual and (charity or company):
+        raise ValidationError({"is_individual": "A person has no charity or company number; untick 'A person' or "
+                                                "remove the numbers."})
     if identifier is not None or numbers_changed:
         keep_internal = identifier is None and org.identifier.startswith("360G-") and not (charity or company)
         org.identifier = org.identifier if keep_internal else organisation_identifier(

@@ -16,6 +16,7 @@ urlpatterns = [
     path("grants/new/", records.grant_create, name="create"),
     path("grants/<int:pk>/", records.grant_detail, name="detail"),
     path("grants/<int:pk>/edit/", records.grant_edit, name="edit"),
+    path("grants/<int:pk>/category/", records.grant_category, name="category"),
     path("grants/<int:pk>/timeline/", records.grant_timeline_view, name="timeline"),
     path("grants/<int:pk>/funding-lines/new/", records.funding_line_add, name="funding_line_add"),
     path(

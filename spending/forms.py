@@ -4,7 +4,8 @@ from django import forms
 
 from core.forms import AmountField, Form, ReasonField, UKDateField
 from funds.models import BudgetLine
-from grants.models import Organisation
+from grants.forms import category_choices
+from grants.models import Organisation, ServiceCategory
 from spending.models import Order, Supplier
 
 
@@ -34,6 +35,14 @@ class OrderForm(Form):
     start_date = UKDateField(label="Starts")
     end_date = UKDateField(label="Ends")
     amount = AmountField(label="Amount, net of recoverable VAT (£)")
+    service_category = forms.ModelChoiceField(
+        label="Service category", required=False, queryset=ServiceCategory.objects.none(),
+        empty_label="Not categorised",
+        help_text="The kind of service it pays for, e.g. helpline or ISVA; funder returns report spending by it.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_category"].queryset = category_choices()
 
 
 class DecisionNoteForm(Form):

@@ -11,7 +11,7 @@ from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
 from funds.models import MONEY, BudgetLine, gbp_only
-from grants.models import Organisation
+from grants.models import Organisation, ServiceCategory
 from ledger.models import Reversible
 
 
@@ -63,6 +63,10 @@ class Order(models.Model):
     start_date = models.DateField()
     end_date = models.DateField()
     amount = MoneyField(**MONEY, help_text="The net amount committed (excluding recoverable VAT).")
+    service_category = models.ForeignKey(
+        ServiceCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="orders",
+        help_text="What kind of service the order pays for; funder returns report supplier spending by it.",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_APPROVAL, db_index=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(auto_now_add=True)

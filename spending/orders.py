@@ -18,6 +18,8 @@ from core.audit import record_event, save_with_history
 from core.money import ZERO, format_gbp, gbp, parse_amount
 from core.roles import COMMISSIONERS_AND_DIRECTORS, FINANCE_OFFICERS, require_role
 from funds.models import BudgetLine
+from grants.awards import require_category_in_use
+from grants.models import ServiceCategory
 from ledger import accounts as acc
 from ledger.posting import CREDIT, DEBIT, Leg, entry_post
 from ledger.selectors import fund_available
@@ -75,7 +77,8 @@ def _commit(order: Order, *, by, on: Date) -> None:
 
 @transaction.atomic
 def order_raise(*, supplier: Supplier, budget_line: BudgetLine, title: str, start_date: Date, end_date: Date, amount,
-                by, kind: str = Order.Kind.ORDER, on: Date | None = None) -> Order:
+                by, kind: str = Order.Kind.ORDER, on: Date | None = None,
+                service_category: ServiceCategory | None = None) -> Order:
     """Raise an order or contract for ``amount`` (net) on ``budget_line``. At or below the fund's order approval
     threshold it is committed at once, dated ``on`` (default today); above it, it waits for approval.
 
@@ -96,6 +99,7 @@ def order_raise(*, supplier: Supplier, budget_line: BudgetLine, title: str, star
                                            f"({start_date:%d/%m/%Y}); give an end on or after the start."})
     if not supplier.is_active:
         raise ValidationError({"supplier": f"{supplier} is no longer an active supplier; raise no new orders to it."})
+    require_category_in_use(service_category)
     on = _day(on)
     fund = lock_fund(budget_line.fund_id)
     line = BudgetLine.objects.select_related("fund", "year").get(pk=budget_line.pk)
@@ -109,7 +113,7 @@ def order_raise(*, supplier: Supplier, budget_line: BudgetLine, title: str, star
     if refusal:
         raise ValidationError({"amount": refusal})
     order = Order(supplier=supplier, budget_line=line, kind=kind, title=title, start_date=start_date,
-                  end_date=end_date, amount=gbp(value), raised_by=by)
+                  end_date=end_date, amount=gbp(value), raised_by=by, service_category=service_category)
     threshold = fund.order_approval_threshold.amount
     if value <= threshold:
         save_with_history(order, by=by, reason="Order raised", clean=False)  # checked above; needs its number
@@ -237,4 +241,28 @@ def order_close(*, order: Order, by, reason: str, on: Date | None = None) -> Ord
     save_with_history(order, by=by, reason=reason)
     record_event("order.closed", by=by, obj=order, reason=reason, summary=f"{order.reference} closed{posted}",
                  data={"released": str(release)})
+    return order
+
+
+@transaction.atomic
+def order_service_category_set(*, order: Order, service_category: ServiceCategory | None, reason: str, by) -> Order:
+    """Set (or clear) the kind of service an order or contract pays for, whatever its status: the category
+    classifies its spending for funder returns and changes nothing committed or invoiced. Finance officers only,
+    with a reason kept in the history; refused when nothing changes or the category is retired."""
+    require_role(by, FINANCE_OFFICERS, doing="set an order's service category")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the category is set or changed, e.g. 'Categorised for the MoJ "
+                                         "return'; the reason is kept in the order's history."})
+    order = lock_order(order)
+    before = order.service_category
+    if before == service_category:
+        raise ValidationError({"service_category": f"{order.reference} is already "
+                                                   f"{'in ' + before.name if before else 'not categorised'}; choose "
+                                                   "another category to change it."})
+    require_category_in_use(service_category)
+    order.service_category = service_category
+    save_with_history(order, by=by, reason=reason)
+    record_event("order.category_set", by=by, obj=order, reason=reason,
+                 summary=f"{order.reference} service category: {before or 'none'} -> {service_category or 'none'}")
     return order

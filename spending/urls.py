@@ -14,6 +14,7 @@ urlpatterns = [
     path("spending/orders/<int:pk>/approve/", orders.order_approve, name="order_approve"),
     path("spending/orders/<int:pk>/reject/", orders.order_reject, name="order_reject"),
     path("spending/orders/<int:pk>/close/", orders.order_close, name="order_close"),
+    path("spending/orders/<int:pk>/category/", orders.order_category, name="order_category"),
     path("spending/orders/<int:pk>/invoices/new/", invoices.invoice_create, name="invoice_create"),
     path("spending/invoices/<int:pk>/", invoices.invoice_detail, name="invoice_detail"),
     path("spending/invoices/<int:pk>/approve/", invoices.invoice_approve, name="invoice_approve"),

@@ -1,6 +1,6 @@
 """Grants to commissioned services. Split by aggregate; import everything from ``grants.models``."""
 
-from grants.models.awards import Decision, FundingLine, Grant, validate_decision_number
+from grants.models.awards import Decision, FundingLine, Grant, ServiceCategory, validate_decision_number
 from grants.models.checks import CheckType, GrantCheck
 from grants.models.organisations import BankDetails, CommissionedService, Organisation
 from grants.models.outcomes import AnnualReview, MonitoringReturn, OutcomeMeasure, OutcomeTarget, ReturnValue
@@ -10,5 +10,5 @@ from grants.models.variations import GrantVariation, VariationLine
 __all__ = [
     "AnnualReview", "BankDetails", "CheckType", "Clawback", "CommissionedService", "Decision", "FundingLine", "Grant",
     "GrantCheck", "GrantVariation", "Instalment", "MonitoringReturn", "Organisation", "OutcomeMeasure",
-    "OutcomeTarget", "Payment", "ReturnValue", "VariationLine", "validate_decision_number",
+    "OutcomeTarget", "Payment", "ReturnValue", "ServiceCategory", "VariationLine", "validate_decision_number",
 ]

@@ -30,6 +30,10 @@ class Decision(models.Model):
     date = models.DateField()
     decision_maker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     is_public = models.BooleanField(default=True, help_text="Published, or confidential (e.g. a refuge's location).")
+    confidential_reason = models.TextField(
+        blank=True, help_text="Why a confidential decision is not published (shown in the decision log).",
+    )
+    title = models.CharField(max_length=200, blank=True, help_text="A short title for the decision log.")
     summary = models.TextField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -40,6 +44,23 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"Decision {self.number}"
+
+
+class ServiceCategory(models.Model):
+    """What kind of service a grant or order pays for (data), e.g. ISVA, IDVA, counselling, helpline, refuge,
+    restorative justice. Funder returns report spending by these categories."""
+
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "service categories"
+
+    def __str__(self):
+        return self.name
 
 
 class Grant(models.Model):
@@ -77,6 +98,10 @@ class Grant(models.Model):
     end_date = models.DateField()
     conditions = models.TextField(blank=True)
     risk_rating = models.CharField(max_length=10, choices=Risk.choices, default=Risk.MEDIUM)
+    service_category = models.ForeignKey(
+        ServiceCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="grants",
+        help_text="What kind of service the grant pays for; funder returns report spending by it.",
+    )
     do_not_publish = models.BooleanField(default=False)
     do_not_publish_reason = models.TextField(blank=True, help_text="e.g. safety: the service runs a refuge.")
     payment_terms_days = models.PositiveSmallIntegerField(

@@ -34,6 +34,9 @@ class Organisation(models.Model):
     )
     address = models.TextField()
     postcode = models.CharField(max_length=8, validators=[validate_postcode])
+    is_individual = models.BooleanField(
+        default=False, help_text="A person, not an organisation: never named in published spending.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

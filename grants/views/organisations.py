@@ -94,7 +94,8 @@ def organisation_detail(request, pk):
 def organisation_edit(request, pk):
     org = get_object_or_404(Organisation, pk=pk)
     initial = {
-        f: getattr(org, f) for f in ("name", "charity_number", "company_number", "identifier", "address", "postcode")
+        f: getattr(org, f)
+        for f in ("name", "charity_number", "company_number", "identifier", "address", "postcode", "is_individual")
     }
     form = OrganisationEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -18,7 +18,7 @@ from core.roles import COMMISSIONER, EVERY_ROLE, FINANCE_OFFICER, FINANCE_OFFICE
 from funds.forms import YearFundFilter
 from funds.selectors import year_by_start
 from grants import awards
-from grants.forms import FundingLineForm, GrantForm, NewGrantForm
+from grants.forms import FundingLineForm, GrantForm, NewGrantForm, ServiceCategoryForm
 from grants.models import FundingLine, Grant, GrantVariation, MonitoringReturn, OutcomeTarget, ReturnValue
 from grants.organisations import current_bank_details
 from grants.selectors import grant_actions, grant_timeline, grant_totals, grants_with_totals
@@ -42,6 +42,7 @@ GRANT_FIELDS = (
     "do_not_publish_reason",
     "payment_terms_days",
     "returns_required",
+    "service_category",
 )
 
 
@@ -145,6 +146,30 @@ def grant_edit(request, pk):
             "cancel_url": reverse("grants:detail", args=[grant.pk]),
         },
     )
+
+
+@role_required(*FINANCE_OFFICERS)
+def grant_category(request, pk):
+    """Set a grant's service category at any point of its life (it classifies; it changes no term of the award)."""
+    grant = grant_for(request.user, pk)
+    form = ServiceCategoryForm(request.POST or None, initial={"service_category": grant.service_category_id},
+                               current_id=grant.service_category_id)
+    if request.method == "POST" and form.is_valid():
+        done = call_service(form, awards.grant_service_category_set, grant=grant, by=request.user,
+                            **form.cleaned_data)
+        if done:
+            category = done.service_category
+            messages.success(request, f"{done.reference} is now "
+                                      f"{'in ' + category.name if category else 'not categorised'}.")
+            return redirect("grants:detail", pk=grant.pk)
+    back = reverse("grants:detail", args=[grant.pk])
+    return render(request, "core/form_page.html", {
+        "form": form, "title": f"Service category of {grant.reference}", "caption": grant.title,
+        "lead": "The kind of service the grant pays for. Funder returns report grant spending by it. It classifies "
+                "the grant and changes no term of the award, so it may be set at any time; the reason is kept in the "
+                "grant's history.",
+        "submit_label": "Save category", "back_url": back, "cancel_url": back,
+    })
 
 
 @role_required(*FINANCE_OFFICERS)

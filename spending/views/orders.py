@@ -11,6 +11,7 @@ from core.listing import paginate
 from core.money import format_gbp
 from core.permissions import role_required
 from core.roles import COMMISSIONERS_AND_DIRECTORS, EVERY_ROLE, FINANCE_OFFICERS, has_role
+from grants.forms import ServiceCategoryForm
 from spending import orders as services
 from spending.forms import CloseForm, DecisionNoteForm, OrderForm, RequiredNoteForm
 from spending.models import Order
@@ -23,7 +24,7 @@ from spending.selectors import (
 )
 
 ORDER_ROWS = ("supplier__organisation", "budget_line__fund", "budget_line__year", "raised_by", "decided_by",
-              "commitment_entry__year")
+              "commitment_entry__year", "service_category")
 
 
 def _order(pk) -> Order:
@@ -138,3 +139,27 @@ def order_close(request, pk):
                     lead=f"Closing takes no more invoices and gives back what the order still commits "
                          f"({format_gbp(order_outstanding(order))}) to {order.budget_line}.",
                     submit_label="Close order", danger=True)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*FINANCE_OFFICERS)
+def order_category(request, pk):
+    """Set an order's service category at any point of its life (it classifies its spending for funder returns)."""
+    order = _order(pk)
+    form = ServiceCategoryForm(request.POST or None, initial={"service_category": order.service_category_id},
+                               current_id=order.service_category_id)
+    if request.method == "POST" and form.is_valid():
+        done = call_service(form, services.order_service_category_set, order=order, by=request.user,
+                            **form.cleaned_data)
+        if done:
+            category = done.service_category
+            messages.success(request, f"{done.reference} is now "
+                                      f"{'in ' + category.name if category else 'not categorised'}.")
+            return redirect("spending:order_detail", pk=order.pk)
+    back = reverse("spending:order_detail", args=[order.pk])
+    return render(request, "core/form_page.html", {
+        "form": form, "title": f"Service category of {order.reference}", "caption": order.title,
+        "lead": "The kind of service the order or contract pays for. Funder returns report supplier spending by it; "
+                "it changes nothing committed or invoiced. The reason is kept in the order's history.",
+        "submit_label": "Save category", "back_url": back, "cancel_url": back,
+    })

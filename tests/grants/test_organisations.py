@@ -27,6 +27,7 @@ def test_organisation_keeps_numbers_as_text_and_derives_its_identifier(officer):
     ("identifier", {"charity_number": "1187654", "identifier": "GB-CHC-7654321"}, "should be GB-CHC-1187654"),
     ("postcode", {"postcode": "BIRMINGHAM"}, "not a UK postcode"),
     ("name", {"name": "  "}, "legal name"),
+    ("is_individual", {"is_individual": True, "company_number": "01234567"}, "A person has no charity or company"),
 ])
 def test_bad_organisation_details_are_refused_and_nothing_is_written(officer, field, kwargs, message):
     fields = {"name": "Aston Youth Futures", "address": "1 Park Road, Aston", "postcode": "B6 5RQ", "by": officer}
@@ -36,6 +37,15 @@ def test_bad_organisation_details_are_refused_and_nothing_is_written(officer, fi
         organisation_create(**fields)
     assert field in exc.value.message_dict
     assert db_state() == before
+
+
+def test_a_person_is_recorded_as_an_individual_and_can_be_marked_later(officer):
+    person = organisation_create(name="Dr Ruth Calloway", address="14 Elm Road, Moseley", postcode="B13 9LR",
+                                 is_individual=True, by=officer)
+    assert person.is_individual and person.identifier.startswith("360G-")
+    sole_trader = organisation_create(name="Sam Okoro", address="3 Vale Street", postcode="B6 5RQ", by=officer)
+    assert organisation_update(organisation=sole_trader, is_individual=True, reason="A sole trader, not a company",
+                               by=officer).is_individual
 
 
 def test_the_same_charity_cannot_be_recorded_twice(org, officer):
