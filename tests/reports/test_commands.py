@@ -35,7 +35,7 @@ def test_export_statement_csv_writes_one_file_per_statement_into_a_folder(scenar
     folder = tmp_path / "csv"
     run("export_statement", "--year", "2025/26", "--as-at", "2026-03-31", "--format", "csv", "--output", str(folder))
     names = sorted(p.name for p in folder.iterdir())
-    keys = ("changes", "fund", "grants", "quarterly", "retained")
+    keys = ("changes", "fund", "grants", "monitoring", "quarterly", "retained")
     assert names == [f"ringfence-2025-26-as-at-2026-03-31-{k}.csv" for k in keys]
     rows = list(csv.reader(io.StringIO((folder / names[1]).read_text("utf-8-sig"))))
     assert rows[-1][:4] == ["total", "All funds", "", "Total all funds"] and rows[-1][13] == "414056.25"

@@ -59,7 +59,7 @@ def test_the_whole_pack_is_a_zip_of_one_csv_per_statement(scenario):
         retained = read(archive.read("ringfence-2025-26-as-at-2026-03-31-retained.csv"))
         quarterly = read(archive.read("ringfence-2025-26-as-at-2026-03-31-quarterly.csv"))
     assert names == [f"ringfence-2025-26-as-at-2026-03-31-{key}.csv"
-                     for key in ("fund", "grants", "quarterly", "retained", "changes")]
+                     for key in ("fund", "monitoring", "grants", "quarterly", "retained", "changes")]
     assert retained[1] == ["line", "FPN", "Fixed penalties", "FPN-P01", "P1 Apr 2025", "2025-04-01", "1387",
                            "138700.00", "25.00", "34675.00", "", "", "104025.00", "", "", "0.00", "34675.00",
                            "69350.00", "104025.00", "138700.00"]

@@ -20,8 +20,8 @@ def test_issuing_stores_each_file_with_its_hash_and_the_parameters(scenario):
     pack = pack_issue(year="2025/26", as_at="2025-12-31", by=scenario.director, note="December FDG")
     files = {f.filename: f for f in pack.files.all()}
     stem = "ringfence-2025-26-as-at-2025-12-31"
-    assert sorted(files) == [f"{stem}-{key}.csv" for key in ("changes", "fund", "grants", "quarterly", "retained")] + [
-        f"{stem}.pdf", f"{stem}.xlsx"]
+    keys = ("changes", "fund", "grants", "monitoring", "quarterly", "retained")
+    assert sorted(files) == [f"{stem}-{key}.csv" for key in keys] + [f"{stem}.pdf", f"{stem}.xlsx"]
     for stored in files.values():
         content = bytes(stored.content)
         assert stored.sha256 == hashlib.sha256(content).hexdigest() and stored.size == len(content)

@@ -29,7 +29,7 @@ def pick(all_rows, row_kind, **match):
 def test_registry_lists_statements_in_pack_order():
     keys = [cls.key for cls in statement_classes()]
     assert keys[0] == "fund" and keys[-1] == "changes"
-    assert keys == ["fund", "grants", "quarterly", "retained", "changes"]
+    assert keys == ["fund", "monitoring", "grants", "quarterly", "retained", "changes"]
 
 
 def test_fund_statement_lines_show_budget_virements_and_forecasts(scenario):
