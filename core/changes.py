@@ -98,6 +98,10 @@ def compared_fields(model, skip: Iterable[str] = ()) -> list[models.Field]:
     """The fields whose changes are shown: concrete ones, not the primary key, not django-money's currency
     companions, not timestamps the database sets itself (the record's own moment says when), not ``skip``."""
     skip = set(skip)
+    history = getattr(model, "history", None)
+    if history is not None and hasattr(history, "model"):  # fields the history leaves out (e.g. a file's bytes)
+        kept = {f.name for f in history.model._meta.concrete_fields}
+        skip |= {f.name for f in model._meta.concrete_fields if f.name not in kept}
     return [
         f for f in model._meta.concrete_fields
         if not f.primary_key and not isinstance(f, CurrencyField) and f.name not in skip

@@ -63,3 +63,18 @@ class RoleRequiredMixin:
             raise ImproperlyConfigured(f"{type(self).__name__} declares no required_roles.")
         check_role(request.user, self.required_roles)
         return super().dispatch(request, *args, **kwargs)
+
+
+#: ``required_roles`` of a page anyone may open without signing in (the permission matrix checks these too).
+PUBLIC = "public"
+
+
+def public_page(view):
+    """Decorator for the few read-only pages open to anonymous visitors (the transparency page and its files):
+    no login, GET and HEAD only."""
+    from django.contrib.auth.decorators import login_not_required
+    from django.views.decorators.http import require_safe
+
+    wrapped = login_not_required(require_safe(view))
+    wrapped.required_roles = PUBLIC
+    return wrapped
