@@ -183,6 +183,16 @@ RINGFENCE = {
     "OWNING_BODY": os.environ.get("RINGFENCE_OWNING_BODY", "Office of the West Midlands Police and Crime Commissioner"),
     "OWNING_BODY_SHORT": os.environ.get("RINGFENCE_OWNING_BODY_SHORT", "West Midlands OPCC"),
     "PUBLISHER_PREFIX": os.environ.get("RINGFENCE_360_PREFIX", "360G-wmopcc"),
+    # 360Giving: the funder's org-id (a prefix registered on org-id.guide; reports.giving360.ORG_ID_PREFIXES) and
+    # the web addresses the package names. The demo's defaults are fictional but well formed.
+    "FUNDER_ORG_ID": os.environ.get("RINGFENCE_FUNDER_ORG_ID", "GB-GOR-PB9042"),
+    "TRANSPARENCY_URL": os.environ.get(
+        "RINGFENCE_TRANSPARENCY_URL", "https://www.westmidlands-pcc.example/transparency/"
+    ),
+    "PUBLISHER_WEBSITE": os.environ.get("RINGFENCE_PUBLISHER_WEBSITE", "https://www.westmidlands-pcc.example/"),
+    "PUBLISHER_LOGO_URL": os.environ.get("RINGFENCE_PUBLISHER_LOGO_URL", ""),
+    # A decision notice's address, {number} filled in (empty: the decision log on the transparency page).
+    "DECISION_NOTICE_URL": os.environ.get("RINGFENCE_DECISION_NOTICE_URL", ""),
     "PROTECTIVE_MARKING": os.environ.get("RINGFENCE_PROTECTIVE_MARKING", "OFFICIAL"),
     # Who signs funder returns when no signer is named: "Name, Title" (empty: the one active finance director).
     "FUNDER_RETURN_SIGNATORY": os.environ.get("RINGFENCE_FUNDER_RETURN_SIGNATORY", ""),

@@ -59,32 +59,55 @@ class Chart:
         return self.plot_bottom + 18
 
 
-def _nice_max(value: Decimal) -> Decimal:
-    """A round axis maximum just above ``value`` (1, 2 or 5 times a power of ten)."""
+def _nice_step(value: Decimal) -> Decimal:
+    """The smallest round step (1, 2 or 5 times a power of ten) at least ``value``."""
     if value <= 0:
         return Decimal(1)
-    exponent = len(str(int(value))) - 1
+    exponent = value.adjusted()
     for step in (1, 2, 5, 10):
-        candidate = Decimal(step) * Decimal(10) ** exponent
+        candidate = Decimal(step).scaleb(exponent)
         if candidate >= value:
             return candidate
-    return Decimal(10) ** (exponent + 1)
+    return Decimal(1).scaleb(exponent + 1)
+
+
+def axis_ticks(axis_max: Decimal) -> list[Decimal]:
+    """Gridline values for an axis that ends at ``axis_max`` (the largest figure shown): 0, then round steps
+    (about four to the axis), then ``axis_max`` itself, so the last label is the largest figure. A round tick too
+    close to the end to be read apart from it (within an eighth of the axis) is left out."""
+    if axis_max <= 0:
+        return [Decimal(0)]
+    step = _nice_step(axis_max / 5)
+    ticks = [Decimal(0)]
+    value = step
+    while value < axis_max and axis_max - value >= axis_max / 8:
+        ticks.append(value)
+        value += step
+    return ticks + [axis_max]
+
+
+def _trim(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _short(value: Decimal) -> str:
+    """An axis label: £2.14m, £534.4k, £750 (three significant figures at least)."""
     if value >= 1_000_000:
-        return f"£{value / 1_000_000:.2f}".rstrip("0").rstrip(".") + "m"
+        return f"£{_trim(f'{value / 1_000_000:.2f}')}m"
     if value >= 1_000:
-        return f"£{value / 1_000:.1f}".rstrip("0").rstrip(".") + "k"
+        return f"£{_trim(f'{value / 1_000:.1f}')}k"
     return f"£{value:.0f}"
 
 
 def bar_chart(
     *, title: str, desc: str, groups: list[tuple[str, list[tuple[str, str, Decimal]]]], width: int = 1000
 ) -> Chart:
-    """Horizontal grouped bars. ``groups``: (group label, [(series label, css class, value), ...])."""
+    """Horizontal grouped bars. ``groups``: (group label, [(series label, css class, value), ...]).
+
+    The axis is scaled to the largest figure shown: its bar spans the whole plot and the last axis label is that
+    figure (``axis_ticks``)."""
     top_value = max((value for _, bars in groups for _, _, value in bars), default=Decimal(0))
-    axis_max = _nice_max(top_value)
+    axis_max = top_value if top_value > 0 else Decimal(1)
     plot_width = width - LABEL_WIDTH - VALUE_WIDTH
     scale = Decimal(plot_width) / axis_max
     y = TOP
@@ -110,11 +133,8 @@ def bar_chart(
             y += BAR_HEIGHT + BAR_GAP
         out.append(group)
         y += GROUP_GAP
-    steps = 5 if str(axis_max)[0] == "5" else 4
-    ticks = [
-        (round(LABEL_WIDTH + float(axis_max * i / steps * scale), 1), _short(axis_max * i / steps))
-        for i in range(steps + 1)
-    ]
+    values = axis_ticks(top_value) if top_value > 0 else [Decimal(0)]
+    ticks = [(round(LABEL_WIDTH + float(value * scale), 1), _short(value)) for value in values]
     return Chart(
         title=title,
         desc=desc,

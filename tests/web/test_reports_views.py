@@ -27,7 +27,8 @@ def test_director_home_has_an_accessible_chart_and_its_table(director_client, fu
     budget_line_create(fund=funded_core, year=year, heading="Hubs", amount="300000.00", by=officer)
     html = director_client.get("/dashboards/?year=2025").content.decode()
     assert '<svg class="chart" role="img" aria-labelledby="budget-chart-title budget-chart-desc"' in html
-    assert '<title id="budget-chart-title">Budget against actual per fund, 2025/26</title>' in html
+    # A year that has ended is shown as at its last day.
+    assert '<title id="budget-chart-title">Budget against actual per fund, 2025/26, as at 31/03/2026</title>' in html
     page = text(director_client.get("/dashboards/?year=2025"))
     assert "MOJ-CORE Victims' services core grant £300,000.00 £500,000.00 £0.00 £0.00 0.0% £500,000.00" in page
 
@@ -51,7 +52,7 @@ def test_dashboard_shows_retained_income_and_what_other_rates_would_give(
     assert "Proceeds of crime: gross recovered £186,000.00" in page
     assert "Proceeds of crime: returned to us £34,875.00" in page
     assert ("Fixed penalties: retained £35,000.00 Fixed penalties: HM Treasury's share £105,000.00 "
-            "Owed to HM Treasury now (not yet paid over) £105,000.00") in page
+            "Owed to HM Treasury on 31/03/2026 (not yet paid over) £105,000.00") in page
     assert "50% £70,000.00" in page
 
 
@@ -83,6 +84,7 @@ def test_navigation_shows_each_role_its_work(officer_client, commissioner_client
         "Funds",
         "Income",
         "Budgets",
+        "Monitoring",
         "Spending",
         "Payment runs",
         "Bank",
@@ -91,9 +93,12 @@ def test_navigation_shows_each_role_its_work(officer_client, commissioner_client
         "Corrections",
         "Year end",
         "Corporate ledger",
+        "Transparency",
         "Statements",
+        "Funder returns",
     ]
-    assert nav(commissioner_client) == ["Home", "Approvals", "Grants", "Organisations", "Funds", "Budgets", "Spending"]
+    assert nav(commissioner_client) == ["Home", "Approvals", "Grants", "Organisations", "Funds", "Budgets",
+                                        "Monitoring", "Spending"]
     assert nav(director_client) == [
         "Home",
         "Approvals",
@@ -104,6 +109,7 @@ def test_navigation_shows_each_role_its_work(officer_client, commissioner_client
         "Funds",
         "Income",
         "Budgets",
+        "Monitoring",
         "Spending",
         "Payment runs",
         "Bank",
@@ -112,6 +118,8 @@ def test_navigation_shows_each_role_its_work(officer_client, commissioner_client
         "Corrections",
         "Year end",
         "Corporate ledger",
+        "Transparency",
+        "Funder returns",
     ]
 
 
