@@ -1,18 +1,24 @@
 """Pages to download statements (any year, as at any date, as known at any past moment) and issued packs."""
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from core.forms import apply_service_errors, call_service
 from core.listing import paginate
 from core.permissions import role_required
-from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER
+from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER, has_role
+from funds.calendar import year_for_date
 from funds.selectors import current_year, year_by_start
-from reports import exports, packs
-from reports.forms import PackIssueForm, StatementForm
+from reports import exports, packs, signoff
+from reports.forms import PackIssueForm, PackSignOffForm, StatementForm
 from reports.models import IssuedPack, IssuedPackFile
 from reports.registry import statement_classes
 
@@ -48,22 +54,28 @@ def downloads(request):
             apply_service_errors(form, error)
         else:
             return attachment(filename, content_type, content)
-    issue_form = PackIssueForm(initial={"year": initial["year"]})
-    page = paginate(request, IssuedPack.objects.select_related("year", "issued_by").prefetch_related("files"))
-    return render(request, "reports/downloads.html", {"form": form, "issue_form": issue_form, "page_obj": page})
+    issue_form = PackIssueForm(today=timezone.localdate())
+    page = paginate(request, IssuedPack.objects.select_related("year", "issued_by").prefetch_related(
+        Prefetch("files", queryset=IssuedPackFile.objects.defer("content"))))
+    statuses = signoff.pack_statuses(page.object_list)
+    return render(request, "reports/downloads.html", {
+        "form": form, "issue_form": issue_form, "page_obj": page,
+        "rows": [(pack, statuses[pack.pk]) for pack in page.object_list],
+    })
 
 
 @role_required(*STATEMENT_READERS)
 def pack_issue(request):
-    form = PackIssueForm(request.POST or None)
+    form = PackIssueForm(request.POST or None, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        month = datetime.strptime(data["month"], "%Y-%m").date()
         pack = call_service(
             form,
             packs.pack_issue,
-            year=year_by_start(data["year"]),
+            year=year_by_start(year_for_date(month)),
+            month=month,
             by=request.user,
-            as_at=data["as_at"],
             note=data["note"],
         )
         if pack:
@@ -76,8 +88,8 @@ def pack_issue(request):
             "form": form,
             "title": "Issue a statement pack",
             "submit_label": "Issue pack",
-            "lead": "Produces every statement in Excel, PDF and CSV, as known now, and keeps the files with their "
-            "SHA-256 so the pack can be shown and rebuilt exactly later.",
+            "lead": "Produces every statement in Excel, PDF and CSV for a month that has ended, as known now, and "
+            "keeps the files with their SHA-256 so the pack can be shown and rebuilt exactly later.",
         },
     )
 
@@ -88,11 +100,16 @@ def pack_detail(request, pk):
     previous = packs.pack_previous(pack)
     lines = packs.pack_movement(pack=pack, previous=previous)
     keys = [key for key, _ in packs.FIGURES]
+    status = signoff.pack_statuses([pack])[pack.pk]
     return render(
         request,
         "reports/pack_detail.html",
         {
             "pack": pack,
+            "status": status,
+            "supersedes": signoff.pack_supersedes(pack),
+            "pack_sha256": signoff.pack_digest(pack),
+            "can_sign": has_role(request.user, FINANCE_DIRECTOR) and not status.sign_off and not status.superseded_by,
             "files": pack.files.defer("content"),
             "previous": previous,
             "headings": [label for _, label in packs.FIGURES],
@@ -100,6 +117,26 @@ def pack_detail(request, pk):
             "movement": [(line, [line.movement[k] for k in keys]) for line in lines],
         },
     )
+
+
+@role_required(FINANCE_DIRECTOR)
+def pack_sign_off(request, pk):
+    pack = get_object_or_404(IssuedPack.objects.select_related("year"), pk=pk)
+    form = PackSignOffForm(request.POST or None, initial={"statement": signoff.STATEMENT_OF_REVIEW})
+    if request.method == "POST" and form.is_valid():
+        done = call_service(form, signoff.pack_sign_off, pack=pack, by=request.user,
+                            statement=form.cleaned_data["statement"])
+        if done:
+            messages.success(request, f"Pack {pack.pk} signed off: SHA-256 {done.pack_sha256}.")
+            return redirect("reports:pack_detail", pk=pack.pk)
+    back = reverse("reports:pack_detail", args=[pack.pk])
+    return render(request, "core/form_page.html", {
+        "form": form, "title": f"Sign off pack {pack.pk}",
+        "caption": f"{signoff.month_label(pack)} · {pack.year.label}",
+        "submit_label": "Sign off the pack", "back_url": back, "back_label": f"pack {pack.pk}", "cancel_url": back,
+        "lead": f"The pack is rebuilt from its parameters first; it is signed off only if every file is the same. "
+                f"Its SHA-256 is {signoff.pack_digest(pack)}.",
+    })
 
 
 @role_required(*STATEMENT_READERS)

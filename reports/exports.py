@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core.roles import EVERY_ROLE, require_role
 from reports.cells import plain_text
-from reports.parameters import StatementParameters, parameters_parse
+from reports.parameters import StatementParameters, month_end, parameters_parse
 from reports.registry import Row, Statement, statement_classes, statement_get
 
 PACK_TITLE = "Statements for the finance directors' group"
@@ -132,9 +132,14 @@ def render(fmt: str, *, year, as_at=None, known_at=None, user=None, statement: s
     params = parameters_parse(year=year, as_at=as_at, known_at=known_at)
     if statement is not None:
         try:
-            statement_get(statement)
+            cls = statement_get(statement)
         except KeyError as error:
             raise ValidationError({"statement": str(error.args[0])})
+        if getattr(cls, "month_ended_only", False):  # the monitoring statement is for a month that has ended
+            try:
+                month_end(params.as_at, today=timezone.localdate())
+            except ValidationError as refused:
+                raise ValidationError({"as_at": f"{cls.title} is for a month that has ended: {refused.messages[0]}"})
     pack = pack_build(params, keys=[statement] if statement else None, issued_by=person_label(user))
     files = render_files(pack, fmt)
     if len(files) == 1:

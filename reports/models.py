@@ -62,3 +62,28 @@ class IssuedPackFile(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class PackSignOff(models.Model):
+    """The chief finance officer's record that an issued pack was reviewed: a statement of review, who, when, and
+    the pack's SHA-256 (``reports.signoff.pack_digest``: the digest of its files' names and digests) at that moment.
+
+    Written once and never changed. It protects its pack: neither can be deleted while the other exists (the foreign
+    key is checked by the database, not only by Django)."""
+
+    pack = models.OneToOneField(IssuedPack, on_delete=models.PROTECT, related_name="sign_off")
+    statement = models.TextField(help_text="The statement of review, in the signatory's words.")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_by_name = models.CharField(max_length=200, help_text="The signatory's name as it was when they signed.")
+    signed_at = models.DateTimeField()
+    pack_sha256 = models.CharField(max_length=64)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(statement=""), name="reports_signoff_statement_given"),
+        ]
+
+    def __str__(self):
+        return f"Sign-off of pack {self.pack_id}"

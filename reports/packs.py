@@ -18,7 +18,7 @@ from core.audit import record_event, save_with_history
 from core.roles import OFFICERS_AND_DIRECTORS, require_role
 from reports.exports import FORMATS, Pack, pack_build, person_label, render_files
 from reports.models import IssuedPack, IssuedPackFile
-from reports.parameters import StatementParameters, parameters_parse
+from reports.parameters import StatementParameters, month_end, parameters_parse
 from reports.registry import LINE, MONEY, SUBTOTAL, TEXT, TOTAL, Column, Row, Statement, statement_classes
 
 FIGURES = [
@@ -103,7 +103,11 @@ def movement_lines(previous: dict, current: dict) -> list[MovementLine]:
 
 
 def pack_previous(pack: IssuedPack) -> IssuedPack | None:
-    """The pack issued for the same year just before this one."""
+    """The pack this one's movement is measured from, as recorded when it was issued: the pack it superseded for
+    the same month, else the pack issued for the same year just before it."""
+    if "previous_pack" in pack.parameters:
+        previous_pk = pack.parameters["previous_pack"]
+        return IssuedPack.objects.filter(pk=previous_pk).first() if previous_pk else None
     return (IssuedPack.objects.filter(year_id=pack.year_id, issued_at__lt=pack.issued_at)
             .exclude(pk=pack.pk).order_by("-issued_at", "-id").first())
 
@@ -124,9 +128,13 @@ def _build(params: StatementParameters, *, keys, issued_by: str, issued_at, prev
 
 
 @transaction.atomic
-def pack_issue(*, year, by, as_at=None, known_at=None, formats=FORMATS, note: str = "") -> IssuedPack:
+def pack_issue(*, year, by, month=None, as_at=None, known_at=None, formats=FORMATS, note: str = "") -> IssuedPack:
     """Issue a pack: produce every statement, render the files, store them with their hashes. Known-at defaults
-    to the moment of issue, so the pack shows what was recorded when it was issued."""
+    to the moment of issue, so the pack shows what was recorded when it was issued.
+
+    A pack is for the month of its as-at date. Give ``month`` ("2026-10", or a date in it) for the month's pack,
+    as at its last day: refused until the month has ended. A pack issued again for the same month supersedes the
+    earlier one (``reports.signoff``) and its movement statement is measured from it."""
     _require_issuer(by)
     formats = list(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FORMATS]
@@ -134,8 +142,23 @@ def pack_issue(*, year, by, as_at=None, known_at=None, formats=FORMATS, note: st
         raise ValidationError({"formats": f"Choose formats from {', '.join(FORMATS)}; {', '.join(unknown)} "
                                           "is not one." if unknown else "Choose at least one format."})
     now = timezone.now()
+    if month is not None:
+        if as_at is not None:
+            raise ValidationError({"month": "Give a month or an as-at date, not both."})
+        as_at = month_end(month, today=timezone.localdate(now))
     params = parameters_parse(year=year, as_at=as_at, known_at=known_at, now=now)
-    previous = (IssuedPack.objects.filter(year=params.year).order_by("-issued_at", "-id").first())
+    if month is None:  # a pack is for a month that has ended, whatever date it is given as at
+        try:
+            month_end(params.as_at, today=timezone.localdate(now))
+        except ValidationError as refused:
+            raise ValidationError({"as_at": f"A pack is for a month that has ended: {refused.messages[0]}"})
+    if month is not None and not params.year.start_date <= params.as_at <= params.year.end_date:
+        raise ValidationError({"month": f"{params.as_at:%B %Y} is not in {params.year.label}; choose a month from "
+                                        f"{params.year.start_date:%B %Y} to {params.year.end_date:%B %Y}."})
+    packs = IssuedPack.objects.filter(year=params.year).order_by("-issued_at", "-id")
+    # A pack issued again for the same month supersedes the one before it, and its movement is measured from it.
+    previous = (packs.filter(as_at__year=params.as_at.year, as_at__month=params.as_at.month).first()
+                or packs.first())
     keys = [cls.key for cls in statement_classes()]
     label = person_label(by)
     pack = _build(params, keys=keys, issued_by=label, issued_at=now, previous=previous)

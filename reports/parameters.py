@@ -5,8 +5,9 @@ posted, renamed, re-budgeted or forecast after it counts. The same pair always g
 issued in June can be rebuilt exactly later, whatever has been posted (or backdated) since.
 """
 
+import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -108,3 +109,25 @@ def parameters_parse(*, year, as_at=None, known_at=None, now: datetime | None = 
             {"as_at": f"As-at {day:%d/%m/%Y} is before {fy.label} began; give a date from {fy.start_date:%d/%m/%Y}."}
         )
     return StatementParameters(year=fy, as_at=day, known_at=moment)
+
+
+def month_end(month, *, today) -> date:
+    """The last day of a month given as "2026-10" (or "10/2026", or a date in it); refused until it has ended."""
+    if isinstance(month, date):
+        first = month.replace(day=1)
+    else:
+        text = str(month).strip()
+        first = None
+        for fmt in ("%Y-%m", "%m/%Y", "%Y-%m-%d"):
+            try:
+                first = datetime.strptime(text, fmt).date().replace(day=1)
+                break
+            except ValueError:
+                continue
+        if first is None:
+            raise ValidationError({"month": f"'{month}' is not a month; write it like 2026-10."})
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    if last >= today:
+        raise ValidationError({"month": f"{first:%B %Y} has not ended; its pack can be issued from "
+                                        f"{last + timedelta(days=1):%d/%m/%Y}."})
+    return last

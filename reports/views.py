@@ -3,6 +3,7 @@
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.forms import call_service
 from core.permissions import any_signed_in, role_required
 from core.roles import (
     COMMISSIONER,
@@ -12,14 +13,24 @@ from core.roles import (
     FINANCE_OFFICER,
     roles_of,
 )
-from funds.forms import YearFundFilter
-from funds.selectors import current_year, periods_due_to_close, virements_awaiting_approval, year_by_start
+from funds.selectors import current_year, periods_due_to_close, virements_awaiting_approval
 from grants.payments import instalment_pay_refusal
 from grants.selectors import bank_details_awaiting_verification, instalments_due, returns_due
 from ledger.selectors import fund_positions
+from monitoring.selectors import month_due
 from payments.models import PaymentRun
 from reports.approvals import approval_queue
-from reports.dashboard import budget_against_actual, budget_chart, grants_at_risk, retained_income
+from reports.dashboard import (
+    budget_against_actual,
+    budget_chart,
+    dashboard_figures,
+    dashboard_parameters,
+    grants_at_risk,
+    retained_income,
+)
+from reports.dashboard_forms import DashboardFilter
+from reports.signoff import packs_awaiting_sign_off
+from reports.statements.monitoring import lines_needing_commentary
 from spending.models import Invoice
 
 
@@ -80,7 +91,10 @@ def _officer_context(year, today):
             "help": "Ended but still open for posting",
         },
     ]
-    return {"positions": fund_positions(year=year) if year else [], "attention": attention}
+    # Budget monitoring: the latest closed (else ended) month's amber and red lines still without commentary.
+    monitored = month_due(today=today)
+    monitoring = {"period": monitored, "rows": lines_needing_commentary(monitored) if monitored else []}
+    return {"positions": fund_positions(year=year) if year else [], "attention": attention, "monitoring": monitoring}
 
 
 def _director_context(year):
@@ -89,7 +103,8 @@ def _director_context(year):
         "budget_rows": rows,
         "chart": budget_chart(rows, year) if year else None,
         "retained": retained_income(year=year) if year else None,
-        "at_risk": grants_at_risk(),
+        "at_risk": grants_at_risk(year=year, as_at=min(timezone.localdate(), year.end_date)) if year else [],
+        "packs_to_sign": packs_awaiting_sign_off(),
     }
 
 
@@ -117,8 +132,14 @@ def approvals(request):
 
 @role_required(*FINANCE_DIRECTORS)
 def dashboard(request):
-    filters = YearFundFilter(request.GET)
-    del filters.fields["fund"], filters.fields["q"]
-    year = year_by_start(filters.value("year")) or current_year()
-    context = {"filters": filters, "year": year, **_director_context(year)}
+    """Every panel for one year as at one date; a year or date the service refuses is shown on the form."""
+    form = DashboardFilter(request.GET)
+    params = None
+    if form.is_valid():
+        params = call_service(form, dashboard_parameters, year=form.cleaned_data["year"],
+                              as_at=form.cleaned_data["as_at"])
+    context = {"form": form, "params": params}
+    if params is not None:
+        context["form"] = DashboardFilter(initial={"year": str(params.year.start_year), "as_at": params.as_at})
+        context.update(dashboard_figures(params))
     return render(request, "reports/dashboard.html", context)

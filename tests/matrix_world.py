@@ -4,6 +4,7 @@ Each key names an object the URL table (tests/test_permission_matrix.py) can poi
 table row's argument spec into URL kwargs.
 """
 
+from datetime import date
 from io import StringIO
 
 from django.contrib.auth.models import User
@@ -27,6 +28,7 @@ from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaR
 from ledger.models import CorrectingJournal, JournalEntry
 from payments.models import PaymentRun
 from spending.models import Invoice, Order, Supplier
+from transparency.models import Publication
 from yearend.models import FunderRepayment, ManualAccrual
 
 MISSING = 987654  # an id no object has
@@ -78,6 +80,10 @@ def build_world() -> dict:
         "variation": (GrantVariation.objects.filter(status=GrantVariation.Status.REQUESTED).order_by("pk").first()
                       or GrantVariation.objects.order_by("pk").first()),
         "pack": pack,
+        # the demo's October 2026: ended, closed, with budget lines and commentary
+        "monitoring_period": Period.objects.get(start_date=date(2026, 10, 1), number__lte=12),
+        "monitoring_line": BudgetLine.objects.filter(year__start_year=2026).order_by("pk").first(),
+        "publication": Publication.objects.filter(status=Publication.Status.PUBLISHED).order_by("pk").first(),
         "other_pack": other_pack,
         "pack_file": pack.files.order_by("pk").first(),
         "payment": Payment.objects.filter(grant__status=Grant.Status.ACTIVE, reversal__isnull=True)

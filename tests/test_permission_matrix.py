@@ -31,6 +31,7 @@ from tests.matrix_world import MISSING, build_world
 F, C, D, A = "F", "C", "D", "A"  # finance officer, commissioner, finance director, admin (staff, no Ringfence role)
 PEOPLE = {F: "finance", C: "commissioner", D: "director", A: "admin"}
 SIGNED_IN = "FCDA"
+PUBLIC = "public"  # open to anonymous visitors too, GET only (core.permissions.public_page)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,10 @@ class Route:
 
 def pk(key):
     return lambda w: {"pk": w[key].pk}
+
+
+def month_of(period):
+    return {"year": period.start_date.year, "month": period.start_date.month}
 
 
 ROUTES: dict[str, Route] = {
@@ -58,6 +63,8 @@ ROUTES: dict[str, Route] = {
     "reports:pack_issue": Route(allowed=F + D),
     "reports:pack_detail": Route(allowed=F + D, args=pk("pack")),
     "reports:pack_file": Route(allowed=F + D, args=lambda w: {"pk": w["pack"].pk, "file_pk": w["pack_file"].pk}),
+    "reports:pack_sign_off": Route(allowed=D, args=pk("pack")),
+    "reports:funder_return": Route(allowed=F + D),
     # Funds, budgets, virements, periods
     "funds:list": Route(allowed=F + C + D),
     "funds:detail": Route(allowed=F + C + D, args=lambda w: {"code": w["fund"].code}),
@@ -98,6 +105,7 @@ ROUTES: dict[str, Route] = {
     "spending:order_approve": Route(allowed=C + D, args=pk("order")),
     "spending:order_reject": Route(allowed=C + D, args=pk("order")),
     "spending:order_close": Route(allowed=F, args=pk("order")),
+    "spending:order_category": Route(allowed=F, args=pk("order")),
     "spending:invoice_create": Route(allowed=F, args=pk("order")),
     "spending:invoice_detail": Route(allowed=F + C + D, args=pk("invoice")),
     "spending:invoice_approve": Route(allowed=F + D, args=pk("invoice")),
@@ -171,6 +179,7 @@ ROUTES: dict[str, Route] = {
     "grants:return_create": Route(allowed=F, args=pk("active")),
     "grants:variation_create": Route(allowed=F, args=pk("active")),
     "grants:target_set": Route(allowed=F, args=pk("active")),
+    "grants:category": Route(allowed=F, args=pk("active")),
     "grants:review_create": Route(allowed=F + C, args=pk("active")),
     "grants:schedule_edit": Route(allowed=F, args=lambda w: {"pk": w["active"].pk, "line_pk": w["active_line"].pk}),
     "grants:instalment_pay": Route(allowed=F, args=pk("instalment")),
@@ -181,6 +190,26 @@ ROUTES: dict[str, Route] = {
     "grants:variation_decide": Route(allowed=C, args=pk("variation")),
     "grants:decision_list": Route(allowed=F + C + D),
     "grants:decision_create": Route(allowed=F + C),
+    # Budget monitoring: thresholds and commentary
+    "monitoring:index": Route(allowed=F + C + D),
+    "monitoring:month": Route(allowed=F + C + D, args=lambda w: month_of(w["monitoring_period"])),
+    "monitoring:download": Route(allowed=F + C + D, args=lambda w: {**month_of(w["monitoring_period"]),
+                                                                     "fmt": "csv"}),
+    "monitoring:commentary": Route(allowed=F, args=lambda w: {**month_of(w["monitoring_period"]),
+                                                               "line_pk": w["monitoring_line"].pk}),
+    "monitoring:thresholds": Route(allowed=F + D),
+    "monitoring:threshold_set": Route(allowed=D),
+    # Publications and the public transparency page
+    "transparency:index": Route(allowed=PUBLIC),
+    "transparency:spending_file": Route(allowed=PUBLIC, args=lambda w: {"month": "2026-10"}),
+    "transparency:contracts_file": Route(allowed=PUBLIC),
+    "transparency:decisions_file": Route(allowed=PUBLIC),
+    "transparency:decision_log": Route(allowed=PUBLIC),
+    "transparency:giving360_file": Route(allowed=PUBLIC, args=lambda w: {"year": "2025-26"}),
+    "transparency:manage": Route(allowed=F + D),
+    "transparency:publish": Route(allowed=D),
+    "transparency:withdraw": Route(allowed=D, args=pk("publication")),
+    "transparency:manage_file": Route(allowed=F + D, args=pk("publication")),
     # Every record's history
     "history": Route(allowed=F + C + D,
                      args=lambda w: {"app_label": "grants", "model_name": "grant", "pk": w["submitted"].pk}),
@@ -226,6 +255,12 @@ HIDDEN: list[tuple[str, Callable[[dict], dict], str]] = [
     ("grants:return_detail", lambda w: {"pk": MISSING}, F + C + D),
     ("grants:variation_detail", lambda w: {"pk": MISSING}, F + C + D),
     ("reports:pack_detail", lambda w: {"pk": MISSING}, F + D),
+    ("reports:pack_sign_off", lambda w: {"pk": MISSING}, D),
+    ("transparency:withdraw", lambda w: {"pk": MISSING}, D),
+    ("monitoring:month", lambda w: {"year": 2099, "month": 1}, F + C + D),
+    ("monitoring:download", lambda w: {"year": 2099, "month": 1, "fmt": "csv"}, F + C + D),
+    ("monitoring:commentary", lambda w: {"year": 2025, "month": 4, "line_pk": MISSING}, F),
+    ("transparency:manage_file", lambda w: {"pk": MISSING}, F + D),
     # A file reached through another pack's address, and a file that does not exist.
     ("reports:pack_file", lambda w: {"pk": w["other_pack"].pk, "file_pk": w["pack_file"].pk}, F + D),
     ("reports:pack_file", lambda w: {"pk": w["pack"].pk, "file_pk": MISSING}, F + D),
@@ -255,6 +290,7 @@ ADMIN_MODELS: dict[str, tuple[bool, bool]] = {
     "grants.AnnualReview": (False, False),
     "grants.BankDetails": (False, False),
     "grants.CheckType": (True, False),
+    "grants.ServiceCategory": (True, False),
     "grants.Clawback": (False, False),
     "grants.CommissionedService": (False, False),
     "grants.Decision": (False, False),
@@ -286,6 +322,9 @@ ADMIN_MODELS: dict[str, tuple[bool, bool]] = {
     "spending.SupplierPayment": (False, False),
     "yearend.ManualAccrual": (False, False),
     "yearend.FunderRepayment": (False, False),
+    "transparency.Publication": (False, False),
+    "monitoring.BudgetCommentary": (False, False),
+    "monitoring.RagThreshold": (False, False),
 }
 # The admin site's own pages (not tied to one model), and the per-model URL kinds the walk covers.
 ADMIN_SITE_URLS = {"admin:index", "admin:login", "admin:logout", "admin:password_change", "admin:password_change_done",
@@ -378,10 +417,13 @@ def test_the_table_agrees_with_the_roles_each_view_declares():
         if is_admin(pattern) or pattern.name == "login":
             continue
         declared = getattr(pattern.callback, "required_roles", None)
-        assert declared is not None, f"{pattern.name} declares no roles (role_required or any_signed_in)"
-        expected = SIGNED_IN if declared == () else "".join(sorted(letters[r] for r in declared))
+        assert declared is not None, f"{pattern.name} declares no roles (role_required, any_signed_in, public_page)"
+        if declared == PUBLIC:
+            expected = PUBLIC
+        else:
+            expected = SIGNED_IN if declared == () else "".join(sorted(letters[r] for r in declared))
         table = ROUTES[pattern.name].allowed
-        if sorted(expected) != sorted(table):
+        if (expected == PUBLIC) != (table == PUBLIC) or sorted(expected) != sorted(table):
             mismatches.append(f"{pattern.name}: view allows {expected!r}, table says {table!r}")
     assert mismatches == []
 
@@ -419,6 +461,8 @@ def url_of(name: str, world: dict) -> str:
 
 def expected(name: str, who: str, method: str) -> int:
     route = ROUTES[name]
+    if route.allowed == PUBLIC:
+        return route.get if method == "GET" else 405
     if name == "login":
         return 200 if who == "anonymous" else 302
     if who == "anonymous":
@@ -437,7 +481,8 @@ def test_every_url_answers_every_person_as_the_table_says(world, clients):
         url = url_of(name, world)
         for who, client in clients.items():
             methods = ["GET"]
-            if name not in ("login", "logout") and (who == "anonymous" or who not in ROUTES[name].allowed):
+            if name not in ("login", "logout") and (who == "anonymous" or who not in ROUTES[name].allowed
+                                                    or ROUTES[name].allowed == PUBLIC):
                 methods.append("POST")
             for method in methods:
                 response = client.get(url) if method == "GET" else client.post(url, {})
@@ -446,6 +491,26 @@ def test_every_url_answers_every_person_as_the_table_says(world, clients):
                     wrong.append(f"{method} {url} ({name}) as {who}: {response.status_code}, expected {want}")
                 elif want == 302 and who == "anonymous" and not response.url.startswith("/login/?next="):
                     wrong.append(f"{method} {url} as anonymous: sent to {response.url}, not to log in")
+    assert wrong == []
+
+
+# Public addresses of files that are not published: not found for everyone, anonymous visitors included, and the
+# answer says nothing about the month.
+PUBLIC_NOT_FOUND = [
+    ("transparency:spending_file", lambda w: {"month": "2026-11"}),  # ended but not published
+    ("transparency:spending_file", lambda w: {"month": "2099-01"}),  # not ended
+    ("transparency:giving360_file", lambda w: {"year": "2026-27"}),
+]
+
+
+def test_unpublished_public_files_are_not_found_by_anyone(world, clients):
+    wrong = []
+    for name, args in PUBLIC_NOT_FOUND:
+        url = reverse(name, kwargs=args(world))
+        for who, client in clients.items():
+            response = client.get(url)
+            if response.status_code != 404 or b"2026-11" in response.content or b"2099" in response.content:
+                wrong.append(f"GET {url} ({name}) as {who}: {response.status_code}")
     assert wrong == []
 
 
@@ -526,12 +591,12 @@ def test_the_admin_may_read_everything_but_change_only_reference_data(world, cli
     assert wrong == []
 
 
-def test_anonymous_visitors_reach_only_the_login_pages_and_static_files(world, clients):
+def test_anonymous_visitors_reach_only_the_login_pages_the_public_pages_and_static_files(world, clients):
     anonymous = clients["anonymous"]
     reached = []
     for name in ROUTES:
         url = url_of(name, world)
-        if anonymous.get(url).status_code != 302:
+        if anonymous.get(url).status_code != 302 and ROUTES[name].allowed != PUBLIC:
             reached.append(url)
     for url, _label, _kind in admin_urls(world):
         if anonymous.get(url).status_code != 302:

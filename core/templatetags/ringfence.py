@@ -64,6 +64,7 @@ NAV = [
     ("funds:list", "Funds", ("Finance officer", "Commissioner", "Finance director")),
     ("income:index", "Income", ("Finance officer", "Finance director")),
     ("funds:budget_list", "Budgets", ("Finance officer", "Commissioner", "Finance director")),
+    ("monitoring:index", "Monitoring", ("Finance officer", "Commissioner", "Finance director")),
     ("spending:order_list", "Spending", ("Finance officer", "Commissioner", "Finance director")),
     ("payments:run_list", "Payment runs", ("Finance officer", "Finance director")),
     ("banking:index", "Bank", ("Finance officer", "Finance director")),
@@ -72,7 +73,9 @@ NAV = [
     ("ledger:correction_list", "Corrections", ("Finance officer", "Finance director")),
     ("yearend:index", "Year end", ("Finance officer", "Finance director")),
     ("corporate:journal_list", "Corporate ledger", ("Finance officer", "Finance director")),
+    ("transparency:manage", "Transparency", ("Finance officer", "Finance director")),
     ("reports:downloads", "Statements", ("Finance officer",)),
+    ("reports:funder_return", "Funder returns", ("Finance officer", "Finance director")),
 ]
 
 

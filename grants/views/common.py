@@ -30,7 +30,7 @@ def grant_for(user, pk) -> Grant:
         visible_grants(
             user,
             Grant.objects.select_related(
-                "organisation", "service", "decision", "submitted_by", "approved_by", "created_by"
+                "organisation", "service", "decision", "submitted_by", "approved_by", "created_by", "service_category"
             ),
         ),
         pk=pk,

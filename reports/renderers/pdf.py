@@ -78,6 +78,7 @@ class _Furniture:
         self.body = settings.RINGFENCE["OWNING_BODY_SHORT"]
         self.title = f"{pack.title}, {p.year.label}"
         self.as_at = f"As at {p.as_at:%d/%m/%Y}; known at {local_naive(p.known_at):%d/%m/%Y %H:%M}"
+        self.note = VARIANCE_NOTE  # the sign convention, at the foot of every page
 
     def draw(self, canv, page: int, pages: int):
         width, height = PAGE
@@ -90,6 +91,9 @@ class _Furniture:
         canv.drawRightString(width - MARGIN, height - 9 * mm, self.title)
         canv.drawString(MARGIN, 6 * mm, self.as_at)
         canv.drawRightString(width - MARGIN, 6 * mm, f"Page {page} of {pages}")
+        canv.setFont("Helvetica", 7)
+        if self.note:
+            canv.drawCentredString(width / 2, 2.5 * mm, self.note)
         canv.setStrokeColor(GRID)
         canv.line(MARGIN, height - 10.5 * mm, width - MARGIN, height - 10.5 * mm)
         canv.line(MARGIN, 9.5 * mm, width - MARGIN, 9.5 * mm)

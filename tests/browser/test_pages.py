@@ -43,7 +43,9 @@ def test_home_page_is_accessible_and_photographed(page, live_url, screenshots_di
 DIRECTOR_PAGES = ["/grants/", "/funds/", "/funds/MOJ-CORE/", "/approvals/", "/dashboards/", "/statements/",
                   "/year-end/2025/", "/year-end/2026/", "/ledger/corrections/1/", "/spending/orders/",
                   "/spending/orders/1/", "/payments/runs/", "/payments/runs/4/", "/payments/limits/", "/bank/",
-                  "/bank/1/", "/corporate/journal/", "/corporate/mappings/"]
+                  "/bank/1/", "/corporate/journal/", "/corporate/mappings/", "/monitoring/", "/monitoring/2026/10/",
+                  "/monitoring/thresholds/", "/funder-returns/", "/transparency/manage/", "/statements/packs/4/",
+                  "/statements/packs/4/sign-off/"]
 
 
 def test_main_pages_of_the_director_are_accessible(page, live_url):

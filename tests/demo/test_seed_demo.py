@@ -38,6 +38,7 @@ def test_seed_demo_loads_a_sound_ledger_and_can_run_twice(monkeypatch):
         assert username in first
     _year_end_of_2025_26_is_in_the_demo()
     _spending_payment_runs_the_bank_and_the_corporate_journal_are_in_the_demo()
+    _monitoring_sign_off_returns_and_publications_are_in_the_demo()
 
 
 def _spending_payment_runs_the_bank_and_the_corporate_journal_are_in_the_demo():
@@ -124,3 +125,62 @@ def _year_end_of_2025_26_is_in_the_demo():
     out = StringIO()
     call_command("year_end", year="2025/26", user="director", stdout=out)
     assert "nothing to post" in out.getvalue() and JournalEntry.objects.count() == entries
+
+
+def _monitoring_sign_off_returns_and_publications_are_in_the_demo():
+    """Issue 13 on the demo: the director opens October's pack (budget monitoring with RAG and commentary) and signs
+    it off; October's spending file is on the public page for an anonymous visitor, a refuge redacted; the MoJ H1
+    return for 2025/26 reads back; both years' 360Giving packages pass the official schema."""
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from funds.models import Period
+    from monitoring.models import RagThreshold
+    from reports.funder_returns import funder_return, funder_return_file
+    from reports.giving360 import giving360_export
+    from reports.models import IssuedPack
+    from reports.signoff import pack_digest, pack_sign_off, packs_awaiting_sign_off
+    from reports.statements.monitoring import lines_needing_commentary
+    from tests.reports.sheets import evaluate, load, row_of
+    from tests.reports.test_giving360 import SCHEMAS, quality_failures, schema_errors
+
+    director = get_user_model().objects.get(username="director")
+    october = IssuedPack.objects.get(year__start_year=2026, as_at=date(2026, 10, 31))
+    assert packs_awaiting_sign_off() == [october]
+    workbook = load(bytes(october.files.get(format="xlsx").content))
+    sheet = workbook["Budget monitoring"]
+    header = next(row for row in sheet.iter_rows(values_only=True) if row and "RAG" in row)
+    for title in ("Profiled budget to date", "Actual to date", "Variance to profile £", "RAG", "Commentary"):
+        assert title in header
+    rags = [row[header.index("RAG")] for row in sheet.iter_rows(values_only=True) if row and row[0] == "MOJ-CORE"]
+    assert set(rags) & {"Red", "Amber"}
+    commentary = [row[header.index("Commentary")] for row in sheet.iter_rows(values_only=True)
+                  if row and row[header.index("RAG")] in ("Red", "Amber")]
+    assert any(text and "below profile" in text for text in commentary)
+    assert any(text and text.startswith("NO COMMENTARY") for text in commentary)
+    signed = pack_sign_off(pack=october, by=director)
+    assert signed.pack_sha256 == pack_digest(october) and packs_awaiting_sign_off() == []
+    assert RagThreshold.objects.filter(fund__isnull=True).exists()
+    assert [row["heading"] for row in lines_needing_commentary(
+        Period.objects.get(start_date=date(2026, 10, 1), number__lte=12))] == ["Safe spaces at night"]
+
+    visitor = Client()
+    public = visitor.get("/transparency/").content.decode()
+    assert "October 2026" in public
+    spending = visitor.get("/transparency/spending/2026-10.csv")
+    text = spending.content.decode("utf-8-sig")
+    assert spending.status_code == 200 and "REDACTED" in text and "Safety" in text and "Willowbrook" not in text
+    assert visitor.get("/transparency/spending/2026-11.csv").status_code == 404
+
+    ret = funder_return(fund="MOJ-CORE", year="2025/26", half=1)
+    assert ret.spent == ret.ledger_actual and ret.spent > 0 and ret.signed_by_name == "Margaret Lowe"
+    ws = load(funder_return_file(ret, "xlsx")[2])["Funder return"]
+    assert evaluate(ws, ws[f"E{row_of(ws, 'A', 'Total spent')}"].value) == ret.spent
+
+    for label in ("2025/26", "2026/27"):
+        package = giving360_export(year=label).package
+        assert quality_failures(package) == []
+        if SCHEMAS.is_dir():
+            assert schema_errors(package) == []

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.db.models import Max
 
 APP_LABELS = {"core", "funds", "ledger", "corporate", "income", "grants", "spending", "payments", "banking", "yearend",
-              "reports"}
+              "monitoring", "reports", "transparency"}
 
 
 def database_state() -> dict[str, tuple[int, object]]:

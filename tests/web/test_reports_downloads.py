@@ -35,10 +35,10 @@ def test_a_known_at_moment_in_the_future_is_refused(director_client, year):
 
 
 def test_issuing_a_pack_keeps_its_files_for_download(director_client, funded_core, year):
-    refused = director_client.post("/statements/packs/issue/", {"year": "2025", "as_at": "31/03/2026"})
+    refused = director_client.post("/statements/packs/issue/", {"month": "2026-03"})
     assert refused.context["form"].errors["confirm"] == ["Tick the box to confirm; this action cannot be undone."]
     response = director_client.post(
-        "/statements/packs/issue/", {"year": "2025", "as_at": "31/03/2026", "note": "Year-end pack", "confirm": "on"}
+        "/statements/packs/issue/", {"month": "2026-03", "note": "Year-end pack", "confirm": "on"}
     )
     pack = IssuedPack.objects.get()
     assert response["Location"] == f"/statements/packs/{pack.pk}/"

@@ -14,10 +14,12 @@ from demo.corporate import seed_corporate_mapping
 from demo.corrections import seed_corrections
 from demo.funds import seed_budgets_and_income, seed_funds
 from demo.grants import seed_grants
-from demo.packs import seed_packs
+from demo.monitoring import seed_monitoring
+from demo.packs import seed_monthly_packs, seed_packs
 from demo.payments import seed_payment_runs
 from demo.people import DEMO_USERS, demo_password, seed_people
 from demo.spending import seed_spending
+from demo.transparency import seed_transparency
 from demo.yearend import seed_year_end
 from funds.models import FinancialYear
 from ledger.models import JournalEntry
@@ -64,6 +66,18 @@ class Command(BaseCommand):
                 )
                 closed = seed_period_closes(users, today=timezone.localdate())
                 self.stdout.write(f"Month-end closes: {closed} periods closed; the last month and this one stay open.")
+                monitoring = seed_monitoring(users)
+                self.stdout.write(
+                    f"Budget monitoring: {monitoring['thresholds']} RAG threshold set; commentary on "
+                    f"{monitoring['commented']} amber and red lines of October 2026, {monitoring['left']} left for the "
+                    "officer.")
+                monthly = seed_monthly_packs(users, today=timezone.localdate())
+                self.stdout.write("Monthly packs for 2026/27: " + (", ".join(
+                    f"pack {p.pk} ({p.as_at:%B %Y}, {'signed off' if hasattr(p, 'sign_off') else 'awaiting sign-off'})"
+                    for p in monthly) or "none (no month of 2026/27 has ended)") + ".")
+                published = seed_transparency(users)
+                self.stdout.write("Published on the transparency page: " + (
+                    "; ".join(str(p) for p in published) or "nothing") + ".")
         password = demo_password()
         self.stdout.write(f"Demo logins (password: {password}):")
         for username, first, last, role, _is_admin in DEMO_USERS:

@@ -1,4 +1,4 @@
-"""python manage.py issue_pack --year 2025/26 --user director [--as-at 2025-12-31] [--known-at ...]
+"""python manage.py issue_pack --year 2025/26 --user director [--month 2025-12 | --as-at 2025-12-31] [--known-at ...]
 [--formats xlsx,pdf,csv] [--note "December FDG"]: issue a pack and store its files."""
 
 from django.contrib.auth import get_user_model
@@ -14,6 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--year", required=True)
         parser.add_argument("--user", required=True, help="User name of the finance director or officer issuing it.")
+        parser.add_argument("--month", help="The month's pack, as at its last day (refused until it has ended).")
         parser.add_argument("--as-at")
         parser.add_argument("--known-at")
         parser.add_argument("--formats", default="xlsx,pdf,csv")
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"There is no user '{options['user']}'.")
         try:
-            pack = pack_issue(year=options["year"], by=user, as_at=options["as_at"], known_at=options["known_at"],
+            pack = pack_issue(year=options["year"], by=user, month=options["month"], as_at=options["as_at"],
+                              known_at=options["known_at"],
                               formats=[f.strip() for f in options["formats"].split(",") if f.strip()],
                               note=options["note"])
         except (ValidationError, PermissionDenied) as error:
