@@ -57,6 +57,7 @@ bench: install-dev
 	$(PY) bench/statements_bench.py
 	$(PY) bench/load_bench.py
 	$(PY) bench/payment_run_bench.py --db both
+	$(PY) bench/monitoring_bench.py
 
 bench-quick: install-dev
 	$(PY) bench/ledger_bench.py --quick
