@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import record_event, save_with_history
@@ -130,7 +130,12 @@ def publication_publish(*, kind, month=None, year=None, by, now: datetime | None
         content_type=produced.content_type, content=produced.content, size=len(produced.content),
         sha256=produced.sha256, rows=produced.rows, published_by=by, published_at=now, supersedes=current,
     )
-    save_with_history(publication, by=by, reason="Published")
+    try:
+        with transaction.atomic():
+            save_with_history(publication, by=by, reason="Published")
+    except IntegrityError:  # another director published the same file at the same moment: the unique index held
+        raise ValidationError(f"{publication.title} was published by someone else a moment ago; reload the page to "
+                              "see the public copy, and publish again only if it needs replacing.")
     summary = f"{publication.title} published ({publication.size:,} bytes, {publication.rows} rows)"
     if current is not None:
         summary += f", superseding the copy published {timezone.localtime(current.published_at):%d/%m/%Y %H:%M}"
