@@ -29,7 +29,8 @@ SUPPLIERS = [
 # The service category each order's spending is reported under in funder returns (seeded by migration).
 ORDER_CATEGORIES = {"Sexual violence helpline, 24 hours, 2026/27": "helpline",
                     "ISVA coordinator post (agency), 2026/27": "isva",
-                    "Helpline out-of-hours text service, January to March 2027": "helpline"}
+                    "Helpline out-of-hours text service, January to March 2027": "helpline",
+                    "Clinical supervision for the counselling service, 2026/27": "counselling"}
 
 # supplier, fund, budget line, kind, title, start, end, net amount, invoices: (number, date, net, vat)
 ORDERS = [
@@ -47,6 +48,12 @@ ORDERS = [
      "Consent and healthy relationships training for teachers (6 sessions)", date(2026, 9, 1), date(2026, 12, 31),
      "6000.00", [("LH-TRN-014", date(2026, 10, 16), "3000.00", "0.00")]),
 ]
+
+# A person (a sole trader), paid by the October run: redacted by name in October's published spending.
+PERSON = ("Dr Ruth Calloway", "14 Elm Road, Moseley, Birmingham", "B13 9LR", "20-32-06", "73019482")
+PERSON_ORDER = ("Dr Ruth Calloway", "MOJ-CORE", "Specialist counselling", "order",
+                "Clinical supervision for the counselling service, 2026/27", date(2026, 4, 1), date(2027, 3, 31),
+                "9600.00", [("RC-2026-09", date(2026, 9, 30), "2400.00", "0.00")])
 
 # Above MOJ-DASV's £25,000.00 threshold: waits for a commissioner.
 AWAITING = ("Brightline Helpline Services Ltd", "MOJ-DASV", "ISVA services", "contract",
@@ -78,8 +85,15 @@ def seed_spending(users) -> dict[str, int]:
     # A grant recipient also sells training: it becomes a supplier on its own record and bank details.
     lantern = Organisation.objects.get(name="Lantern House Sexual Violence Centre")
     suppliers[lantern.name] = supplier_create(organisation=lantern, by=officer, payment_terms_days=14)
+    # A clinical supervisor who works alone: a person, so never named in the published spending file.
+    name, address, postcode, sort_code, account = PERSON
+    person = organisation_create(name=name, address=address, postcode=postcode, is_individual=True, by=officer)
+    details = bank_details_submit(organisation=person, account_name=name, sort_code=sort_code, account_number=account,
+                                  by=officer, reason="Supplier set-up form")
+    bank_details_verify(details=details, by=officer2, note="Call-back to the number on the signed contract")
+    suppliers[name] = supplier_create(organisation=person, by=officer, payment_terms_days=14)
     invoices = awaiting = 0
-    for name, fund, heading, kind, title, start, end, amount, rows in ORDERS:
+    for name, fund, heading, kind, title, start, end, amount, rows in ORDERS + [PERSON_ORDER]:
         line = BudgetLine.objects.get(fund__code=fund, year=year, heading=heading)
         order = order_raise(supplier=suppliers[name], budget_line=line, kind=kind, title=title, start_date=start,
                             end_date=end, amount=amount, by=officer, on=start, service_category=_category(title))
@@ -102,5 +116,5 @@ def seed_spending(users) -> dict[str, int]:
                                                                             heading=heading),
                 kind=kind, title=title, start_date=start, end_date=end, amount=amount, by=officer2,
                 on=date(2026, 11, 18), service_category=_category(title))
-    return {"suppliers": len(suppliers), "orders": len(ORDERS) + 1, "invoices approved": invoices,
+    return {"suppliers": len(suppliers), "orders": len(ORDERS) + 2, "invoices approved": invoices,
             "invoices awaiting approval": awaiting}

@@ -172,6 +172,7 @@ def _monitoring_sign_off_returns_and_publications_are_in_the_demo():
     spending = visitor.get("/transparency/spending/2026-10.csv")
     text = spending.content.decode("utf-8-sig")
     assert spending.status_code == 200 and "REDACTED" in text and "Safety" in text and "Willowbrook" not in text
+    assert "Payment to an individual" in text and "Calloway" not in text  # a clinical supervisor paid on 30/10
     assert visitor.get("/transparency/spending/2026-11.csv").status_code == 404
 
     ret = funder_return(fund="MOJ-CORE", year="2025/26", half=1)
