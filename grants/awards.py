@@ -173,28 +173,36 @@ def require_category_in_use(category: ServiceCategory | None, *, field: str = "s
                                       f"{names or 'none is set up: add them in the admin'}."})
 
 
+def service_category_change(record, *, service_category: ServiceCategory | None, reason: str, by, event: str):
+    """The one step behind ``grant_service_category_set`` and ``spending.orders.order_service_category_set``: on a
+    record its service already locked, refuse no reason, no change and a retired category, then save it with the
+    reason in its history and record ``event``. The category classifies; it changes nothing committed or paid."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the category is set or changed, e.g. 'Categorised for the MoJ "
+                                         "return'; the reason is kept in the record's history."})
+    before = record.service_category
+    if before == service_category:
+        raise ValidationError({"service_category": f"{record.reference} is already "
+                                                   f"{'in ' + before.name if before else 'not categorised'}; choose "
+                                                   "another category to change it."})
+    require_category_in_use(service_category)
+    record.service_category = service_category
+    save_with_history(record, by=by, reason=reason)
+    record_event(event, by=by, obj=record, reason=reason,
+                 summary=f"{record.reference} service category: {before or 'none'} -> {service_category or 'none'}")
+    return record
+
+
 @transaction.atomic
 def grant_service_category_set(*, grant: Grant, service_category: ServiceCategory | None, reason: str, by) -> Grant:
     """Set (or clear) the kind of service a grant pays for, at any point of its life: the category classifies
     the grant for funder returns and changes no term of the award, so it needs no variation. Finance officers
     only, with a reason kept in the history; refused when nothing changes or the category is retired."""
     require_role(by, FINANCE_OFFICERS, doing="set a grant's service category")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why the category is set or changed, e.g. 'Categorised for the MoJ "
-                                         "return'; the reason is kept in the grant's history."})
     grant = lock(Grant.objects.filter(pk=grant.pk))[0]
-    before = grant.service_category
-    if before == service_category:
-        raise ValidationError({"service_category": f"{grant.reference} is already "
-                                                   f"{'in ' + before.name if before else 'not categorised'}; choose "
-                                                   "another category to change it."})
-    require_category_in_use(service_category)
-    grant.service_category = service_category
-    save_with_history(grant, by=by, reason=reason)
-    record_event("grant.category_set", by=by, obj=grant, reason=reason,
-                 summary=f"{grant.reference} service category: {before or 'none'} -> {service_category or 'none'}")
-    return grant
+    return service_category_change(grant, service_category=service_category, reason=reason, by=by,
+                                   event="grant.category_set")
 
 
 def check_fund_can_cover(fund: Fund, year: FinancialYear, amount: Decimal, *, field: str = "amount") -> None:

@@ -18,7 +18,7 @@ from core.audit import record_event, save_with_history
 from core.money import ZERO, format_gbp, gbp, parse_amount
 from core.roles import COMMISSIONERS_AND_DIRECTORS, FINANCE_OFFICERS, require_role
 from funds.models import BudgetLine
-from grants.awards import require_category_in_use
+from grants.awards import require_category_in_use, service_category_change
 from grants.models import ServiceCategory
 from ledger import accounts as acc
 from ledger.posting import CREDIT, DEBIT, Leg, entry_post
@@ -250,19 +250,6 @@ def order_service_category_set(*, order: Order, service_category: ServiceCategor
     classifies its spending for funder returns and changes nothing committed or invoiced. Finance officers only,
     with a reason kept in the history; refused when nothing changes or the category is retired."""
     require_role(by, FINANCE_OFFICERS, doing="set an order's service category")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why the category is set or changed, e.g. 'Categorised for the MoJ "
-                                         "return'; the reason is kept in the order's history."})
     order = lock_order(order)
-    before = order.service_category
-    if before == service_category:
-        raise ValidationError({"service_category": f"{order.reference} is already "
-                                                   f"{'in ' + before.name if before else 'not categorised'}; choose "
-                                                   "another category to change it."})
-    require_category_in_use(service_category)
-    order.service_category = service_category
-    save_with_history(order, by=by, reason=reason)
-    record_event("order.category_set", by=by, obj=order, reason=reason,
-                 summary=f"{order.reference} service category: {before or 'none'} -> {service_category or 'none'}")
-    return order
+    return service_category_change(order, service_category=service_category, reason=reason, by=by,
+                                   event="order.category_set")
