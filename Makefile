@@ -37,9 +37,16 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The background worker (imports, packs, the year end: django-tasks-db's db_worker) runs beside the server and stops
+# with it. A job it is running when you press Ctrl-C is stopped: it ends "failed", having written nothing.
 run: seed
-	@echo "Serving Ringfence on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Serving Ringfence on http://127.0.0.1:$(PORT) with a background worker beside it (Ctrl-C stops both)"
+	@$(PY) manage.py recover_jobs --all-running   # jobs a previous run's worker was stopped in the middle of
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	 trap 'echo "Stopping the background worker"; kill $$worker 2>/dev/null; \
+	       wait $$worker 2>/dev/null' EXIT; \
+	 trap 'exit 130' INT TERM; \
+	 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-dev
 	@if [ -x /usr/bin/chromium ]; then echo "Browser tests: Chromium found at /usr/bin/chromium, they will run."; \
@@ -58,12 +65,16 @@ bench: install-dev
 	$(PY) bench/load_bench.py
 	$(PY) bench/payment_run_bench.py --db both
 	$(PY) bench/monitoring_bench.py
+	$(PY) bench/pack_pdf_bench.py --tier L --db postgres
+	$(PY) bench/posting_compare_bench.py --db both
 
 bench-quick: install-dev
 	$(PY) bench/ledger_bench.py --quick
 	$(PY) bench/statements_bench.py --quick
 	$(PY) bench/load_bench.py --quick
 	$(PY) bench/payment_run_bench.py --db both --quick
+	$(PY) bench/pack_pdf_bench.py --quick
+	$(PY) bench/posting_compare_bench.py --quick
 
 screenshots: install-dev
 	@[ -x /usr/bin/chromium ] || { echo "Screenshots need Chromium at /usr/bin/chromium (apt-get install chromium)."; exit 1; }
@@ -71,4 +82,4 @@ screenshots: install-dev
 	@echo "Screenshots of each role's home page are in docs/screenshots/."
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3
+	rm -rf $(VENV) var/*.sqlite3 var/*.sqlite3-* var/anchors var/media

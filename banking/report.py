@@ -9,8 +9,6 @@ gives the same bytes (fixed document times, reportlab's invariant mode).
 """
 
 import io
-import re
-import zipfile
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
@@ -28,6 +26,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from banking.reconciliation import Reconciliation
 from core.money import format_gbp
+from core.workbooks import workbook_fixed
 
 MONEY_FORMAT = "£#,##0.00"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -118,20 +117,8 @@ def _stamp(result: Reconciliation) -> datetime:
 
 def _deterministic_zip(data: bytes, when: datetime) -> bytes:
     """One fixed timestamp on every zip member and as the document's modification time (openpyxl stamps the moment
-    of saving), so the same reconciliation gives the same bytes."""
-    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
-    modified = f"<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{when:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>".encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", modified, content)
-            member = zipfile.ZipInfo(info.filename, date_time=stamp)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o600 << 16
-            target.writestr(member, content)
-    return out.getvalue()
+    of saving), so the same reconciliation gives the same bytes; valid XML with or without lxml (core.workbooks)."""
+    return workbook_fixed(data, when)
 
 
 def xlsx(result: Reconciliation) -> bytes:

@@ -47,6 +47,7 @@ class BulkLedger:
         for year_id in self.years_by_id:
             last = JournalEntry.objects.filter(year_id=year_id).order_by("-number").values_list("number", flat=True)
             self.numbers[year_id] = last.first() or 0
+        self.next_id = (JournalEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         self.positions = defaultdict(lambda: [0, 0, 0])
         for p in FundPosition.objects.all():
             self.positions[(p.fund_id, p.funding_year_id)] = [p.limit_pence, p.committed_pence, p.actual_pence]
@@ -103,12 +104,14 @@ class BulkLedger:
 
         self.numbers[period.year_id] += 1
         entry = JournalEntry(
+            id=self.next_id,
             year_id=period.year_id, number=self.numbers[period.year_id], date=day, period_id=period.pk,
             description=description[:300], source_type=source_type, source_id="", source_reference=source_reference,
             posted_by_id=self.by_id, posted_at=posted_at, reverses=None, previous_hash=self.previous,
         )
         entry.hash = entry_hash(entry, lines, self.accounts_by_id, self.funds_by_id, self.years_by_id)
         self.previous = entry.hash
+        self.next_id += 1
         posted_on = timezone.localdate(posted_at)
         for line in lines:
             key = (line.funding_year_id, line.fund_id, line.account_id, day, posted_on)
@@ -123,13 +126,15 @@ class BulkLedger:
         if not self.pending:
             return
         with transaction.atomic():
-            entries = JournalEntry.objects.bulk_create([e for e, _ in self.pending], batch_size=1000)
+            # Lines first, then their entries (ids given out here), as ledger.posting writes them: the database
+            # checks each entry's lines when the entry is written (ledger migration 0009).
             lines = []
-            for entry, (_, entry_lines) in zip(entries, self.pending, strict=True):
+            for entry, entry_lines in self.pending:
                 for line in entry_lines:
                     line.entry_id = entry.pk
                 lines.extend(entry_lines)
             JournalLine.objects.bulk_create(lines, batch_size=2000)
+            JournalEntry.objects.bulk_create([e for e, _ in self.pending], batch_size=1000)
         self.chain_count += len(self.pending)
         self.pending = []
 
@@ -157,10 +162,12 @@ class BulkLedger:
                     )
             self.balances.clear()
             existing = {(p.fund_id, p.funding_year_id): p for p in FundPosition.objects.all()}
+            through = JournalLine.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             for key, (limit, committed, actual) in self.positions.items():
                 if limit - committed - actual < 0:
                     raise RingFenceBroken(f"fund position {key} below zero available")
                 position = existing.get(key) or FundPosition(fund_id=key[0], funding_year_id=key[1])
                 position.limit_pence, position.committed_pence, position.actual_pence = limit, committed, actual
+                position.through_line = through  # the database checks the change against the lines up to here
                 position.save()
             ChainHead.objects.filter(pk=1).update(last_hash=self.previous, entries=self.chain_count)

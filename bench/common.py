@@ -62,6 +62,12 @@ def django_setup(url: str, *, migrate: bool = True) -> None:
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-used-anywhere-else-0123456789abcdef")
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    # Production settings need the ledger's anchor file and its key outside the database: one file per bench
+    # database under var/bench/anchors/, with a key used for benchmarks only.
+    os.environ.setdefault("RINGFENCE_ANCHOR_PATH", str(ROOT / "var" / "bench" / "anchors" / (
+        url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".sqlite3") + ".jsonl")))
+    os.environ.setdefault("RINGFENCE_ANCHOR_KEY", "bench-only-anchor-key-not-used-anywhere-else-0123456789abcdef")
+    Path(os.environ["RINGFENCE_ANCHOR_PATH"]).parent.mkdir(parents=True, exist_ok=True)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     import django

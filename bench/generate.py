@@ -13,9 +13,14 @@ fund positions maintained, so ``verify()`` holds over the whole tier (it is run 
     .venv/bin/python bench/generate.py --tier M --db postgres     # leaves database rf_bench_m for other benches
     .venv/bin/python bench/generate.py --tier S --db sqlite       # leaves bench/out/tiers/S.sqlite3
     .venv/bin/python bench/generate.py --quick                    # smoke check: a reduced S on SQLite, then dropped
+
+BENCH_TIER_DB=NAME puts a PostgreSQL tier in that existing database instead of rf_bench_<tier> (for a role that may
+own one database but not create others): "fresh" then empties its public schema rather than recreating it, and
+--drop empties it the same way.
 """
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -56,7 +61,16 @@ EXTRA_BUDGETS = {"Grants to providers": "600000.00", "Programme management": "90
 
 
 def tier_db_name(tier: str) -> str:
-    return f"rf_bench_{tier.lower()}"
+    return os.environ.get("BENCH_TIER_DB") or f"rf_bench_{tier.lower()}"
+
+
+def _empty_schema(url: str) -> None:
+    """Empty a database we may use but not recreate: its public schema dropped and made again, owned by us."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
 
 
 def sqlite_path(tier: str) -> Path:
@@ -72,7 +86,9 @@ def database_url(db: str, tier: str, *, fresh: bool) -> str:
             path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
     url = pg_url(tier_db_name(tier))
-    if fresh:
+    if fresh and os.environ.get("BENCH_TIER_DB"):
+        _empty_schema(url)
+    elif fresh:
         _pg_admin(url, f'DROP DATABASE IF EXISTS "{tier_db_name(tier)}" WITH (FORCE)')
         _pg_admin(url, f'CREATE DATABASE "{tier_db_name(tier)}"')
     return url
@@ -81,6 +97,8 @@ def database_url(db: str, tier: str, *, fresh: bool) -> str:
 def drop_tier(db: str, tier: str) -> None:
     if db == "sqlite":
         sqlite_path(tier).unlink(missing_ok=True)
+    elif os.environ.get("BENCH_TIER_DB"):
+        _empty_schema(pg_url(tier_db_name(tier)))
     else:
         _pg_admin(pg_url(), f'DROP DATABASE IF EXISTS "{tier_db_name(tier)}" WITH (FORCE)')
 

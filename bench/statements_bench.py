@@ -48,7 +48,10 @@ def tier_exists(db: str, tier: str) -> bool:
     import psycopg
 
     with psycopg.connect(pg_url("postgres")) as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [tier_db_name(tier)]).fetchone() is not None
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [tier_db_name(tier)]).fetchone() is None:
+            return False
+    with psycopg.connect(pg_url(tier_db_name(tier))) as conn:  # BENCH_TIER_DB names a database that may be empty
+        return conn.execute("SELECT to_regclass('public.ledger_journalline')").fetchone()[0] is not None
 
 
 def _vm(field: str) -> float:

@@ -48,9 +48,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "djmoney",
     "simple_history",
+    "django_otp",  # the second factor at sign-in (core.two_factor)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes
+    "django_tasks",  # Django 6.0's tasks API, backported: long work runs in a worker, not in the request
+    "django_tasks_db",
     # Ringfence apps, in the one direction they may depend on each other:
     # core <- funds <- ledger <- corporate <- income <- grants <- spending <- payments <- banking <- yearend
-    #   <- monitoring <- reports <- transparency <- demo
+    #   <- monitoring <- reports <- transparency <- jobs <- demo
     "core",
     "funds",
     "ledger",
@@ -64,10 +69,12 @@ INSTALLED_APPS = [
     "monitoring",  # budget monitoring: RAG thresholds and the budget holder's commentary per line and month
     "reports",
     "transparency",  # what is published, and the public transparency page
+    "jobs",  # long work (imports, packs, the year end) queued for the worker, with its progress and result
     "demo",  # seed_demo: a fictional West Midlands scenario posted through the real services
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestIdMiddleware",  # first: every response and log record carries the request's id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "core.middleware.SessionRefreshMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -109,8 +118,44 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer rather than failing at once; IMMEDIATE so a write transaction takes the lock up front.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # WAL: readers (and sign-ins) never wait for a writer, and a writer waits up to the busy timeout for another.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- The ledger's anchor file (ledger.anchors) -------------------------------------------------------------------
+# At each month-end close and issued pack the chain head is appended here, signed with RINGFENCE_ANCHOR_KEY: a file
+# outside the database, with a key the database never holds. Production requires both; development keeps a file per
+# database under var/anchors/ with a key derived from the secret key.
+RINGFENCE_ANCHOR_PATH = os.environ.get("RINGFENCE_ANCHOR_PATH", "")
+RINGFENCE_ANCHOR_KEY = os.environ.get("RINGFENCE_ANCHOR_KEY", "")
+if not DEBUG and not (RINGFENCE_ANCHOR_PATH and RINGFENCE_ANCHOR_KEY):
+    raise ImproperlyConfigured(
+        "RINGFENCE_ANCHOR_PATH and RINGFENCE_ANCHOR_KEY must be set when DJANGO_DEBUG=0: the ledger's chain head is "
+        "anchored in that file, outside the database (README, 'Anchoring the ledger')."
+    )
+if not RINGFENCE_ANCHOR_PATH:
+    RINGFENCE_ANCHOR_PATH = str(BASE_DIR / "var" / "anchors" / f"{Path(str(DATABASES['default']['NAME'])).stem}.jsonl")
+if not RINGFENCE_ANCHOR_KEY:
+    import hashlib
+    import hmac
+
+    RINGFENCE_ANCHOR_KEY = hmac.new(SECRET_KEY.encode(), b"ringfence ledger anchors", hashlib.sha256).hexdigest()
+
+# --- Background tasks ------------------------------------------------------------------------------------------
+# Imports, packs and the year end run in a worker (`python manage.py db_worker`), queued in the database itself, so
+# no other server is needed. RINGFENCE_TASKS_IMMEDIATE=1 runs them inside the request instead (tests only).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if env_bool("RINGFENCE_TASKS_IMMEDIATE", False)
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # --- Accounts and sessions -------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -123,7 +168,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_SECONDS", 30 * 60))  # expiry after inactivity
-SESSION_SAVE_EVERY_REQUEST = True  # each request pushes the expiry forward: an idle session ends
+# A request pushes the expiry forward when the session was last saved over a minute ago (core.middleware.
+# SessionRefreshMiddleware), so reading pages writes nothing most of the time: an idle session still ends.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -198,11 +245,37 @@ RINGFENCE = {
     "FUNDER_RETURN_SIGNATORY": os.environ.get("RINGFENCE_FUNDER_RETURN_SIGNATORY", ""),
 }
 
+# --- Second factor ---------------------------------------------------------------------------------------------
+# After the password, a code from an authenticator app (TOTP, django-otp) or a single-use recovery code
+# (core.two_factor). Required for every account when on (by default in production, DJANGO_DEBUG=0): until the session
+# is verified only signing in, setting up an app, the code step, signing out and the public pages open, the admin
+# included (core.two_factor_gate, right after django-otp's middleware). When off (the demo) anyone may set it up from
+# their account page, and whoever has is still asked for their code.
+RINGFENCE_REQUIRE_SECOND_FACTOR = env_bool("RINGFENCE_REQUIRE_SECOND_FACTOR", not DEBUG)
+OTP_TOTP_ISSUER = RINGFENCE["OWNING_BODY_SHORT"]  # the name the app shows beside the code
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows anyone's key or QR code
+MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+                  "core.two_factor_gate.SecondFactorMiddleware")
+
+# Logs go to stderr (gunicorn's error log in production), every record with the request's id, path and user id
+# (core.errors.RequestContextFilter), so the reference on the 500 page finds its traceback. Django logs each unhandled
+# exception to django.request with its traceback; its own default prints that only when DEBUG is on, so without the
+# "django" logger below a production 500 left no trace at all. "ringfence" covers ringfence.security (logins).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "core.errors.RequestContextFilter"}},
+    "formatters": {
+        "ringfence": {
+            "format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s user_id=%(user_id)s "
+                      "path=%(request_path)s %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_context"], "formatter": "ringfence"},
+    },
     "loggers": {
-        "ringfence.security": {"handlers": ["console"], "level": "INFO"},
+        "django": {"handlers": ["console"], "level": "INFO"},  # django.request (500s, 4xx warnings), django.security
+        "ringfence": {"handlers": ["console"], "level": "INFO"},
     },
 }

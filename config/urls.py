@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("yearend.urls")),
     path("", include("monitoring.urls")),
     path("", include("transparency.urls")),
+    path("", include("jobs.urls")),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", object_history, name="history"),
     path("admin/", admin.site.urls),
 ]
+handler500 = "core.errors.server_error"  # the request id and a plain explanation (core.errors)

@@ -46,3 +46,8 @@ class RoleGroupAdmin(GroupAdmin):
 
 admin.site.unregister(Group)
 admin.site.register(Group, RoleGroupAdmin)
+
+# django-otp's own admin pages could read anyone's key or add a device to an account: read-only lists instead.
+from core.two_factor_admin import device_admins_register  # noqa: E402
+
+device_admins_register(admin.site)

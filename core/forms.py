@@ -13,9 +13,11 @@ import django.forms
 from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import cached_property
 
+from core.dates import date_in_range
 from core.money import parse_amount, parse_figure
 
 
@@ -95,7 +97,8 @@ class DateInput(forms.DateInput):
 
 
 class UKDateField(forms.DateField):
-    """A date typed the British way (31/03/2026); ISO dates (2026-03-31) are accepted too."""
+    """A date typed the British way (31/03/2026); ISO dates (2026-03-31) are accepted too. Only dates Ringfence
+    records (``core.dates``: 1900 to 2199), so no service is handed a date its arithmetic would overflow on."""
 
     widget = DateInput
     input_formats = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
@@ -104,6 +107,22 @@ class UKDateField(forms.DateField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("help_text", "For example, 31/03/2026")
         super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day is not None:
+            try:
+                date_in_range(day)
+            except ValidationError as refusal:
+                raise ValidationError(refusal.messages[0], code="range") from None
+        return day
+
+
+def _leave_length_to_the_grammar(field: forms.CharField) -> None:
+    """Keep ``maxlength`` on the input (browsers stop typing there) but not Django's "at most 20 characters" check:
+    text too long to be an amount or a figure is refused by ``core.money`` in the words of every other refusal,
+    saying the largest value accepted and the form to write it in."""
+    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
 
 
 class AmountField(forms.CharField):
@@ -117,6 +136,7 @@ class AmountField(forms.CharField):
         kwargs.setdefault("max_length", 20)
         super().__init__(*args, **kwargs)
         self.widget.attrs.update({"inputmode": "decimal", "class": "input-amount", "autocomplete": "off"})
+        _leave_length_to_the_grammar(self)
 
     def clean(self, value):
         value = super().clean(value)
@@ -137,6 +157,7 @@ class FigureField(forms.CharField):
         self.places, self.maximum, self.example, self.kind = places, maximum, example, kind
         kwargs.setdefault("max_length", 20)
         super().__init__(*args, **kwargs)
+        _leave_length_to_the_grammar(self)
         mode = "numeric" if places == 0 else "decimal"
         self.widget.attrs.update({"inputmode": mode, "class": "input-short", "autocomplete": "off"})
 

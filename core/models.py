@@ -34,6 +34,11 @@ class LoginAttempt(models.Model):
         FAILURE = "failure", "Failed login"
         LOCKED = "locked", "Refused: locked out"
         LOGOUT = "logout", "Logged out"
+        # Counted as a failure from the moment it starts until it is settled (core.lockout), so attempts in
+        # flight at the same moment cannot together get past the limit; one that never settles stays a failure.
+        CHECKING = "checking", "Being checked"
+        PASSWORD = "password", "Password accepted; second factor awaited"
+        BAD_CODE = "bad_code", "Wrong second-factor code"
 
     username = models.CharField(max_length=150, db_index=True)
     address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
@@ -45,3 +50,24 @@ class LoginAttempt(models.Model):
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.username} from {self.address}: {self.get_outcome_display()}"
+
+
+class LoginGate(models.Model):
+    """One row per user name and per address that has tried to sign in. Each attempt updates its rows (``attempts =
+    attempts + 1``) inside the transaction that reads the recent failures and records the attempt, so that update's
+    row lock (PostgreSQL) or write lock (SQLite) makes concurrent attempts on one name or address take turns: none
+    can read the count before another has recorded itself (core.lockout)."""
+
+    class Scope(models.TextChoices):
+        USER = "user", "User name"
+        ADDRESS = "address", "Address"
+
+    scope = models.CharField(max_length=7, choices=Scope.choices)
+    key = models.CharField(max_length=150)
+    attempts = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="core_logingate_one_per_key")]
+
+    def __str__(self):
+        return f"{self.get_scope_display()} {self.key}: {self.attempts} attempts"

@@ -1,20 +1,35 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
 from core.audit import record_event
 from core.lockout import LockoutAuthenticationForm
+from core.two_factor import second_factor_pending
+from core.two_factor_gate import STEP_URLS
 
 
 @method_decorator(login_not_required, name="dispatch")
 class RingfenceLoginView(LoginView):
+    """The password. Then, for whoever owes a second factor (core.two_factor), the code step or setting up an app,
+    carrying on to where they were going; core.two_factor_gate holds every other page back until then."""
+
     template_name = "registration/login.html"
     form_class = LockoutAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        step = second_factor_pending(form.get_user())
+        if step is None:
+            return response
+        return redirect(f"{reverse(STEP_URLS[step])}?{urlencode({'next': self.get_success_url()})}")
 
 
 @require_POST

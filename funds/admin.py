@@ -1,10 +1,8 @@
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 
 from core.admin_base import HistoryAdmin, ReadOnlyAdmin
-from core.money import parse_amount, parse_figure
-from funds.models import BudgetLine, FinancialYear, Forecast, Fund, Funder, Period, Virement
+from funds.controls import CONTROLS
+from funds.models import BudgetLine, ControlChange, FinancialYear, Forecast, Fund, Funder, Period, Virement
 
 
 @admin.register(Funder)
@@ -12,49 +10,20 @@ class FunderAdmin(HistoryAdmin):
     list_display = ("name", "short_name", "kind")
 
 
-class FundAdminForm(forms.ModelForm):
-    """The back office edits a fund's thresholds and retained share with the same grammar as every other path
-    (``core.money``): the admin's own number fields would take '1e6' or Arabic-Indic digits."""
-
-    class Meta:
-        model = Fund
-        fields = "__all__"  # noqa: DJ007 (the ModelAdmin chooses the fields it shows)
-
-    def _raw(self, name: str):
-        return self.data.get(f"{name}_0", self.data.get(name))
-
-    def _amount(self, name: str):
-        value = self.cleaned_data.get(name)
-        if self._raw(name) is not None:
-            try:
-                parse_amount(self._raw(name), field=name, allow_zero=True)
-            except ValidationError as error:
-                raise ValidationError(error.message_dict[name])
-        return value
-
-    def clean_grant_approval_threshold(self):
-        return self._amount("grant_approval_threshold")
-
-    def clean_virement_threshold(self):
-        return self._amount("virement_threshold")
-
-    def clean_retained_share_percent(self):
-        raw = self._raw("retained_share_percent")
-        if raw is None:
-            return self.cleaned_data.get("retained_share_percent")
-        try:
-            return parse_figure(raw, field="share", places=3, maximum=100, example="25")
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["share"])
-
-
 @admin.register(Fund)
 class FundAdmin(HistoryAdmin):
-    form = FundAdminForm
+    """The back office may correct a fund's name, funder, purpose, ring-fencing, year-end rule and whether it is
+    active. Its control settings (the three approval thresholds and the retained share of fines) are read-only here,
+    when adding too: each changes only by a proposal that someone else approves (``funds.controls``), so nobody can
+    switch a second-person check off alone. A fund added here starts at £0.00 and 0%: every virement and order
+    waits for a second person, every grant needs a decision, until a change is approved."""
+
     list_display = ("code", "name", "funder", "limit_basis", "ring_fenced", "is_active")
     list_filter = ("limit_basis", "ring_fenced", "income_kind", "is_active")
     search_fields = ("code", "name")
-    readonly_fields = ("code", "limit_basis", "income_kind")  # changing these would re-read posted history
+    def get_readonly_fields(self, request, obj=None):
+        # code, limit_basis, income_kind are set when the fund is added: changing them would re-read posted history.
+        return ("code", "limit_basis", "income_kind", *CONTROLS) if obj else tuple(CONTROLS)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -94,3 +63,12 @@ class VirementAdmin(ReadOnlyAdmin):
 @admin.register(Forecast)
 class ForecastAdmin(ReadOnlyAdmin):
     list_display = ("line", "amount", "made_on", "made_by")
+
+
+@admin.register(ControlChange)
+class ControlChangeAdmin(ReadOnlyAdmin):
+    """Changes to funds' control settings are proposed and decided only through funds.controls (a second person,
+    with the deciding role, approves), so none can be added or decided here."""
+
+    list_display = ("fund", "setting", "value_before", "value_after", "status", "proposed_by", "decided_by")
+    list_filter = ("status", "setting")

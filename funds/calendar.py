@@ -16,6 +16,7 @@ from core.roles import (
     require_role,
 )
 from funds.models import FinancialYear, Period
+from funds.signals import period_closed
 
 
 def year_label_parse(label: str) -> int:
@@ -151,6 +152,7 @@ def period_close(
     period.closed_at = timezone.now()
     save_with_history(period, by=by, reason=reason)
     record_event("period.closed", by=by, obj=period, summary=f"{period} closed", reason=reason)
+    period_closed.send(sender=Period, period=period, by=by)  # the ledger anchors its chain head (ledger.anchors)
     return period
 
 

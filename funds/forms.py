@@ -6,7 +6,8 @@ from django import forms
 from core.forms import AmountField, ConfirmField, Form, ReasonField, UKDateField
 from core.money import format_gbp
 from funds.budgets import VIREMENT_RULE, virement_allowances
-from funds.models import BudgetLine, FinancialYear, Fund, Virement
+from funds.controls import CONTROLS
+from funds.models import BudgetLine, ControlChange, FinancialYear, Fund, Virement
 from funds.selectors import budget_rows, current_year
 
 # ---- Filters for lists (plain GET forms) ---------------------------------------------------------------------
@@ -155,6 +156,31 @@ class DecisionForm(Form):
         label="Reason or note", required=False, help_text="Required when you reject; kept in the history"
     )
     confirm = ConfirmField(label="I confirm this decision; it cannot be undone")
+
+
+THRESHOLD_RULE = CONTROLS[ControlChange.Setting.VIREMENT_THRESHOLD.value]
+SHARE_RULE = CONTROLS[ControlChange.Setting.RETAINED_SHARE_PERCENT.value]
+
+
+class ControlChangeForm(Form):
+    """Propose a new value for one of a fund's control settings. The value is read by ``funds.controls`` (money for
+    a threshold, a percentage for the retained share), which also says the allowed range when it refuses."""
+
+    fund = forms.ModelChoiceField(queryset=Fund.objects.order_by("code"), label="Fund")
+    setting = forms.ChoiceField(label="Setting", widget=forms.RadioSelect, choices=ControlChange.Setting.choices)
+    value = forms.CharField(
+        label="New value", max_length=20,
+        help_text=f"A threshold in pounds, {THRESHOLD_RULE.allowed} (£0.00: every item needs the second person); the "
+                  f"retained share in %, {SHARE_RULE.allowed}, for example 25",
+    )
+    reason = ReasonField(label="Reason", help_text="Why it should change, e.g. the decision or agreement behind it; "
+                                                   "kept with the change")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].label_from_instance = lambda f: f"{f.code} – {f.name}"
+        self.fields["value"].widget.attrs.update({"inputmode": "decimal", "class": "input-amount",
+                                                  "autocomplete": "off"})
 
 
 class PeriodCloseForm(Form):

@@ -1,6 +1,7 @@
 """Funds, the financial calendar and budgets. This app knows nothing of postings: see ``ledger``."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +9,8 @@ from django.db.models import F, Q
 from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
+# The largest threshold a fund may have (see funds.controls): a million pounds.
+THRESHOLD_MAXIMUM = Decimal("1000000.00")
 MONEY = {"max_digits": 14, "decimal_places": 2, "default_currency": "GBP", "currency_choices": [("GBP", "GBP")]}
 
 
@@ -190,10 +193,81 @@ class Fund(models.Model):
             models.CheckConstraint(
                 condition=Q(grant_approval_threshold__gte=0, virement_threshold__gte=0), name="funds_fund_thresholds"
             ),
+            # The allowed range of every threshold (funds.controls.THRESHOLD_MAXIMUM): above it a threshold would
+            # switch its second-person check off, so no path may store one, the database included.
+            models.CheckConstraint(
+                condition=Q(grant_approval_threshold__lte=THRESHOLD_MAXIMUM, virement_threshold__lte=THRESHOLD_MAXIMUM,
+                            order_approval_threshold__lte=THRESHOLD_MAXIMUM),
+                name="funds_fund_thresholds_at_most_maximum",
+                violation_error_message=f"A threshold is at most £{THRESHOLD_MAXIMUM:,}.",
+            ),
         ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+
+class ControlChange(models.Model):
+    """A proposed change to one of a fund's control settings (its three approval thresholds and its retained share
+    of fines). One person proposes it with a reason; it changes the fund only when a different person with the
+    deciding role approves it (``funds.controls``). Both steps are kept, with the history of each."""
+
+    class Setting(models.TextChoices):
+        GRANT_APPROVAL_THRESHOLD = "grant_approval_threshold", "Grant approval threshold"
+        VIREMENT_THRESHOLD = "virement_threshold", "Virement threshold"
+        ORDER_APPROVAL_THRESHOLD = "order_approval_threshold", "Order approval threshold"
+        RETAINED_SHARE_PERCENT = "retained_share_percent", "Retained share of fixed penalties"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Awaiting approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="control_changes")
+    setting = models.CharField(max_length=30, choices=Setting.choices)
+    value_before = models.DecimalField(max_digits=14, decimal_places=3, help_text="The setting when proposed.")
+    value_after = models.DecimalField(max_digits=14, decimal_places=3, help_text="The value proposed.")
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(setting__in=["grant_approval_threshold", "virement_threshold", "order_approval_threshold",
+                                         "retained_share_percent"]),
+                name="funds_control_setting",
+            ),
+            models.CheckConstraint(condition=Q(value_after__gte=0), name="funds_control_not_negative"),
+            models.CheckConstraint(condition=~Q(reason=""), name="funds_control_has_reason"),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("proposed_by")),
+                name="funds_control_second_person",
+                violation_error_message="A control setting is changed only with a second person's approval.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed", decided_by__isnull=True, decided_at__isnull=True)
+                | Q(status__in=["approved", "rejected"], decided_by__isnull=False, decided_at__isnull=False),
+                name="funds_control_decided_has_decider",
+            ),
+            models.CheckConstraint(condition=~Q(status="rejected") | ~Q(decision_note=""),
+                                   name="funds_control_rejected_has_note"),
+            models.UniqueConstraint(
+                fields=["fund", "setting"], condition=Q(status="proposed"), name="funds_control_one_open",
+                violation_error_message="A change to this setting is already awaiting a decision.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.fund.code} {self.get_setting_display().lower()}: change {self.pk or '(new)'}"
 
 
 class BudgetLine(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from funds import views
+from funds import control_views, views
 
 app_name = "funds"
 
@@ -17,4 +17,9 @@ urlpatterns = [
     path("periods/", views.period_list, name="period_list"),
     path("periods/<int:pk>/close/", views.period_close, name="period_close"),
     path("periods/<int:pk>/reopen/", views.period_reopen, name="period_reopen"),
+    # Control settings (thresholds, retained share): proposed by one person, approved by another (funds.controls).
+    path("controls/", control_views.control_list, name="control_list"),
+    path("controls/propose/", control_views.control_propose, name="control_propose"),
+    path("controls/<int:pk>/", control_views.control_detail, name="control_detail"),
+    path("controls/<int:pk>/decide/", control_views.control_decide, name="control_decide"),
 ]

@@ -49,14 +49,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import record_event
-from core.money import format_gbp, parse_amount
+from core.dates import date_in_range
+from core.money import format_gbp, parse_amount, quoted
 from core.roles import FINANCE_OFFICERS, require_role
 from funds.calendar import year_for_date, year_label_parse
 from funds.models import FinancialYear, Fund
 from income import kinds, services
 from income.import_files import REQUIRED_COLUMNS, FileRefused, Sheet, SheetRow, read_sheet
 from income.models import AwardLetter
-from ledger.posting import open_period_for
+from ledger.posting import posting_batch
 
 KINDS = {code: kind.name for code, kind in kinds.INCOME_KINDS.items()}
 MODEL_KIND = {kind.model: code for code, kind in kinds.INCOME_KINDS.items()}
@@ -166,9 +167,12 @@ class _RollBack(Exception):
     pass
 
 
-def income_import(*, name: str, data: bytes, by, dry_run: bool = False, today: Date | None = None) -> ImportReport:
+def income_import(*, name: str, data: bytes, by, dry_run: bool = False, today: Date | None = None,
+                  progress=None) -> ImportReport:
     """Import a .csv or .xlsx file of income; see the module's docstring. Never raises for bad input: the report
-    says what was refused. Raises PermissionDenied unless ``by`` is a finance officer."""
+    says what was refused. Raises PermissionDenied unless ``by`` is a finance officer. ``progress``, when given, is
+    called as ``progress(rows_done, rows_in_file)`` as the rows are checked and recorded (a background job shows
+    it); it must not write to the database, which this import holds for the one transaction."""
     require_role(by, FINANCE_OFFICERS, doing="import income")
     report = ImportReport(file_name=name, dry_run=dry_run, file_sha256=hashlib.sha256(data).hexdigest())
     try:
@@ -181,9 +185,12 @@ def income_import(*, name: str, data: bytes, by, dry_run: bool = False, today: D
     report.ignored_columns = sheet.ignored_columns
     try:
         with transaction.atomic():
-            _import_rows(sheet, report, by, today)
-            if report.problems or dry_run:
-                raise _RollBack
+            # One batch (ledger.posting.posting_batch): the funds and the chain head are locked once, and the kept
+            # balances and positions written once, for the whole file; a refused row undoes everything.
+            with posting_batch():
+                _import_rows(sheet, report, by, today, progress)
+                if report.problems or dry_run:
+                    raise _RollBack
             if not report.recorded:
                 return report  # everything was imported before: nothing new, not even an event
             record_event(
@@ -198,34 +205,47 @@ def income_import(*, name: str, data: bytes, by, dry_run: bool = False, today: D
     return report
 
 
-def _import_rows(sheet: Sheet, report: ImportReport, by, today: Date | None) -> None:
+def _import_rows(sheet: Sheet, report: ImportReport, by, today: Date | None, progress=None) -> None:
+    """Check and record every row, in the services' ``income_batch``: the standing documents holding the file's
+    references, the periods of its dates and its financial years are read once, not again for every row."""
     funds = {fund.code.upper(): fund for fund in Fund.objects.all()}
+    years = {year.start_year: year for year in FinancialYear.objects.all()}
     seen_references: dict[str, int] = {}
-    for raw in sheet.rows:
-        plan, problems = _check_row(raw, funds, seen_references, sheet, today)
-        report.problems += problems
-        if plan is None:
-            continue
-        existing = _existing_document(plan.reference)
-        if existing is not None:
-            if _same_document(plan, existing):
-                if getattr(existing, "award_letter", None) is not None:
-                    plan.settles = kinds.settles_text(existing.award_letter)
-                report.already.append(plan)
-            else:
-                report.problems.append(RowProblem(plan.row, "reference", (
-                    f"'{plan.reference}' is already recorded for a different document ({_describe(existing)}). "
-                    "Give this row its own reference, or correct it to match.")))
-            continue
-        try:
-            document = _record(plan, by, today)
-        except ValidationError as refusal:
-            report.problems += _service_problems(plan.row, refusal)
-        else:
-            if getattr(document, "award_letter", None) is not None:
-                plan.settles = kinds.settles_text(document.award_letter)
-            report.recorded.append(plan)
+    with services.income_batch(_text(raw.values.get("reference")) for raw in sheet.rows) as standing:
+        for done, raw in enumerate(sheet.rows):
+            if progress is not None:
+                progress(done, len(sheet.rows))
+            _import_row(raw, report, by, today, funds, years, seen_references, sheet, standing)
+    if progress is not None:
+        progress(len(sheet.rows), len(sheet.rows))
     report.problems.sort(key=lambda p: (p.row, _column_order(p.column)))
+
+
+def _import_row(raw: SheetRow, report: ImportReport, by, today: Date | None, funds: dict, years: dict,
+                seen_references: dict, sheet: Sheet, standing: dict) -> None:
+    plan, problems = _check_row(raw, funds, years, seen_references, sheet, today)
+    report.problems += problems
+    if plan is None:
+        return
+    existing = _existing_document(standing, plan.reference)
+    if existing is not None:
+        if _same_document(plan, existing):
+            if getattr(existing, "award_letter", None) is not None:
+                plan.settles = kinds.settles_text(existing.award_letter)
+            report.already.append(plan)
+        else:
+            report.problems.append(RowProblem(plan.row, "reference", (
+                f"'{plan.reference}' is already recorded for a different document ({_describe(existing)}). "
+                "Give this row its own reference, or correct it to match.")))
+        return
+    try:
+        document = _record(plan, by, today)
+    except ValidationError as refusal:
+        report.problems += _service_problems(plan.row, refusal)
+    else:
+        if getattr(document, "award_letter", None) is not None:
+            plan.settles = kinds.settles_text(document.award_letter)
+        report.recorded.append(plan)
 
 
 def _column_order(column: str) -> int:
@@ -257,19 +277,21 @@ def _amount(value, column: str) -> Decimal:
 
 
 def _date(value) -> Date:
+    """A date cell (a workbook's date, or text day/month/year), within the dates Ringfence records."""
     if isinstance(value, datetime):
-        return value.date()
+        return date_in_range(value.date())
     if isinstance(value, Date):
-        return value
+        return date_in_range(value)
     text = _text(value)
     if not text:
         raise ValidationError("Enter the date, for example 31/03/2026.")
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(text, fmt).date()
+            day = datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValidationError(f"'{text}' is not a date; enter it as day/month/year, for example 31/03/2026.")
+        return date_in_range(day)
+    raise ValidationError(f"{quoted(text)} is not a date; enter it as day/month/year, for example 31/03/2026.")
 
 
 def _whole_number(value, column: str, *, required: bool) -> int | None:
@@ -288,8 +310,9 @@ def _first_message(error: ValidationError) -> str:
     return next(iter(error.message_dict.values()))[0] if hasattr(error, "error_dict") else error.messages[0]
 
 
-def _check_row(raw: SheetRow, funds: dict, seen_references: dict, sheet: Sheet, today: Date | None):
-    """Check one row on its own (no writes). Returns (plan or None, problems)."""
+def _check_row(raw: SheetRow, funds: dict, years: dict, seen_references: dict, sheet: Sheet, today: Date | None):
+    """Check one row on its own (no writes). Returns (plan or None, problems). ``funds`` by code and ``years`` by
+    first calendar year are those set up."""
     v = raw.values
     problems: list[RowProblem] = []
 
@@ -302,13 +325,13 @@ def _check_row(raw: SheetRow, funds: dict, seen_references: dict, sheet: Sheet, 
         problem("fund_code", "Enter the fund's code, for example MOJ-CORE.")
     elif code not in funds:
         known = ", ".join(sorted(funds)) or "none has been set up"
-        problem("fund_code", f"There is no fund with the code '{code}'. Known funds: {known}.")
+        problem("fund_code", f"There is no fund with the code {quoted(code)}. Known funds: {known}.")
     else:
         fund = funds[code]
 
     kind = _text(v.get("kind")).lower()
     if kind not in KINDS:
-        shown = f"'{_text(v.get('kind'))}'" if kind else "Nothing"
+        shown = quoted(_text(v.get("kind"))) if kind else "Nothing"
         problem("kind", f"{shown} is not a kind of income; use one of {', '.join(KINDS)}.")
     elif fund is not None:
         try:
@@ -321,7 +344,7 @@ def _check_row(raw: SheetRow, funds: dict, seen_references: dict, sheet: Sheet, 
         day = _date(v.get("date"))
         if kind in KINDS:
             kinds.income_date_check(kind=kinds.INCOME_KINDS[kind], day=day, today=today)
-        open_period_for(day)
+        services.open_period(day)
     except ValidationError as error:
         day = None  # a bad date is reported once, not again as a bad year
         problem("date", _first_message(error))
@@ -352,12 +375,13 @@ def _check_row(raw: SheetRow, funds: dict, seen_references: dict, sheet: Sheet, 
         label = _text(v.get("year"))
         try:
             start = year_label_parse(label) if label else (year_for_date(day) if day else None)
-            if start is not None:
-                extra["year"] = FinancialYear.objects.get(start_year=start)
         except ValidationError as error:
             problem("year", error.message_dict["year"][0])
-        except FinancialYear.DoesNotExist:
-            problem("year", f"Financial year {FinancialYear(start_year=start).label} has not been set up.")
+        else:
+            if start is not None and start not in years:
+                problem("year", f"Financial year {FinancialYear(start_year=start).label} has not been set up.")
+            elif start is not None:
+                extra["year"] = years[start]
     if kind == "receipt":
         extra["award_reference"] = _text(v.get("award_reference"))
     if kind == "poca":
@@ -374,6 +398,9 @@ def _check_row(raw: SheetRow, funds: dict, seen_references: dict, sheet: Sheet, 
         if not extra["case_reference"]:
             problem("case_reference", "A proceeds of crime row needs the court case reference of the order in the "
                                       "'case_reference' column.")
+        elif len(extra["case_reference"]) > 60:
+            problem("case_reference", f"A case reference is at most 60 characters; this one has "
+                                      f"{len(extra['case_reference'])}.")
     if kind == "fpn":
         try:
             extra["tickets"] = _whole_number(v.get("tickets"), "tickets", required=True)
@@ -404,7 +431,7 @@ def _record(plan: RowPlan, by, today: Date | None):
             letter = AwardLetter.objects.standing().filter(reference=plan.award_reference).first()
             if letter is None:
                 raise ValidationError({"award_letter": f"No award letter has the reference "
-                                                       f"'{plan.award_reference}'."})
+                                                       f"{quoted(plan.award_reference)}."})
         return services.receipt_record(date=plan.date, amount=plan.amount, award_letter=letter, **common)
     elif plan.kind == "poca":
         return services.poca_receipt_record(case_reference=plan.case_reference, date=plan.date,
@@ -422,13 +449,11 @@ def _service_problems(row: int, refusal: ValidationError) -> list[RowProblem]:
     return [RowProblem(row, "", message) for message in refusal.messages]
 
 
-def _existing_document(reference: str):
-    """The standing document holding ``reference``, if any (a reversed document's reference may be used again)."""
-    for model in MODEL_KIND:
-        found = model.objects.standing().filter(reference=reference).select_related("fund").first()
-        if found is not None:
-            return found
-    return None
+def _existing_document(standing: dict, reference: str):
+    """The standing income document holding ``reference``, if any, of ``standing`` (``services.income_batch``): a
+    reversed document's reference may be used again, and a pay-over's is refused by the service in its words."""
+    found = standing.get(reference)
+    return found if type(found) in MODEL_KIND else None
 
 
 def _document_facts(document) -> tuple:

@@ -7,8 +7,15 @@ A document is corrected by reversing it (``<thing>_reverse``): the service locks
 refuses while a later document relies on it (``reversal_dependants``), and ends with
 ``ledger.reversals.document_reverse``. Only documents that stand count: a reversed receipt no longer counts against
 its letter, a reversed month's return can be recorded again, and a reversed document's reference can be reused.
+
+Many documents in one transaction (the import) are recorded inside ``income_batch``, which reads once what every
+document would otherwise read again: which references are in use, and the period of each date.
 """
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date as Date
 from decimal import Decimal
 
@@ -16,17 +23,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
 
-from core.audit import record_event, save_with_history
+from core.audit import attribution_deferred, record_event, save_with_history
 from core.locking import lock
 from core.money import ZERO, format_gbp, gbp, parse_amount, parse_figure, quantize
 from core.roles import FINANCE_OFFICERS, require_role
-from funds.models import FinancialYear, Fund
+from funds.models import FinancialYear, Fund, Period
 from income import kinds
 from income.kinds import award_outstanding, income_date_check, income_fund_check, receipt_award_letter
 from income.models import AwardLetter, CashReceipt, FeeReceipt, FpnReturn, PocaReceipt, TreasuryPayOver
 from income.selectors import treasury_owed
 from ledger import accounts as acc
-from ledger.posting import CREDIT, DEBIT, Leg, entry_post, open_period_for
+from ledger.posting import CREDIT, DEBIT, Leg, entry_post, open_period_for, posting_batch
 from ledger.reversals import document_reverse, reversal_refusal
 
 INCOME_MODELS = tuple(kind.model for kind in kinds.INCOME_KINDS.values())
@@ -49,6 +56,9 @@ def _clean_reference(reference: str) -> str:
 
 def reference_in_use(reference: str) -> bool:
     """Whether a document that stands holds ``reference`` (a reversed document's reference may be used again)."""
+    batch = _batch.get()
+    if batch is not None and reference in batch.read:
+        return reference in batch.standing
     return any(model.objects.standing().filter(reference=reference).exists() for model in DOCUMENT_MODELS)
 
 
@@ -57,6 +67,100 @@ def _unique_reference(reference: str) -> str:
     if reference_in_use(reference):
         raise ValidationError({"reference": f"Reference '{reference}' has already been recorded."})
     return reference
+
+
+# ---- Many documents in one transaction ----------------------------------------------------------------------------
+
+# References read per query: well under SQLite's limit on the parameters of one statement.
+REFERENCES_PER_QUERY = 500
+
+
+@dataclass
+class _Batch:
+    read: set[str]  # the references whose standing documents have been read
+    standing: dict[str, object]  # reference -> the standing document holding it, for those read
+    periods: dict[Date, Period]  # date -> its open period
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("income_batch", default=None)
+# Read with a standing document: what the importer compares a row with, and names (the letter a receipt settles).
+_RELATED = {CashReceipt: ("award_letter__year",), FpnReturn: ("period",)}
+
+
+@contextmanager
+def income_batch(references: Iterable[str]) -> Iterator[dict[str, object]]:
+    """Record many documents in one transaction (the import) without each one reading again what the others read.
+
+    The block runs in ``ledger.posting.posting_batch``: every fund is locked for its length, so no other transaction
+    can record or reverse a document meanwhile (every posting waits for its fund's lock), and what is read once
+    stays true until the block ends:
+
+    - the standing documents holding any of ``references`` are read at the start (one query per kind of document
+      for every ``REFERENCES_PER_QUERY`` references), and kept up to date as the services record and reverse
+      documents in the block; ``reference_in_use`` answers for those references from them, without a query;
+    - ``open_period`` reads the period of each date once; a closed period is never kept, so it is refused every
+      time, in the same words, and the posting reads the period again under its own lock in any case;
+    - the documents are saved checking their fields alone (``core.audit.save_with_history(fields_only=True)``):
+      the service has checked the reference here, its fund is locked, its entry has just been posted, and the
+      database enforces the constraints as ever;
+    - their history rows and events are written in bulk when the block ends (``core.audit.attribution_deferred``):
+      a block that ends in an error writes none of them, and a caller must not undo one document on its own (to a
+      savepoint of its own) and still end the block well; the services never do, as each saves its document last.
+
+    Yields the standing documents of ``references``, by reference (the importer reports a row already imported
+    from them); the services keep it up to date."""
+    outer = _batch.get()
+    with transaction.atomic(), posting_batch(), attribution_deferred():
+        if outer is not None:  # within a batch already: read what it has not, and share it
+            _read_standing(outer, references)
+            yield outer.standing
+            return
+        batch = _Batch(read=set(), standing={}, periods={})
+        _read_standing(batch, references)
+        token = _batch.set(batch)
+        try:
+            yield batch.standing
+        finally:
+            _batch.reset(token)
+
+
+def _read_standing(batch: _Batch, references: Iterable[str]) -> None:
+    """Read the standing documents of ``references`` not read yet. Of two kinds holding one reference (which only a
+    path round the services could leave), the income kind in ``DOCUMENT_MODELS`` order is kept, as the importer has
+    always reported it."""
+    wanted = sorted({reference for reference in references if reference} - batch.read)
+    for start in range(0, len(wanted), REFERENCES_PER_QUERY):
+        chunk = wanted[start:start + REFERENCES_PER_QUERY]
+        for model in DOCUMENT_MODELS:
+            documents = model.objects.standing().filter(reference__in=chunk).order_by("id")
+            for document in documents.select_related("fund", *_RELATED.get(model, ())):
+                batch.standing.setdefault(document.reference, document)
+    batch.read.update(wanted)
+
+
+def _batch_recorded(document) -> None:
+    batch = _batch.get()
+    if batch is not None:
+        batch.read.add(document.reference)
+        batch.standing[document.reference] = document
+
+
+def _batch_reversed(document) -> None:
+    batch = _batch.get()
+    if batch is not None and batch.standing.get(document.reference) == document:
+        del batch.standing[document.reference]
+
+
+def open_period(day: Date) -> Period:
+    """The open period holding ``day`` (``ledger.posting.open_period_for``), refused in its words when there is none
+    or it is closed; inside ``income_batch``, an open period is read once per date."""
+    batch = _batch.get()
+    if batch is None or not isinstance(day, Date):
+        return open_period_for(day)
+    period = batch.periods.get(day)
+    if period is None:
+        period = batch.periods[day] = open_period_for(day)
+    return period
 
 
 # Under ARIS the Home Office keeps half of what is recovered; the agencies share the other half (DOMAIN.md 3).
@@ -90,8 +194,9 @@ def _post_and_save(document, *, date, description: str, legs, by, reason: str, e
         source_reference=document.reference,
         legs=legs,
     )
-    save_with_history(document, by=by, reason=reason)
+    save_with_history(document, by=by, reason=reason, fields_only=_batch.get() is not None)
     record_event(event, by=by, obj=document, summary=summary)
+    _batch_recorded(document)
     return document
 
 
@@ -115,7 +220,7 @@ def award_letter_record(
     value = parse_amount(amount)
     reference = _unique_reference(reference)
     income_date_check(kind=kinds.AWARD, day=letter_date, today=today)
-    open_period_for(letter_date)
+    open_period(letter_date)
     letter = AwardLetter(
         fund=fund,
         year=year,
@@ -178,7 +283,7 @@ def receipt_record(
         ]
     else:
         legs = [Leg(acc.CASH, fund, DEBIT, value), Leg(acc.OTHER_INCOME, fund, CREDIT, value)]
-    open_period_for(date)
+    open_period(date)
     receipt = CashReceipt(
         fund=fund,
         reference=reference,
@@ -229,7 +334,7 @@ def poca_receipt_record(
     if amount <= 0:
         raise ValidationError({"gross_recovered": f"{share}% of {format_gbp(gross)} rounds to nothing."})
     income_date_check(kind=kinds.POCA, day=date, today=today)
-    open_period_for(date)
+    open_period(date)
     receipt = PocaReceipt(
         fund=fund,
         reference=reference,
@@ -273,7 +378,7 @@ def fpn_return_record(
     tickets = parse_count(tickets, field="tickets", what="tickets")
     reference = _unique_reference(reference)
     income_date_check(kind=kinds.FPN, day=month_start, today=today)
-    period = open_period_for(month_start)
+    period = open_period(month_start)
     if FpnReturn.objects.standing().filter(fund=fund, period=period).exists():
         raise ValidationError({"month_start": f"{fund.code} already has a fixed penalty return for {period}."})
     share = Decimal(fund.retained_share_percent)
@@ -326,7 +431,7 @@ def fee_receipt_record(
     courses = parse_count(courses or 0, field="courses", what="courses")
     reference = _unique_reference(reference)
     income_date_check(kind=kinds.FEE, day=date, today=today)
-    open_period_for(date)
+    open_period(date)
     fee = FeeReceipt(
         fund=fund,
         reference=reference,
@@ -374,7 +479,7 @@ def treasury_payover_record(
         )
     value = parse_amount(amount)
     reference = _unique_reference(reference)
-    open_period_for(date)
+    open_period(date)
     today = today or kinds.income_today()
     if date > today:
         raise ValidationError(
@@ -475,6 +580,7 @@ def _reverse(model, document, *, reason: str, by, on: Date | None, first=()):
             f"zero. {shortfall} Record the correct {what} first, or release what is committed from {fund.code}, "
             "then reverse this one."
         ) from error
+    _batch_reversed(document)
     return document
 
 

@@ -128,6 +128,8 @@ class JournalLine(models.Model):
             models.CheckConstraint(condition=Q(direction__in=["D", "C"]), name="ledger_line_direction"),
             gbp_only("amount"),
         ]
+        # The database sums a fund's lines since a kept position's last line, on every posting (migration 0009).
+        indexes = [models.Index(fields=["fund", "funding_year", "id"], name="ledger_line_fund_year_idx")]
 
     def __str__(self):
         return f"{self.get_direction_display()} {self.account_id} £{self.amount.amount:,.2f}"
@@ -170,6 +172,11 @@ class FundPosition(models.Model):
     limit_pence = models.BigIntegerField(default=0)
     committed_pence = models.BigIntegerField(default=0)
     actual_pence = models.BigIntegerField(default=0)
+    through_line = models.BigIntegerField(
+        default=0,
+        help_text="The id of the last journal line counted in this row. The database refuses any change to the row "
+        "that is not exactly the sum of the fund's lines after the old value up to the new one (migration 0009).",
+    )
 
     class Meta:
         constraints = [

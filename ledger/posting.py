@@ -8,14 +8,15 @@ happens or none of it does.
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC
 from datetime import date as Date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from core.locking import lock
@@ -103,6 +104,33 @@ def _period_and_accounts(day: Date, codes: set[str]) -> tuple[Period, dict[str, 
     return _require_open(period, day), accounts
 
 
+def _period_and_accounts_cached(day: Date, codes: set[str]) -> tuple[Period, dict[str, Account]]:
+    """``_period_and_accounts``, remembered for the length of a batch (the periods are held open by it)."""
+    state = _batch.get()
+    if state is None or not isinstance(day, Date):
+        return _period_and_accounts(day, codes)
+    period = state.periods.get(day)
+    if period is None or not codes <= state.accounts.keys():
+        period, accounts = _period_and_accounts(day, codes)
+        state.periods[day] = period
+        state.accounts.update(accounts)
+    return period, state.accounts
+
+
+def _hold_period_open(period: Period, day: Date) -> None:
+    """Closing a month takes every period row FOR UPDATE (funds.calendar). Holding this posting's period FOR SHARE
+    until commit means a close that races the posting waits for it, or the posting sees the month closed and refuses
+    with the usual message instead of meeting the database's trigger. SQLite has one writer at a time: no race."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT is_closed FROM {Period._meta.db_table} WHERE id = %s FOR SHARE", [period.pk])
+        (closed,) = cursor.fetchone()
+    if closed:
+        period.is_closed = True
+        _require_open(period, day)
+
+
 def _adjustments_and_accounts(period: Period, day: Date, codes: set[str]) -> tuple[Period, dict[str, Account]]:
     period = Period.objects.select_related("year").get(pk=period.pk)
     if not period.is_adjustments or day != period.year.end_date:
@@ -131,7 +159,9 @@ def _position_effects(legs, accounts) -> dict:
     return effects
 
 
-def _entry_hash(entry: JournalEntry, lines: list[JournalLine], accounts_by_id, funds_by_id, years_by_id) -> str:
+def _hash(entry: JournalEntry, facts: list[list], years_by_id) -> str:
+    """An entry's SHA-256 over its content and the hash before it; ``facts`` are its lines as [account code, fund
+    code, funding year, direction, amount (2 places)] plus the budget line's id when there is one."""
     content = {
         "year": years_by_id[entry.year_id].label,
         "number": entry.number,
@@ -142,18 +172,7 @@ def _entry_hash(entry: JournalEntry, lines: list[JournalLine], accounts_by_id, f
         "posted_by": entry.posted_by_id,
         "posted_at": entry.posted_at.astimezone(UTC).isoformat(timespec="microseconds"),
         "reverses": entry.reverses_id,
-        "lines": [
-            [
-                accounts_by_id[line.account_id].code,
-                funds_by_id[line.fund_id].code,
-                years_by_id[line.funding_year_id].label,
-                line.direction,
-                f"{Decimal(line.amount.amount):.2f}",
-            ]
-            # Lines posted before budget lines were a dimension hash as they always did.
-            + ([line.budget_line_id] if line.budget_line_id else [])
-            for line in lines
-        ],
+        "lines": facts,
         "previous": entry.previous_hash,
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
@@ -161,7 +180,14 @@ def _entry_hash(entry: JournalEntry, lines: list[JournalLine], accounts_by_id, f
 
 def entry_hash(entry: JournalEntry, lines: list[JournalLine], accounts_by_id, funds_by_id, years_by_id) -> str:
     """Recompute an entry's hash from its stored content (used by verify_ledger)."""
-    return _entry_hash(entry, lines, accounts_by_id, funds_by_id, years_by_id)
+    facts = [
+        [accounts_by_id[line.account_id].code, funds_by_id[line.fund_id].code,
+         years_by_id[line.funding_year_id].label, line.direction, f"{Decimal(line.amount.amount):.2f}"]
+        # Lines posted before budget lines were a dimension hash as they always did.
+        + ([line.budget_line_id] if line.budget_line_id else [])
+        for line in lines
+    ]
+    return _hash(entry, facts, years_by_id)
 
 
 def _check_budget_line(leg: Leg, year: FinancialYear) -> None:
@@ -191,81 +217,6 @@ def _check_balanced(legs) -> None:
                 f"The entry does not balance within fund {code} {label}: debits and credits differ by "
                 f"{format_gbp(from_pence(abs(diff)))}. Move money between funds through the inter-fund account."
             )
-
-
-def _upsert_balances(rows) -> None:
-    """Add each line's pence to its balance row, creating it when new. One statement for the whole entry."""
-    table = Balance._meta.db_table
-    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-    params = []
-    ops = connection.ops
-    for (year_id, fund_id, account_id, day, posted_on), (debit, credit) in rows.items():
-        params += [
-            fund_id,
-            account_id,
-            year_id,
-            ops.adapt_datefield_value(day),
-            ops.adapt_datefield_value(posted_on),
-            debit,
-            credit,
-        ]
-    sql = (
-        f"INSERT INTO {table} (fund_id, account_id, funding_year_id, date, posted_on, debit_pence, credit_pence) "
-        f"VALUES {placeholders} ON CONFLICT (funding_year_id, fund_id, account_id, date, posted_on) DO UPDATE SET "
-        f"debit_pence = {table}.debit_pence + excluded.debit_pence, "
-        f"credit_pence = {table}.credit_pence + excluded.credit_pence"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-def _positions_and_last_number(keys, year_id: int) -> tuple[dict, set, int]:
-    """The kept positions of the (fund id, funding year id) pairs touched (and which pairs have none yet), and
-    the last entry number of the entry's year, in one query. Call it only once the funds and the chain head are
-    locked, as a statement of its own: on PostgreSQL a statement reads what was committed when it began, so a
-    read made in the same statement as the lock (or before it) could miss the posting that held the lock."""
-    pos, entry = FundPosition._meta.db_table, JournalEntry._meta.db_table
-    fund_ids = sorted({f for f, _ in keys})
-    year_ids = sorted({y for _, y in keys})
-    sql = (
-        f"SELECT m.n, p.fund_id, p.funding_year_id, p.limit_pence, p.committed_pence, p.actual_pence "
-        f"FROM (SELECT MAX(number) AS n FROM {entry} WHERE year_id = %s) m "
-        f"LEFT JOIN {pos} p ON p.fund_id IN ({', '.join(['%s'] * len(fund_ids))}) "
-        f"AND p.funding_year_id IN ({', '.join(['%s'] * len(year_ids))})"
-        if keys  # an entry on accounts that move no spending position touches no position
-        else f"SELECT MAX(number), NULL, NULL, NULL, NULL, NULL FROM {entry} WHERE year_id = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [year_id, *fund_ids, *year_ids])
-        rows = cursor.fetchall()
-    positions = {key: (0, 0, 0) for key in keys}  # a pair never posted before has no row yet: all zero
-    new_keys = set(keys)
-    for _, fund_id, funding_year_id, limit, committed, actual in rows:
-        if (fund_id, funding_year_id) in positions:
-            positions[(fund_id, funding_year_id)] = (int(limit), int(committed), int(actual))
-            new_keys.discard((fund_id, funding_year_id))
-    return positions, new_keys, int(rows[0][0] or 0)
-
-
-def _apply_positions(effects, new_keys) -> None:
-    """Add the entry's changes to the kept positions: one UPDATE per pair already kept (usually one), one INSERT
-    for pairs never posted before. FundPosition's check constraint still refuses any result below zero."""
-    table = FundPosition._meta.db_table
-    with connection.cursor() as cursor:
-        new = [(key, delta) for key, delta in effects.items() if key in new_keys]
-        if new:
-            cursor.execute(
-                f"INSERT INTO {table} (fund_id, funding_year_id, limit_pence, committed_pence, actual_pence) "
-                f"VALUES {', '.join(['(%s, %s, %s, %s, %s)'] * len(new))}",
-                [value for (fund_id, year_id), delta in new for value in (fund_id, year_id, *delta)],
-            )
-        for (fund_id, year_id), (d_limit, d_committed, d_actual) in effects.items():
-            if (fund_id, year_id) not in new_keys and (d_limit or d_committed or d_actual):
-                cursor.execute(
-                    f"UPDATE {table} SET limit_pence = limit_pence + %s, committed_pence = committed_pence + %s, "
-                    "actual_pence = actual_pence + %s WHERE fund_id = %s AND funding_year_id = %s",
-                    [d_limit, d_committed, d_actual, fund_id, year_id],
-                )
 
 
 def _check_not_negative(fund: Fund, year: FinancialYear, position, d_committed: int, d_actual: int) -> None:
@@ -335,7 +286,7 @@ def entry_post(
     if adjustments is not None:
         period, accounts = _adjustments_and_accounts(adjustments, date, codes)
     else:
-        period, accounts = _period_and_accounts(date, codes)
+        period, accounts = _period_and_accounts_cached(date, codes)
     if source is not None:
         source_type, source_id = source._meta.label_lower, str(source.pk)
     draft = _Checked(_checked_legs(description, legs, period, accounts), (description or "").strip(),
@@ -352,7 +303,7 @@ def entries_post(*, date: Date, drafts: list[EntryDraft], by) -> list[JournalEnt
     _require_poster(by)
     if not drafts:
         return []
-    period, accounts = _period_and_accounts(date, {leg.account for draft in drafts for leg in draft.legs})
+    period, accounts = _period_and_accounts_cached(date, {leg.account for draft in drafts for leg in draft.legs})
     checked = []
     for draft in drafts:
         source = draft.source
@@ -407,28 +358,138 @@ def _checked_legs(description: str, legs: list[Leg], period: Period, accounts: d
     return checked
 
 
-def _post(*, date: Date, period: Period, accounts: dict, drafts: list[_Checked], by) -> list[JournalEntry]:
-    """Lock, check the positions entry by entry, number, chain and write ``drafts`` (all dated ``date`` in
-    ``period``): the one path every posting takes."""
-    all_legs = [pair for draft in drafts for pair in draft.legs]
-    # Lock every fund touched (in id order), then the chain head; only then read the spending positions and the
-    # last number, so both are current under the locks.
-    fund_ids = sorted({leg.fund.pk for leg, _ in all_legs})
-    funds = {f.pk: f for f in lock(Fund.objects.filter(pk__in=fund_ids))}
+@dataclass
+class _State:
+    """What posting knows under its locks: the funds locked, the chain head, the last entry numbers and id, and the
+    kept positions read. A single posting builds one and writes everything before it returns; a batch
+    (``posting_batch``) keeps one for its whole transaction and writes the kept rows once, when it ends."""
+
+    funds: dict  # fund id -> Fund, locked
+    head_hash: str
+    head_entries: int
+    last_id: int
+    numbers: dict  # year id -> last entry number
+    positions: dict  # (fund id, funding year id) -> (limit, committed, actual) pence
+    kept: set  # the keys that have a kept row
+    held_periods: set = field(default_factory=set)
+    periods: dict = field(default_factory=dict)  # date -> Period, within a batch
+    accounts: dict = field(default_factory=dict)  # code -> Account, within a batch
+    moved: defaultdict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    balances: defaultdict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    entries: int = 0  # entries written and not yet counted in the chain head
+
+
+_batch: ContextVar[_State | None] = ContextVar("ledger_posting_batch", default=None)
+
+
+@contextmanager
+def posting_batch():
+    """Post many entries in one transaction, all or nothing, with the funds and the chain head locked once.
+
+    Every ``entry_post`` (and so every service that posts) inside the block checks every rule as it does alone,
+    against the batch's running positions, and writes its lines and entry at once (so documents can point at it);
+    the kept balances, positions and chain head are written once, when the block ends, and the database checks
+    them against the lines then (migration 0009). Inside the block, read a fund's position from the ledger only
+    after it ends. Every fund is locked for the batch's length, so keep batches to imports and payment runs."""
+    if _batch.get() is not None:  # already in one: the outer batch writes at its end
+        yield
+        return
+    with transaction.atomic():
+        funds = {f.pk: f for f in lock(Fund.objects.all())}  # every fund, in id order, as every posting locks them
+        state = _state_read(keys=None, year_id=None)
+        state.funds = funds
+        token = _batch.set(state)
+        try:
+            yield
+            _execute(_kept_rows(state))
+        finally:
+            _batch.reset(token)
+
+
+def _lock_head() -> ChainHead:
     head = lock(ChainHead.objects.filter(pk=1))
     if not head:
         ChainHead.objects.create(pk=1)
         head = lock(ChainHead.objects.filter(pk=1))
-    head = head[0]
+    return head[0]
+
+
+def _state_read(*, keys, year_id) -> _State:
+    """With the funds locked, lock the chain head; only then read the kept positions of ``keys`` (every position,
+    for a batch) and the last numbers, as a statement of its own: on PostgreSQL a statement reads what was committed
+    when it began, so a read made in the same statement as the lock (or before it) could miss the posting that held
+    the lock."""
+    funds = {}
+    head = _lock_head()
+    pos, entry = FundPosition._meta.db_table, JournalEntry._meta.db_table
+    if keys is None:  # a batch: every kept position and every year's last number
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT year_id, MAX(number), (SELECT MAX(id) FROM {entry}) FROM {entry} GROUP BY year_id")
+            rows = cursor.fetchall()
+            numbers = {year: int(number) for year, number, _ in rows}
+            last_id = int(rows[0][2]) if rows else 0
+            cursor.execute(f"SELECT fund_id, funding_year_id, limit_pence, committed_pence, actual_pence FROM {pos}")
+            positions = {(f, y): (int(limit), int(c), int(a)) for f, y, limit, c, a in cursor.fetchall()}
+        return _State(funds, head.last_hash, head.entries, last_id, numbers, positions, set(positions))
+    fund_list = sorted({f for f, _ in keys})
+    year_list = sorted({y for _, y in keys})
+    numbers_sql = f"SELECT MAX(number) AS n, (SELECT MAX(id) FROM {entry}) AS last_id FROM {entry} WHERE year_id = %s"
+    sql = (
+        f"SELECT m.n, m.last_id, p.fund_id, p.funding_year_id, p.limit_pence, p.committed_pence, p.actual_pence "
+        f"FROM ({numbers_sql}) m LEFT JOIN {pos} p ON p.fund_id IN ({', '.join(['%s'] * len(fund_list))}) "
+        f"AND p.funding_year_id IN ({', '.join(['%s'] * len(year_list))})"
+        if keys  # an entry on accounts that move no spending position touches no position
+        else f"SELECT m.n, m.last_id, NULL, NULL, NULL, NULL, NULL FROM ({numbers_sql}) m"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year_id, *fund_list, *year_list])
+        rows = cursor.fetchall()
+    positions, kept = {}, set()
+    for _, _, fund_id, funding_year_id, limit, committed, actual in rows:
+        if fund_id is not None:
+            positions[(fund_id, funding_year_id)] = (int(limit), int(committed), int(actual))
+            kept.add((fund_id, funding_year_id))
+    return _State(funds, head.last_hash, head.entries, int(rows[0][1] or 0), {year_id: int(rows[0][0] or 0)},
+                  positions, kept)
+
+
+def _post(*, date: Date, period: Period, accounts: dict, drafts: list[_Checked], by) -> list[JournalEntry]:
+    """Lock, check the positions entry by entry, number, chain and write ``drafts`` (all dated ``date`` in
+    ``period``): the one path every posting takes. Alone: eight round trips on PostgreSQL whatever the number of
+    lines (begin; read the period and accounts; lock the funds; hold the period; lock the chain head; read the
+    positions and last numbers; write lines, entries, balances, positions and chain head in one go; commit).
+    Inside ``posting_batch``: one round trip per entry."""
+    all_legs = [pair for draft in drafts for pair in draft.legs]
     effects_by_draft = [_position_effects(draft.legs, accounts) for draft in drafts]
-    all_keys = sorted({key for effects in effects_by_draft for key in effects})
-    positions, new_keys, last = _positions_and_last_number(all_keys, period.year_id)
+    state = _batch.get()
+    if state is None:
+        fund_ids = sorted({leg.fund.pk for leg, _ in all_legs})
+        keys = sorted({key for effects in effects_by_draft for key in effects})
+        # The funds first (in id order), as every posting locks them; then the period; then the chain head.
+        funds = {f.pk: f for f in lock(Fund.objects.filter(pk__in=fund_ids))}
+        _hold_period_open(period, date)
+        state = _state_read(keys=keys, year_id=period.year_id)
+        state.funds = funds
+        batch = False
+    else:
+        missing = sorted({leg.fund.code for leg, _ in all_legs if leg.fund.pk not in state.funds})
+        if missing:
+            raise ValidationError(f"Fund(s) {', '.join(missing)} were set up after this batch began; post again.")
+        if period.pk not in state.held_periods:
+            _hold_period_open(period, date)
+            state.held_periods.add(period.pk)
+        batch = True
+    funds = state.funds
     years = {year.pk: year for _, year in all_legs}
     years[period.year_id] = period.year
-    total_effects = defaultdict(lambda: [0, 0, 0])
+    if period.year_id not in state.numbers:
+        state.numbers[period.year_id] = 0
+
+    # Check every entry in order against the running positions; nothing is kept until all pass.
+    positions = dict(state.positions)
     for draft, effects in zip(drafts, effects_by_draft, strict=True):
         for (fund_id, year_id), (d_limit, d_committed, d_actual) in effects.items():
-            position = positions[(fund_id, year_id)]
+            position = positions.get((fund_id, year_id), (0, 0, 0))
             try:
                 _check_not_negative(funds[fund_id], years[year_id], position, d_committed, d_actual)
                 after = _available(position) + d_limit - d_committed - d_actual
@@ -446,61 +507,147 @@ def _post(*, date: Date, period: Period, accounts: dict, drafts: list[_Checked],
                 raise ValidationError(f"{draft.source_reference or draft.description}: {' '.join(error.messages)}")
             positions[(fund_id, year_id)] = (position[0] + d_limit, position[1] + d_committed,
                                              position[2] + d_actual)
-            total = total_effects[(fund_id, year_id)]
-            total[0], total[1], total[2] = total[0] + d_limit, total[1] + d_committed, total[2] + d_actual
 
-    # Number and chain under the single chain-head lock.
+    # Number and chain under the single chain-head lock; ids too, so the lines can be written before their entry.
     posted_at = timezone.now()
-    accounts_by_id = {a.pk: a for a in accounts.values()}
-    previous = head.last_hash
-    entries, lines_by_entry = [], []
-    for number, draft in enumerate(drafts, start=last + 1):
-        entry = JournalEntry(
-            year=period.year,
-            number=number,
-            date=date,
-            period=period,
-            description=draft.description[:300],
-            source_type=draft.source_type,
-            source_id=draft.source_id,
-            source_reference=draft.source_reference[:120],
-            posted_by=by,
-            posted_at=posted_at,
-            reverses=draft.reverses,
-            previous_hash=previous,
-        )
-        lines = [
-            JournalLine(
-                account=accounts[leg.account],
-                fund=funds[leg.fund.pk],
-                funding_year=year,
-                budget_line_id=leg.budget_line.pk if leg.budget_line is not None else None,
-                direction=leg.direction,
-                amount=leg.amount,
-            )
-            for leg, year in draft.legs
-        ]
-        entry.hash = previous = _entry_hash(entry, lines, accounts_by_id, funds, years)
-        entries.append(entry)
-        lines_by_entry.append(lines)
-    if len(entries) == 1:
-        entries[0].save(force_insert=True)
-    else:
-        JournalEntry.objects.bulk_create(entries)  # ids come back on PostgreSQL and on SQLite 3.35+
-    for entry, lines in zip(entries, lines_by_entry, strict=True):
-        for line in lines:
-            line.entry = entry
-    JournalLine.objects.bulk_create([line for lines in lines_by_entry for line in lines])
-
     posted_on = timezone.localdate(posted_at)
-    balance_rows = defaultdict(lambda: [0, 0])
+    previous = state.head_hash
+    entries, line_rows = [], []
+    ops = connection.ops
+    for offset, draft in enumerate(drafts, start=1):
+        entry = JournalEntry(
+            id=state.last_id + offset, year=period.year, number=state.numbers[period.year_id] + offset, date=date,
+            period=period, description=draft.description[:300], source_type=draft.source_type,
+            source_id=draft.source_id, source_reference=draft.source_reference[:120], posted_by=by,
+            posted_at=posted_at, reverses=draft.reverses, previous_hash=previous,
+        )
+        facts = []
+        for leg, year in draft.legs:
+            account = accounts[leg.account]
+            budget_line_id = leg.budget_line.pk if leg.budget_line is not None else None
+            facts.append([account.code, funds[leg.fund.pk].code, year.label, leg.direction, f"{leg.amount:.2f}"]
+                         + ([budget_line_id] if budget_line_id else []))
+            line_rows.append([entry.id, account.pk, leg.fund.pk, year.pk, budget_line_id, leg.direction,
+                              ops.adapt_decimalfield_value(leg.amount, 14, 2), "GBP"])
+        entry.hash = previous = _hash(entry, facts, years)
+        entry._state.adding, entry._state.db = False, connection.alias
+        entries.append(entry)
+
+    # Lines first, then their entries: the database refuses a line for an entry that exists and an entry whose
+    # lines are not all there and balanced (migration 0009), so nothing can join a posted entry.
+    statements = []
+    line_table, entry_table = JournalLine._meta.db_table, JournalEntry._meta.db_table
+    for start in range(0, len(line_rows), 1000):
+        part = line_rows[start:start + 1000]
+        statements.append((
+            f"INSERT INTO {line_table} (entry_id, account_id, fund_id, funding_year_id, budget_line_id, direction, "
+            f"amount, amount_currency) VALUES {', '.join(['(%s, %s, %s, %s, %s, %s, %s, %s)'] * len(part))}",
+            [value for row in part for value in row],
+        ))
+    for start in range(0, len(entries), 500):
+        part = entries[start:start + 500]
+        statements.append((
+            f"INSERT INTO {entry_table} (id, year_id, number, date, period_id, description, source_type, source_id, "
+            f"source_reference, posted_by_id, posted_at, reverses_id, previous_hash, hash) VALUES "
+            f"{', '.join(['(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)'] * len(part))}",
+            [value for e in part for value in (
+                e.id, e.year_id, e.number, ops.adapt_datefield_value(e.date), e.period_id, e.description,
+                e.source_type, e.source_id, e.source_reference, e.posted_by_id,
+                ops.adapt_datetimefield_value(e.posted_at), e.reverses_id, e.previous_hash, e.hash)],
+        ))
+
+    if batch:
+        _execute(statements)  # the batch's state moves on only once the rows are written
+    _advance(state, entries, positions, previous, period, date, posted_on, all_legs, accounts, effects_by_draft)
+    if not batch:
+        _execute(statements + _kept_rows(state))
+    return entries
+
+
+def _advance(state, entries, positions, previous, period, date, posted_on, all_legs, accounts, effects_by_draft):
+    """Move ``state`` past ``entries``: the running positions, chain head, numbers, and what the kept rows owe."""
     for leg, year in all_legs:
         key = (year.pk, leg.fund.pk, accounts[leg.account].pk, date, posted_on)
-        balance_rows[key][0 if leg.direction == DEBIT else 1] += to_pence(leg.amount)
-    _upsert_balances(balance_rows)
-    _apply_positions({key: tuple(delta) for key, delta in total_effects.items()}, new_keys)
-    ChainHead.objects.filter(pk=1).update(last_hash=previous, entries=F("entries") + len(entries))
-    return entries
+        state.balances[key][0 if leg.direction == DEBIT else 1] += to_pence(leg.amount)
+    for effects in effects_by_draft:
+        for key, delta in effects.items():
+            moved = state.moved[key]
+            moved[0], moved[1], moved[2] = moved[0] + delta[0], moved[1] + delta[1], moved[2] + delta[2]
+    state.positions = positions
+    state.head_hash = previous
+    state.last_id += len(entries)
+    state.numbers[period.year_id] += len(entries)
+    state.entries += len(entries)
+
+
+def _kept_rows(state: _State) -> list:
+    """The statements that bring the kept balances, positions and chain head up to date with what ``state`` has
+    written, and forget it. The positions' ``through_line`` is the last line written: the database refuses the
+    change unless it is exactly the sum of the fund's lines since the row's previous ``through_line``."""
+    statements = []
+    ops = connection.ops
+    balance, pos, head = Balance._meta.db_table, FundPosition._meta.db_table, ChainHead._meta.db_table
+    rows = [[fund_id, account_id, year_id, ops.adapt_datefield_value(day), ops.adapt_datefield_value(posted_on),
+             debit, credit]
+            for (year_id, fund_id, account_id, day, posted_on), (debit, credit) in state.balances.items()]
+    columns = "fund_id, account_id, funding_year_id, date, posted_on, debit_pence, credit_pence"
+    for start in range(0, len(rows), 500):
+        part = rows[start:start + 500]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(part))
+        params = [value for row in part for value in row]
+        if connection.vendor == "postgresql":
+            statements.append((
+                f"INSERT INTO {balance} ({columns}) VALUES {values} "
+                f"ON CONFLICT (funding_year_id, fund_id, account_id, date, posted_on) DO UPDATE SET "
+                f"debit_pence = {balance}.debit_pence + excluded.debit_pence, "
+                f"credit_pence = {balance}.credit_pence + excluded.credit_pence", params))
+        else:
+            # SQLite: an upsert fires the BEFORE INSERT trigger that refuses ``INSERT OR REPLACE`` over a kept
+            # balance (migration 0009), so add to the rows that exist, then insert the rest.
+            same = ("b.fund_id = v.column1 AND b.account_id = v.column2 AND b.funding_year_id = v.column3 "
+                    "AND b.date = v.column4 AND b.posted_on = v.column5")
+            statements.append((
+                f"UPDATE {balance} AS b SET debit_pence = b.debit_pence + v.column6, "
+                f"credit_pence = b.credit_pence + v.column7 FROM (VALUES {values}) AS v WHERE {same}", params))
+            statements.append((
+                f"INSERT INTO {balance} ({columns}) SELECT * FROM (VALUES {values}) AS v "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {balance} AS b WHERE {same})", params))
+    through = f"(SELECT MAX(id) FROM {JournalLine._meta.db_table})"
+    new = [(key, delta) for key, delta in state.moved.items() if key not in state.kept]
+    if new:
+        statements.append((
+            f"INSERT INTO {pos} (fund_id, funding_year_id, limit_pence, committed_pence, actual_pence, through_line) "
+            f"VALUES {', '.join([f'(%s, %s, %s, %s, %s, {through})'] * len(new))}",
+            [value for (fund_id, year_id), delta in new for value in (fund_id, year_id, *delta)]))
+    for (fund_id, year_id), (d_limit, d_committed, d_actual) in state.moved.items():
+        if (fund_id, year_id) in state.kept and (d_limit or d_committed or d_actual):
+            statements.append((
+                f"UPDATE {pos} SET limit_pence = limit_pence + %s, committed_pence = committed_pence + %s, "
+                f"actual_pence = actual_pence + %s, through_line = {through} "
+                "WHERE fund_id = %s AND funding_year_id = %s",
+                [d_limit, d_committed, d_actual, fund_id, year_id]))
+    if state.entries:
+        statements.append((f"UPDATE {head} SET last_hash = %s, entries = entries + %s WHERE id = 1",
+                           [state.head_hash, state.entries]))
+    state.kept |= {key for key, _ in new}
+    state.balances.clear()
+    state.moved.clear()
+    state.entries = 0
+    return statements
+
+
+def _execute(statements) -> None:
+    """Run ``statements`` in order. On PostgreSQL they go in one round trip (psycopg binds the parameters on the
+    client, so several statements may share one execute); SQLite runs in-process, one by one."""
+    if not statements:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+
 
 
 @transaction.atomic

@@ -6,11 +6,13 @@ problems (one line each); an empty list means the ledger is sound.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.utils import timezone
 
 from core.money import format_gbp, from_pence, to_pence
 from funds.models import FinancialYear, Fund
+from ledger.anchors import anchor_problems, anchors_read
 from ledger.models import Account, Balance, ChainHead, FundPosition, JournalEntry, JournalLine
 from ledger.posting import entry_hash
 
@@ -24,10 +26,18 @@ class Report:
     lines: int = 0
     problems: list[str] = field(default_factory=list)
     last_hash: str = GENESIS
+    anchors: int | None = None  # how many anchors were checked, when an anchor file was given
 
 
-def verify() -> Report:
+def verify(*, anchors: Path | None = None) -> Report:
+    """Recompute everything from the lines. With ``anchors`` (an anchor file, ``ledger.anchors``), also check that the
+    chain still passes through every head recorded there."""
     report = Report()
+    wanted_counts = set()
+    if anchors is not None:
+        recorded, file_problems = anchors_read(anchors)
+        wanted_counts = {anchor.entries for anchor in recorded}
+    hashes_by_count = {0: GENESIS}
     accounts = {a.pk: a for a in Account.objects.all()}
     funds = {f.pk: f for f in Fund.objects.all()}
     years = {y.pk: y for y in FinancialYear.objects.all()}
@@ -59,6 +69,8 @@ def verify() -> Report:
             if entry_hash(entry, lines, accounts, funds, years) != entry.hash:
                 report.problems.append(f"{ref}: content does not match its hash (altered after posting)")
             previous = entry.hash
+            if report.entries in wanted_counts:
+                hashes_by_count[report.entries] = entry.hash
             total = 0
             per_fund = defaultdict(int)
             posted_on = timezone.localdate(entry.posted_at)
@@ -103,18 +115,34 @@ def verify() -> Report:
     for key in sorted(set(stored) | set(balances), key=str):
         want = tuple(balances.get(key, (0, 0)))
         got = stored.get(key, (0, 0))
-        if want != got:
-            year_id, fund_id, account_id, day, _ = key
-            report.problems.append(
-                f"balance {funds[fund_id].code} {accounts[account_id].code} {years[year_id].label} {day}: "
-                f"kept {got} pence but the lines add up to {want}"
-            )
+        year_id, fund_id, account_id, day, posted_on = key
+        label = f"balance {funds[fund_id].code} {accounts[account_id].code} {years[year_id].label} {day}"
+        if key not in stored:
+            report.problems.append(f"{label} (posted {posted_on}): no kept row, but the lines add up to {want} pence: "
+                                   "the row is missing")
+        elif key not in balances:
+            report.problems.append(f"{label} (posted {posted_on}): kept row {got} pence has no journal lines behind it "
+                                   "(an extra row)")
+        elif want != got:
+            report.problems.append(f"{label}: kept {got} pence but the lines add up to {want}")
+    kept_positions = set()
     for p in FundPosition.objects.all():
+        kept_positions.add((p.fund_id, p.funding_year_id))
         want = positions.get((p.fund_id, p.funding_year_id), [0, 0, 0])
         got = [p.limit_pence, p.committed_pence, p.actual_pence]
         label = f"{funds[p.fund_id].code} {years[p.funding_year_id].label}"
-        if want != got:
+        if (p.fund_id, p.funding_year_id) not in positions:
+            report.problems.append(f"position {label}: kept row {got} has no journal lines behind it (an extra row)")
+        elif want != got:
             report.problems.append(f"position {label}: kept {got} (limit, committed, actual pence), lines say {want}")
+    for key in sorted(set(positions) - kept_positions):
+        if positions[key] == [0, 0, 0]:
+            continue  # a fund and year with no spending-position lines (or lines netting to nothing) needs no row
+        fund_id, year_id = key
+        report.problems.append(
+            f"position {funds[fund_id].code} {years[year_id].label}: no kept row, but the lines say {positions[key]} "
+            "(limit, committed, actual pence): the row is missing"
+        )
     for (fund_id, year_id), (limit, committed, actual) in positions.items():
         if committed < 0 or actual < 0:
             report.problems.append(
@@ -126,4 +154,7 @@ def verify() -> Report:
                 f"position {funds[fund_id].code} {years[year_id].label}: below zero available "
                 f"({format_gbp(from_pence(limit - committed - actual))})"
             )
+    if anchors is not None:
+        report.problems += file_problems + anchor_problems(anchors, hashes_by_count, report.entries)
+        report.anchors = len(recorded)
     return report

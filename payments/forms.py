@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from core.forms import AmountField, ConfirmField, Form, ReasonField, UKDateField
+from core.forms import ConfirmField, Form, ReasonField, UKDateField
 from core.roles import OFFICERS_AND_DIRECTORS
 
 
@@ -31,11 +31,15 @@ class CancelForm(Form):
 
 
 class LimitForm(Form):
+    """Propose a new delegated limit for someone else; it takes effect when a second person approves it."""
+
     user = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label="Person")
-    amount = AmountField(label="Limit (£)", allow_zero=True,
-                         help_text="The largest run they may authorise, in pounds; 0 withdraws their authority.")
-    note = forms.CharField(required=False, max_length=300,
-                           help_text="e.g. the paragraph of the scheme of delegation.")
+    # Read by payments.limits (the money grammar and the allowed range), so a refusal says the range.
+    amount = forms.CharField(label="New limit (£)", max_length=20,
+                             help_text="The largest run they may authorise, in pounds, from £0.00 (withdraws their "
+                                       "authority) to £10,000,000.00.")
+    reason = ReasonField(label="Reason", max_length=300,
+                         help_text="e.g. the paragraph of the scheme of delegation; kept with the change.")
 
     def __init__(self, *args, exclude_user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,3 +49,14 @@ class LimitForm(Form):
             people = people.exclude(pk=exclude_user.pk)
         self.fields["user"].queryset = people
         self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "class": "input-amount",
+                                                   "autocomplete": "off"})
+
+
+class LimitDecisionForm(Form):
+    """Approve or reject a proposed limit, with a note; the note is required to reject (the service says so)."""
+
+    decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect,
+                                 choices=[("approve", "Approve"), ("reject", "Reject")])
+    note = ReasonField(label="Reason or note", required=False, help_text="Required when you reject; kept with it")
+    confirm = ConfirmField(label="I confirm this decision; it cannot be undone")

@@ -2,6 +2,8 @@
 within their delegated limit, exported as a file for the bank, then paid in one transaction. Payments leave only
 in runs (Managing Public Money, GovS 015: the person who prepares a payment does not authorise it)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +11,9 @@ from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
 from funds.models import MONEY, gbp_only
+
+# The largest delegated limit anyone may hold (payments.limits): ten million pounds.
+LIMIT_MAXIMUM = Decimal("10000000.00")
 
 
 class DelegatedLimit(models.Model):
@@ -25,11 +30,70 @@ class DelegatedLimit(models.Model):
         ordering = ["-amount", "user__username"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="payments_limit_not_negative"),
+            models.CheckConstraint(condition=Q(amount__lte=LIMIT_MAXIMUM), name="payments_limit_at_most_maximum",
+                                   violation_error_message=f"A delegated limit is at most £{LIMIT_MAXIMUM:,}."),
             gbp_only("amount"),
         ]
 
     def __str__(self):
         return f"{self.user}: up to £{self.amount.amount:,.2f}"
+
+
+class LimitChange(models.Model):
+    """A proposed change to a person's delegated limit. A finance director or commissioner proposes it with a reason;
+    it takes effect only when someone else with one of those roles approves it (``payments.limits``). Nobody
+    proposes or approves a change to their own limit."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Awaiting approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="limit_changes")
+    amount_before = MoneyField(**MONEY, null=True, blank=True, help_text="The limit when proposed (empty: none).")
+    amount = MoneyField(**MONEY, help_text="The limit proposed.")
+    reason = models.TextField(help_text="e.g. the paragraph of the scheme of delegation.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0, amount__lte=LIMIT_MAXIMUM),
+                                   name="payments_limitchange_range"),
+            models.CheckConstraint(condition=~Q(reason=""), name="payments_limitchange_has_reason"),
+            models.CheckConstraint(condition=~Q(proposed_by=models.F("user")),
+                                   name="payments_limitchange_not_own_proposed",
+                                   violation_error_message="Nobody proposes their own delegated limit."),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True)
+                | (~Q(decided_by=models.F("proposed_by")) & ~Q(decided_by=models.F("user"))),
+                name="payments_limitchange_second_person",
+                violation_error_message="A delegated limit is approved by someone other than its proposer and holder.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed", decided_by__isnull=True, decided_at__isnull=True)
+                | Q(status__in=["approved", "rejected"], decided_by__isnull=False, decided_at__isnull=False),
+                name="payments_limitchange_decided_has_decider",
+            ),
+            models.CheckConstraint(condition=~Q(status="rejected") | ~Q(decision_note=""),
+                                   name="payments_limitchange_rejected_has_note"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="proposed"), name="payments_limitchange_one_open",
+                violation_error_message="A change to this limit is already awaiting a decision.",
+            ),
+            gbp_only("amount"),
+            gbp_only("amount_before"),
+        ]
+
+    def __str__(self):
+        return f"Delegated limit of {self.user}: change {self.pk or '(new)'}"
 
 
 class PaymentRun(models.Model):

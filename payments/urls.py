@@ -14,5 +14,8 @@ urlpatterns = [
     path("payments/runs/<int:pk>/cancel/", views.run_cancel, name="run_cancel"),
     path("payments/runs/<int:pk>/file/", views.run_file, name="run_file"),
     path("payments/limits/", views.limit_list, name="limits"),
-    path("payments/limits/set/", views.limit_set, name="limit_set"),
+    # A limit changes only when a second person approves the proposed change (payments.limits).
+    path("payments/limits/propose/", views.limit_propose, name="limit_propose"),
+    path("payments/limits/changes/<int:pk>/", views.limit_change, name="limit_change"),
+    path("payments/limits/changes/<int:pk>/decide/", views.limit_change_decide, name="limit_change_decide"),
 ]

@@ -12,13 +12,14 @@ from django.views.decorators.http import require_POST
 from core.forms import call_service
 from core.money import format_gbp
 from core.permissions import role_required
-from core.roles import FINANCE_DIRECTORS, FINANCE_OFFICERS, OFFICERS_AND_DIRECTORS, has_role
+from core.roles import EVERY_ROLE, FINANCE_OFFICERS, OFFICERS_AND_DIRECTORS, has_role
 from grants.models import Organisation
+from payments import limits
 from payments import runs as services
 from payments.bank_file import payment_file
-from payments.forms import AuthoriseForm, CancelForm, LimitForm, PayForm, PrepareForm, WithholdForm
-from payments.limits import delegated_limit, delegated_limit_set, limits_covering
-from payments.models import PaymentRun
+from payments.forms import AuthoriseForm, CancelForm, LimitDecisionForm, LimitForm, PayForm, PrepareForm, WithholdForm
+from payments.limits import delegated_limit, limits_covering
+from payments.models import LimitChange, PaymentRun
 from payments.selectors import delegated_limits, runs_with_totals
 
 
@@ -150,24 +151,65 @@ def run_file(request, pk):
     return response
 
 
-@role_required(*OFFICERS_AND_DIRECTORS)
-def limit_list(request):
-    is_director = has_role(request.user, *FINANCE_DIRECTORS)
+def _limits_page(request, form=None, status=200):
+    can_propose = has_role(request.user, *limits.PROPOSERS)
     return render(request, "payments/limits.html", {
-        "limits": delegated_limits(), "is_director": is_director,
-        "form": LimitForm(exclude_user=request.user) if is_director else None,
-    })
+        "limits": delegated_limits(),
+        "awaiting": list(limits.limit_changes_awaiting()),
+        "decided": list(limits.limit_changes().exclude(status=LimitChange.Status.PROPOSED)
+                        .order_by("-decided_at", "-id")[:50]),
+        "can_propose": can_propose,
+        "form": form if form is not None else (LimitForm(exclude_user=request.user) if can_propose else None),
+    }, status=status)
+
+
+@role_required(*EVERY_ROLE)
+def limit_list(request):
+    return _limits_page(request)
 
 
 @require_POST
-@role_required(*FINANCE_DIRECTORS)
-def limit_set(request):
+@role_required(*limits.PROPOSERS)
+def limit_propose(request):
     form = LimitForm(request.POST, exclude_user=request.user)
     if form.is_valid():
-        limit = call_service(form, delegated_limit_set, by=request.user, **form.cleaned_data)
-        if limit:
-            messages.success(request, f"Delegated limit of {limit.user.get_full_name() or limit.user.username} set "
-                                      f"at {format_gbp(limit.amount.amount)}.")
-            return redirect("payments:limits")
-    return render(request, "payments/limits.html", {"limits": delegated_limits(), "is_director": True, "form": form},
-                  status=400)
+        change = call_service(form, limits.limit_change_propose, by=request.user, **form.cleaned_data)
+        if change:
+            messages.success(request, f"New limit of {format_gbp(change.amount.amount)} for "
+                                      f"{limits.person_name(change.user)} proposed. It takes effect when someone "
+                                      "other than you (and other than them) approves it.")
+            return redirect("payments:limit_change", pk=change.pk)
+    return _limits_page(request, form=form, status=400)
+
+
+def _change_page(request, change, form=None, status=200):
+    refusal = limits.limit_decision_refusal(change, request.user)
+    decider = has_role(request.user, *limits.DECIDERS)
+    can_decide = decider and refusal is None
+    return render(request, "payments/limit_change.html", {
+        "change": change,
+        "pending": change.status == LimitChange.Status.PROPOSED,
+        "now": limits.delegated_limit(change.user),
+        "can_decide": can_decide,
+        "refusal": refusal if decider else None,
+        "form": form if form is not None else (LimitDecisionForm() if can_decide else None),
+    }, status=status)
+
+
+@role_required(*EVERY_ROLE)
+def limit_change(request, pk):
+    return _change_page(request, get_object_or_404(limits.limit_changes(), pk=pk))
+
+
+@role_required(*limits.DECIDERS)
+def limit_change_decide(request, pk):
+    change = get_object_or_404(limits.limit_changes(), pk=pk)
+    form = LimitDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        decided = call_service(form, limits.limit_change_decide, change=change, by=request.user,
+                               approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"])
+        if decided:
+            messages.success(request, f"Change to {limits.person_name(decided.user)}'s limit "
+                                      f"{decided.get_status_display().lower()}.")
+            return redirect("payments:limit_change", pk=decided.pk)
+    return _change_page(request, change, form=form, status=400 if request.method == "POST" else 200)

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from core.money import format_gbp
 from core.roles import COMMISSIONER, FINANCE_DIRECTOR, has_role
+from funds.controls import control_changes_awaiting, control_for
 from grants.selectors import (
     BANK_DETAILS,
     GRANT,
@@ -21,6 +22,7 @@ from grants.selectors import (
     PendingApproval,
     approvals_awaiting_decision,
 )
+from payments.limits import limit_changes_awaiting, person_name
 from payments.models import PaymentRun
 from payments.selectors import runs_with_totals
 from spending.models import Invoice, Order
@@ -96,6 +98,26 @@ def _spending_items(user, director: bool) -> list[ApprovalItem]:
     return items
 
 
+def _control_items(user) -> list[ApprovalItem]:
+    """Changes to control settings (funds' thresholds and retained share, delegated limits) awaiting a second
+    person: commissioners and finance directors decide them (funds.controls, payments.limits). Two queries."""
+    items = []
+    for c in control_changes_awaiting():
+        control = control_for(c.setting)
+        items.append(ApprovalItem(
+            kind="Control setting", title=f"{c.fund.code} {control.label.lower()}: {control.format(c.value_before)} "
+                                          f"to {control.format(c.value_after)}",
+            url=reverse("funds:control_detail", args=[c.pk]), requested_by=c.proposed_by, requested_at=c.proposed_at,
+            note=c.reason, own=c.proposed_by_id == user.pk))
+    for c in limit_changes_awaiting():
+        before = "none" if c.amount_before is None else format_gbp(c.amount_before.amount)
+        items.append(ApprovalItem(
+            kind="Delegated limit", title=f"{person_name(c.user)}: {before} to {format_gbp(c.amount.amount)}",
+            url=reverse("payments:limit_change", args=[c.pk]), requested_by=c.proposed_by, requested_at=c.proposed_at,
+            note=c.reason, own=user.pk in (c.proposed_by_id, c.user_id)))
+    return items
+
+
 def approval_queue(user) -> list[ApprovalItem]:
     """Every item waiting for a decision, oldest first: submitted grants, requested variations, virements above
     their fund's threshold and changes of bank details, each with its running effect on its funds; orders above
@@ -103,4 +125,5 @@ def approval_queue(user) -> list[ApprovalItem]:
     commissioner = has_role(user, COMMISSIONER)
     items = [_item(pending, user, commissioner) for pending in approvals_awaiting_decision()]
     items += _spending_items(user, has_role(user, FINANCE_DIRECTOR))
+    items += _control_items(user)
     return sorted(items, key=lambda item: item.requested_at)

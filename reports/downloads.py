@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from core.background import PACK_ISSUE, background_start
 from core.forms import apply_service_errors, call_service
 from core.listing import paginate
 from core.permissions import role_required
 from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER, has_role
-from funds.calendar import year_for_date
 from funds.selectors import current_year, year_by_start
 from reports import exports, packs, signoff
 from reports.forms import PackIssueForm, PackSignOffForm, StatementForm
@@ -66,21 +66,21 @@ def downloads(request):
 
 @role_required(*STATEMENT_READERS)
 def pack_issue(request):
+    """Issuing renders every statement in every format: it runs in the background (``core.background``), and the
+    page sends the person to the job's page, which links to the pack once it is issued."""
     form = PackIssueForm(request.POST or None, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         month = datetime.strptime(data["month"], "%Y-%m").date()
-        pack = call_service(
-            form,
-            packs.pack_issue,
-            year=year_by_start(year_for_date(month)),
-            month=month,
-            by=request.user,
-            note=data["note"],
-        )
-        if pack:
-            messages.success(request, f"{pack} issued: its files are kept exactly as issued.")
-            return redirect("reports:pack_detail", pk=pack.pk)
+        started = background_start(kind=PACK_ISSUE, by=request.user, parameters={
+            "month": data["month"], "month_label": f"{month:%B %Y}", "note": data["note"]})
+        if started.already_queued:
+            messages.info(request, f"The pack for {month:%B %Y} is already being issued (job {started.number}); "
+                                   "nothing more was queued.")
+        else:
+            messages.success(request, f"The pack for {month:%B %Y} is queued as job {started.number}. This page "
+                                      "shows its progress and then links to the pack.")
+        return redirect(started.url)
     return render(
         request,
         "core/form_page.html",
@@ -88,8 +88,9 @@ def pack_issue(request):
             "form": form,
             "title": "Issue a statement pack",
             "submit_label": "Issue pack",
-            "lead": "Produces every statement in Excel, PDF and CSV for a month that has ended, as known now, and "
-            "keeps the files with their SHA-256 so the pack can be shown and rebuilt exactly later.",
+            "lead": "Produces every statement in Excel, PDF and CSV for a month that has ended, as known when it "
+            "runs, and keeps the files with their SHA-256 so the pack can be shown and rebuilt exactly later. It "
+            "runs in the background: you are taken to a page that follows it.",
         },
     )
 

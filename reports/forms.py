@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django import forms
 
+from core.dates import text_date_in_range
 from core.forms import ConfirmField, Form, UKDateField
 from funds.forms import year_choices
 from funds.models import FinancialYear
@@ -42,6 +43,9 @@ class StatementForm(Form):
             (cls.key, cls.title) for cls in statements
         ]
         self.fields["known_at"].widget.attrs.update({"autocomplete": "off", "class": "input-date"})
+
+    def clean_known_at(self):
+        return text_date_in_range(self.cleaned_data.get("known_at"))
 
 
 def ended_month_choices(*, today) -> list[tuple[str, str]]:

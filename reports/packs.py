@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.audit import record_event, save_with_history
 from core.roles import OFFICERS_AND_DIRECTORS, require_role
+from ledger.anchors import anchor_record
 from reports.exports import FORMATS, Pack, pack_build, person_label, render_files
 from reports.models import IssuedPack, IssuedPackFile
 from reports.parameters import StatementParameters, month_end, parameters_parse
@@ -178,6 +179,7 @@ def pack_issue(*, year, by, month=None, as_at=None, known_at=None, formats=FORMA
             ), by=by, reason="Pack file stored", clean=False)
     record_event("pack.issued", by=by, obj=issued, summary=f"{issued} issued ({', '.join(formats)})",
                  data={"figures_hash": pack.figures_hash})
+    anchor_record(event=f"pack {issued.pk} issued: {params.year.label} as at {params.as_at:%d/%m/%Y}")
     return issued
 
 

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from core.forms import AmountField, Form, ReasonField, UKDateField
+from core.forms import AmountField, FigureField, Form, ReasonField, UKDateField
 from funds.models import BudgetLine
 from grants.forms import category_choices
 from grants.models import Organisation, ServiceCategory
@@ -18,8 +18,9 @@ class SupplierForm(Form):
     )
     vat_number = forms.CharField(label="VAT registration number", required=False, max_length=20,
                                  help_text="GB followed by nine digits, e.g. GB123456789; blank if not registered.")
-    payment_terms_days = forms.IntegerField(label="Payment terms (days)", initial=30, min_value=0, max_value=120,
-                                            help_text="Invoices fall due this many days after their date.")
+    payment_terms_days = FigureField(label="Payment terms (days)", initial=30, maximum=120, example="30",
+                                     kind="a whole number of days",
+                                     help_text="Invoices fall due this many days after their date.")
 
 
 class OrderForm(Form):

@@ -51,6 +51,32 @@ def build_world() -> dict:
         ManualAccrual.objects.create(fund=Fund.objects.get(code="VAWG-PROG"), year=FinancialYear.objects.get(
             start_year=2026), amount="1200.00", reason="Matrix test: March evaluation invoice",
             recorded_by=users["finance"])
+    from funds.controls import control_change_propose
+    from payments.limits import limit_change_propose
+
+    control_change = control_change_propose(
+        fund=Fund.objects.get(code="MOJ-CORE"), setting="virement_threshold", value="30000.00",
+        reason="Matrix test", by=users["finance"])
+    limit_change = limit_change_propose(user=users["finance"], amount="30000.00", reason="Matrix test",
+                                        by=users["director"])
+    from django.core.files.base import ContentFile
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    enrolled = User.objects.get(username="finance2")  # the admin's pages of second-factor devices need one
+    TOTPDevice.objects.create(user=enrolled, name="Authenticator app", confirmed=True)
+    StaticDevice.objects.create(user=enrolled, name="Recovery codes", confirmed=True)
+
+    from jobs.models import Job
+    from jobs.tasks import income_import_task
+
+    income_import_task.enqueue(0)  # a queued task (no worker runs here): the admin's task list needs one to open
+    jobs = {}
+    for name, username in (("job", "finance"), ("other_job", "finance2")):
+        job = Job.objects.create(requested_by=User.objects.get(username=username), kind="income_import",
+                                 status="done", parameters={"file_name": "income.csv", "check_only": True})
+        job.result_file.save("report.csv", ContentFile(b"row,problem\r\n"))
+        jobs[name] = job
     draft = Grant.objects.filter(status=Grant.Status.DRAFT).order_by("pk").first()
     active = Grant.objects.filter(status=Grant.Status.ACTIVE).order_by("pk").first()
     world = {
@@ -100,6 +126,9 @@ def build_world() -> dict:
         "bank_statement": BankStatement.objects.order_by("pk").first(),
         "bank_match": Match.objects.order_by("pk").first(),
         "gl_mapping": GLMapping.objects.order_by("pk").first(),
+        "control_change": control_change,
+        **jobs,
+        "limit_change": limit_change,
     }
     missing = [name for name, obj in world.items() if obj is None]
     assert not missing, f"the demo has no object for: {', '.join(missing)}"

@@ -55,6 +55,10 @@ ROUTES: dict[str, Route] = {
     "login": Route(allowed="", get=200),  # special: anonymous 200, signed in 302 (see the walk)
     "logout": Route(allowed=SIGNED_IN, post_only=True),
     "password_change": Route(allowed=SIGNED_IN),
+    "two_factor_verify": Route(allowed=SIGNED_IN, get=302),
+    "two_factor_enrol": Route(allowed=SIGNED_IN),
+    "two_factor_recovery_codes": Route(allowed=SIGNED_IN),
+    "two_factor_account": Route(allowed=SIGNED_IN),
     # Home, queues, dashboards, statements
     "home": Route(allowed=SIGNED_IN),
     "reports:approvals": Route(allowed=C + D),
@@ -69,6 +73,13 @@ ROUTES: dict[str, Route] = {
     "funds:list": Route(allowed=F + C + D),
     "funds:detail": Route(allowed=F + C + D, args=lambda w: {"code": w["fund"].code}),
     "funds:budget_list": Route(allowed=F + C + D),
+    "funds:control_list": Route(allowed=F + C + D),
+    "jobs:list": Route(allowed=F + D),
+    "jobs:detail": Route(allowed=F + D, args=pk("job")),
+    "jobs:file": Route(allowed=F + D, args=pk("job")),
+    "funds:control_propose": Route(allowed=F + D),
+    "funds:control_detail": Route(allowed=F + C + D, args=pk("control_change")),
+    "funds:control_decide": Route(allowed=C + D, args=pk("control_change")),
     "funds:budget_create": Route(allowed=F),
     "funds:budget_detail": Route(allowed=F + C + D, args=pk("budget")),
     "funds:forecast_create": Route(allowed=F, args=pk("budget")),
@@ -120,8 +131,10 @@ ROUTES: dict[str, Route] = {
     "payments:run_pay": Route(allowed=F + D, post_only=True, args=pk("payment_run")),
     "payments:run_cancel": Route(allowed=F + D, post_only=True, args=pk("payment_run")),
     "payments:run_file": Route(allowed=F + D, args=pk("payment_run")),
-    "payments:limits": Route(allowed=F + D),
-    "payments:limit_set": Route(allowed=D, post_only=True),
+    "payments:limits": Route(allowed=F + C + D),
+    "payments:limit_propose": Route(allowed=C + D, post_only=True),
+    "payments:limit_change": Route(allowed=F + C + D, args=pk("limit_change")),
+    "payments:limit_change_decide": Route(allowed=C + D, args=pk("limit_change")),
     # Bank reconciliation
     "banking:index": Route(allowed=F + D),
     "banking:import": Route(allowed=F),
@@ -261,6 +274,15 @@ HIDDEN: list[tuple[str, Callable[[dict], dict], str]] = [
     ("monitoring:download", lambda w: {"year": 2099, "month": 1, "fmt": "csv"}, F + C + D),
     ("monitoring:commentary", lambda w: {"year": 2025, "month": 4, "line_pk": MISSING}, F),
     ("transparency:manage_file", lambda w: {"pk": MISSING}, F + D),
+    ("funds:control_detail", lambda w: {"pk": MISSING}, F + C + D),
+    # Another officer's job: only the person who asked (and finance directors) see it.
+    ("jobs:detail", pk("other_job"), F),
+    ("jobs:file", pk("other_job"), F),
+    ("jobs:detail", lambda w: {"pk": MISSING}, F + D),
+    ("jobs:file", lambda w: {"pk": MISSING}, F + D),
+    ("funds:control_decide", lambda w: {"pk": MISSING}, C + D),
+    ("payments:limit_change", lambda w: {"pk": MISSING}, F + C + D),
+    ("payments:limit_change_decide", lambda w: {"pk": MISSING}, C + D),
     # A file reached through another pack's address, and a file that does not exist.
     ("reports:pack_file", lambda w: {"pk": w["other_pack"].pk, "file_pk": w["pack_file"].pk}, F + D),
     ("reports:pack_file", lambda w: {"pk": w["pack"].pk, "file_pk": MISSING}, F + D),
@@ -278,9 +300,13 @@ ADMIN_MODELS: dict[str, tuple[bool, bool]] = {
     # model label: (add, delete)
     "auth.Group": (True, False),  # the sample is a role group, which cannot be deleted (core.admin.RoleGroupAdmin)
     "auth.User": (True, True),
+    "django_tasks_database.DBTaskResult": (False, False),
+    "otp_totp.TOTPDevice": (False, False),
+    "otp_static.StaticDevice": (False, False),
     "core.Event": (False, False),
     "core.LoginAttempt": (False, False),
     "funds.BudgetLine": (False, False),
+    "funds.ControlChange": (False, False),
     "funds.FinancialYear": (False, False),
     "funds.Forecast": (False, False),
     "funds.Fund": (True, False),
@@ -437,11 +463,21 @@ pytestmark = pytest.mark.django_db
 def world(django_db_setup, django_db_blocker):
     """The demo scenario, built once for this module inside a transaction that is rolled back at its end (each
     test's own changes, such as sessions, roll back to a savepoint inside it)."""
+    import tempfile
+
     from django.db import transaction
 
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
+    with (tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media),
+          django_db_blocker.unblock(), transaction.atomic()):
+        yield {**build_world(), "media_root": media}
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def world_media(request, settings):
+    """The jobs' files were stored in the world's media folder: every test reads them from there."""
+    if "world" in request.fixturenames:
+        settings.MEDIA_ROOT = request.getfixturevalue("world")["media_root"]
 
 
 @pytest.fixture

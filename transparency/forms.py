@@ -3,6 +3,7 @@
 
 from django import forms
 
+from core.dates import text_date_in_range
 from core.forms import ConfirmField, Form, ReasonField
 from funds.models import FinancialYear
 from transparency.models import Publication
@@ -27,6 +28,9 @@ class PublishForm(Form):
         self.fields["year"].queryset = FinancialYear.objects.order_by("-start_year")
         self.fields["year"].label_from_instance = lambda y: y.label
         self.fields["month"].widget.attrs.update({"class": "input-short", "autocomplete": "off"})
+
+    def clean_month(self):
+        return text_date_in_range(self.cleaned_data.get("month"))
 
     def service_arguments(self) -> dict:
         """Only the period the chosen kind needs."""

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.background import YEAR_END, background_start
 from core.forms import call_service
 from core.money import ZERO, format_gbp
 from core.permissions import role_required
@@ -66,17 +67,26 @@ def _year_context(request, year, form):
 @require_POST
 @role_required(*FINANCE_DIRECTORS)
 def year_end_run_view(request, start_year):
+    """The year end posts every fund's entries: it runs in the background (``core.background``). A checklist that
+    is not met is refused here at once, in the plan's own words; the service checks everything again when it runs."""
     year = _year(start_year)
     form = YearEndRunForm(request.POST)
     if form.is_valid():
-        result = call_service(form, services.year_end_run, year=year, by=request.user)
-        if result:
-            messages.success(
-                request,
-                f"Year end of {year.label} posted: {len(result.posted)} entries in P13 and {len(result.reversals)} "
-                f"accrual reversals. {year.label} is closed.",
-            )
-            return redirect("yearend:year", start_year=year.start_year)
+        plan = services.year_end_plan(year=year, by=request.user)
+        if plan.done:
+            form.add_error(None, f"{year.label} has already been through its year end; nothing more is posted.")
+        elif not plan.ready:
+            form.add_error(None, plan.refusal())
+        else:
+            started = background_start(kind=YEAR_END, by=request.user, parameters={
+                "start_year": year.start_year, "year_label": year.label})
+            if started.already_queued:
+                messages.info(request, f"The year end of {year.label} is already queued or running (job "
+                                       f"{started.number}); nothing more was queued.")
+            else:
+                messages.success(request, f"The year end of {year.label} is queued as job {started.number}. This "
+                                          "page shows its progress and then its result.")
+            return redirect(started.url)
     return render(request, "yearend/year.html", _year_context(request, year, form), status=400)
 
 

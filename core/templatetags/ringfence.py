@@ -64,6 +64,7 @@ NAV = [
     ("funds:list", "Funds", ("Finance officer", "Commissioner", "Finance director")),
     ("income:index", "Income", ("Finance officer", "Finance director")),
     ("funds:budget_list", "Budgets", ("Finance officer", "Commissioner", "Finance director")),
+    ("funds:control_list", "Control settings", ("Finance officer", "Commissioner", "Finance director")),
     ("monitoring:index", "Monitoring", ("Finance officer", "Commissioner", "Finance director")),
     ("spending:order_list", "Spending", ("Finance officer", "Commissioner", "Finance director")),
     ("payments:run_list", "Payment runs", ("Finance officer", "Finance director")),
@@ -76,6 +77,7 @@ NAV = [
     ("transparency:manage", "Transparency", ("Finance officer", "Finance director")),
     ("reports:downloads", "Statements", ("Finance officer",)),
     ("reports:funder_return", "Funder returns", ("Finance officer", "Finance director")),
+    ("jobs:list", "My jobs", ("Finance officer", "Finance director")),
 ]
 
 

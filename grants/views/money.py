@@ -24,8 +24,10 @@ def grant_checks(request, pk):
     items = list(grant.checks.select_related("check_type", "completed_by"))
     posted = None
     if request.method == "POST":
-        check = get_object_or_404(
-            GrantCheck.objects.select_related("check_type"), pk=request.POST.get("check"), grant=grant
+        posted_check = request.POST.get("check", "")
+        check = get_object_or_404(  # a tampered id that is not a number finds nothing, like an unknown one
+            GrantCheck.objects.select_related("check_type"),
+            pk=int(posted_check) if posted_check.isascii() and posted_check.isdigit() else 0, grant=grant,
         )
         posted = (check.pk, CheckForm(request.POST, prefix=f"c{check.pk}"))
         form = posted[1]

@@ -5,8 +5,17 @@ each repeating the columns that name the row.
 
 Built with reportlab's invariant mode (no creation time or random document id in the file), so rebuilding a pack
 for the same parameters gives the same bytes.
+
+Fast enough for a large pack (issue 14; at bench tier L, 10,375 table rows on 565 pages, 6.5 times faster than
+with a paragraph in every text cell: BENCHMARKS.md). A text cell holds plain lines, broken here as a ``Paragraph``
+would break them and drawn by the table where the paragraph would have drawn them; only text a paragraph would lay
+out otherwise is still a paragraph (parsing and wrapping one costs far more than drawing a string, and a long
+table used to wrap each three times). Styles are made once, and a long table is laid out a page at a time
+(``_PagedTable``). Text widths come from reportlab's C accelerators (the ``rl-accel`` package). The pages read
+exactly as before: ``pdftotext`` gives the same text, line for line.
 """
 
+import functools
 import io
 import itertools
 from xml.sax.saxutils import escape
@@ -20,10 +29,12 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
+    Flowable,
     Frame,
     KeepTogether,
     LongTable,
@@ -59,7 +70,9 @@ NOTE = ParagraphStyle("rf-note", parent=_styles["Normal"], fontSize=8, leading=1
 BODY = ParagraphStyle("rf-body", parent=_styles["Normal"], fontSize=10, leading=13)
 
 
+@functools.cache
 def _cell_style(size: float, *, bold=False, right=False, white=False) -> ParagraphStyle:
+    """The paragraph style of a table cell, made once per combination."""
     return ParagraphStyle(
         f"rf-cell-{size}-{bold}-{right}-{white}", parent=_styles["Normal"], fontSize=size, leading=size + 2,
         fontName="Helvetica-Bold" if bold else "Helvetica", alignment=TA_RIGHT if right else 0,
@@ -192,51 +205,216 @@ def _tables(built, width: float) -> list:
     return flow
 
 
-def _table(built, width: float, columns) -> LongTable:
+CELL_PADDING = 3  # left and right padding of every table cell, in points
+
+
+def _plain_breaking(style: ParagraphStyle) -> bool:
+    """Whether a paragraph in this style breaks plain text only at spaces (no hyphenation, no shaping): then
+    ``_lines`` gives the same lines."""
+    return not (style.hyphenationLang or style.uriWasteReduce or style.embeddedHyphenation or style.wordWrap
+                or style.endDots or style.shaping or style.leftIndent or style.rightIndent or style.firstLineIndent)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _width(text: str, font: str, size: float) -> float:
+    """The width of ``text`` in points (reportlab's C accelerator; the same words recur on every page)."""
+    return stringWidth(text, font, size)
+
+
+def _lines(text: str, font: str, size: float, width: float, shrinkage: float) -> list[str] | None:
+    """The lines a ``Paragraph`` would break ``text`` into at ``width`` (reportlab's own rule for one font: words
+    are added while the line, with a space between words, is no wider than ``width`` plus a ``shrinkage`` of a
+    space per space already on it; a line holds at least one word). None when the paragraph would do more than
+    that: collapse runs of spaces or line breaks, split a word wider than a line, hyphenate at a soft hyphen,
+    narrow the spaces of a line that came out wider than ``width``, or lay out the separate fragments its markup
+    parser makes of ``&``, ``<`` and ``>``."""
+    if text != " ".join(text.split()) or "\xad" in text or "&" in text or "<" in text or ">" in text:
+        return None
+    if _width(text, font, size) <= width - 1e-6:  # the whole text fits: one line (the margin covers rounding)
+        return [text]
+    space = _width(" ", font, size)
+    lines, line, used = [], [], -space
+    for word in text.split(" "):
+        word_width = _width(word, font, size)
+        wider = used + space + word_width
+        limit = width + shrinkage * space * len(line)
+        if wider > limit and word_width > width:
+            return None
+        if wider <= limit or not line:
+            line.append(word)
+            used = wider
+        else:
+            if used > width + 1e-8:
+                return None
+            lines.append(" ".join(line))
+            line, used = [word], word_width
+    if used > width + 1e-8:
+        return None
+    lines.append(" ".join(line))
+    return lines
+
+
+def _cell(text: str, width: float, font: str, size: float, style: ParagraphStyle):
+    """What a table cell holds: its text as plain lines, which the table draws in the row's font exactly where a
+    paragraph in ``style`` would put them (first baseline a font size below the top padding, then a line every
+    leading). The lines are the paragraph's own: worked out here for plain words, or asked of the paragraph once
+    for the rest (a word wider than the column, which it splits; runs of spaces). A paragraph that is more than
+    plain lines in one font stays a paragraph."""
+    available = width - 2 * CELL_PADDING
+    plain = _plain_breaking(style)
+    if plain:
+        lines = _lines(text, font, size, available, style.spaceShrinkage)
+        if lines is not None:
+            return "\n".join(lines)
+    paragraph = Paragraph(escape(text), style)
+    if plain:
+        paragraph.wrap(available, PAGE[1])
+        laid_out = paragraph.blPara
+        if (laid_out.kind == 0 and laid_out.lines and laid_out.fontName == font and laid_out.fontSize == size
+                and all(unused > -1e-8 for unused, _ in laid_out.lines)):  # no line drawn with narrowed spaces
+            return "\n".join(" ".join(words) for _, words in laid_out.lines)
+    return paragraph
+
+
+def _header_cell(title: str, width: float, size: float, right: bool):
+    """A column title: plain text when it is one line on the left; otherwise the paragraph it always was. (A
+    right-aligned paragraph puts its text a hundred-thousandth of a point away from where the table would, which
+    can move it a character in pdftotext's layout; the header is only a few cells a page.)"""
+    style = _cell_style(size, bold=True, white=True, right=right)
+    if not right and _plain_breaking(style):
+        lines = _lines(title, "Helvetica-Bold", size, width - 2 * CELL_PADDING, style.spaceShrinkage)
+        if lines is not None and len(lines) == 1:
+            return title
+    return Paragraph(escape(title), style)
+
+
+def _table(built, width: float, columns) -> "_PagedTable":
     size = 6.5 if len(columns) > 12 else 7.5
     weights = [max(c.width, 6) for c in columns]
     scale = width / sum(weights)
     col_widths = [w * scale for w in weights]
-    head = _cell_style(size, bold=True, white=True)
-    head_right = _cell_style(size, bold=True, white=True, right=True)
-    text_styles = {False: _cell_style(size), True: _cell_style(size, bold=True)}
-    data = [[Paragraph(escape(c.title), head_right if c.type in NUMERIC else head) for c in columns]]
+    numeric = [c.type in NUMERIC for c in columns]
+    header = [_header_cell(c.title, w, size, right) for c, w, right in zip(columns, col_widths, numeric, strict=True)]
     commands = [
         ("BACKGROUND", (0, 0), (-1, 0), NAVY),
+        ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
         ("FONTNAME", (0, 1), (-1, -1), "Helvetica"),
-        ("FONTSIZE", (0, 1), (-1, -1), size),
-        ("LEADING", (0, 1), (-1, -1), size + 2),
+        ("FONTSIZE", (0, 0), (-1, -1), size),
+        ("LEADING", (0, 0), (-1, -1), size + 2),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
-    for i, c in enumerate(columns):
-        if c.type in NUMERIC:
-            commands.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
-    for number, row in enumerate(built.rows, start=1):
+    commands += [("ALIGN", (i, 0), (i, -1), "RIGHT") for i, right in enumerate(numeric) if right]
+    rows, kinds = [], []
+    for row in built.rows:
         bold = row.kind != LINE
+        font = "Helvetica-Bold" if bold else "Helvetica"
+        style = _cell_style(size, bold=bold)
         cells = []
-        for c in columns:
+        for c, w in zip(columns, col_widths, strict=True):
             text = display_text(row[c.key], c.type)
-            cells.append(Paragraph(escape(text), text_styles[bold]) if c.type == TEXT and text else text)
-        data.append(cells)
-        if row.kind == SUBTOTAL:
-            commands += [("BACKGROUND", (0, number), (-1, number), SUBTOTAL_FILL),
-                         ("FONTNAME", (0, number), (-1, number), "Helvetica-Bold"),
-                         ("LINEABOVE", (0, number), (-1, number), 0.5, colors.black)]
-        elif row.kind == TOTAL:
-            commands += [("BACKGROUND", (0, number), (-1, number), TOTAL_FILL),
-                         ("FONTNAME", (0, number), (-1, number), "Helvetica-Bold"),
-                         ("LINEABOVE", (0, number), (-1, number), 0.75, colors.black),
-                         ("LINEBELOW", (0, number), (-1, number), 1.5, colors.black)]
-    if len(data) == 1:
-        data.append([Paragraph("Nothing to report for these dates.", text_styles[False])] + [""] * (len(columns) - 1))
-    table = LongTable(data, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle(commands))
-    return table
+            cells.append(_cell(text, w, font, size, style) if c.type == TEXT and text else text)
+        rows.append(cells)
+        kinds.append(row.kind)
+    if not rows:
+        rows.append([Paragraph("Nothing to report for these dates.", _cell_style(size))] + [""] * (len(columns) - 1))
+        kinds.append(LINE)
+    return _PagedTable(header, rows, kinds, col_widths, commands, min_row_height=size + 2 + 4)  # leading + padding
+
+
+def _row_commands(number: int, kind: str) -> list:
+    """How a subtotal or total row stands out (``number`` is its row in the table, the header being 0)."""
+    if kind == SUBTOTAL:
+        return [("BACKGROUND", (0, number), (-1, number), SUBTOTAL_FILL),
+                ("FONTNAME", (0, number), (-1, number), "Helvetica-Bold"),
+                ("LINEABOVE", (0, number), (-1, number), 0.5, colors.black)]
+    if kind == TOTAL:
+        return [("BACKGROUND", (0, number), (-1, number), TOTAL_FILL),
+                ("FONTNAME", (0, number), (-1, number), "Helvetica-Bold"),
+                ("LINEABOVE", (0, number), (-1, number), 0.75, colors.black),
+                ("LINEBELOW", (0, number), (-1, number), 1.5, colors.black)]
+    return []
+
+
+class _Table(LongTable):
+    """reportlab's long table, which draws nothing for an empty cell rather than an empty string (a fifth of a
+    large pack's cells are empty)."""
+
+    def _drawCell(self, cellval, cellstyle, pos, size):
+        if cellval == "":
+            return
+        super()._drawCell(cellval, cellstyle, pos, size)
+
+
+class _PagedTable(Flowable):
+    """A statement's table, its header row repeated on every page, laid out a page at a time.
+
+    reportlab splits a long table at each page foot by building the rest of it anew (its cells, styles and row
+    positions), so a table of n rows over p pages costs n x p: 8,500 rows over 170 pages spent most of a 22-second
+    pack there. This flowable gives reportlab a table of only the rows that can reach the current page (as many
+    as the space would hold at the lowest row height, and two more), lets reportlab split that just as it would
+    have split the whole table, and keeps the rows that did not fit for the next page: the same rows on the same
+    pages."""
+
+    def __init__(self, header, rows, kinds, col_widths, commands, min_row_height: float, start: int = 0):
+        super().__init__()
+        self.header, self.rows, self.kinds = header, rows, kinds
+        self.col_widths, self.commands, self.min_row_height, self.start = col_widths, commands, min_row_height, start
+        self.hAlign = "LEFT"
+        self._part = None
+        self._stop = start
+        self._filled = None  # (available width, height) -> the part's size
+
+    def _table(self, stop: int) -> _Table:
+        """The header and our rows up to ``stop``, styled."""
+        commands = list(self.commands)
+        for number, kind in enumerate(self.kinds[self.start:stop], start=1):
+            commands += _row_commands(number, kind)
+        table = _Table([self.header, *self.rows[self.start:stop]], colWidths=self.col_widths, repeatRows=1,
+                          hAlign="LEFT")
+        table.setStyle(TableStyle(commands))
+        return table
+
+    def _fill(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        """Lay out enough rows to overflow ``avail_height`` (or all that are left); return the table's size. No
+        row is lower than ``min_row_height``, so that many rows and two more always overflow a page."""
+        if self._filled and self._filled[0] == (avail_width, avail_height):
+            return self._filled[1]
+        step = int(avail_height // self.min_row_height) + 2
+        while True:
+            stop = min(len(self.rows), self.start + step)
+            if self._part is None or stop > self._stop:
+                self._part, self._stop = self._table(stop), stop
+            size = self._part.wrapOn(getattr(self, "canv", None), avail_width, avail_height)
+            if size[1] > avail_height or self._stop == len(self.rows):
+                self._filled = ((avail_width, avail_height), size)
+                return size
+            step *= 2
+
+    def wrap(self, avail_width, avail_height):
+        self.width, self.height = self._fill(avail_width, avail_height)
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):
+        """This page's rows, cut by reportlab's own split of the rows laid out, and a table of the rest."""
+        self._fill(avail_width, avail_height)
+        parts = self._part.splitOn(getattr(self, "canv", None), avail_width, avail_height)
+        if not parts:
+            return []
+        first = parts[0]
+        taken = len(first._cellvalues) - 1  # rows of ours on this page (the first row is the header)
+        if self.start + taken >= len(self.rows):
+            return [first]
+        return [first, _PagedTable(self.header, self.rows, self.kinds, self.col_widths, self.commands,
+                                   self.min_row_height, self.start + taken)]
+
+    def drawOn(self, canv, x, y, _sW=0):
+        self._part.drawOn(canv, x, y, _sW)
 
 
 def _axis_label(value) -> str:

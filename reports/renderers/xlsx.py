@@ -11,8 +11,6 @@ the same bytes.
 """
 
 import io
-import re
-import zipfile
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -21,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from core.workbooks import workbook_fixed
 from reports.cells import local_naive, neutralise
 from reports.registry import DATE, INTEGER, LINE, MOMENT, MONEY, NUMBER, PERCENT, SUBTOTAL, TEXT, TOTAL
 from reports.statements.common import VARIANCE_NOTE
@@ -224,21 +223,10 @@ def _sheet_name(statement) -> str:
 
 
 def _deterministic_zip(data: bytes, when: datetime) -> bytes:
-    """Rewrite the zip with one fixed timestamp on every member and as the document's modification time (openpyxl
-    stamps the moment of saving), so equal content gives equal bytes."""
-    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
-    modified = f"<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{when:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>".encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", modified, content)
-            member = zipfile.ZipInfo(info.filename, date_time=stamp)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o600 << 16
-            target.writestr(member, content)
-    return out.getvalue()
+    """One fixed timestamp on every zip member and as the document's modification time (openpyxl stamps the moment
+    of saving), so equal content gives equal bytes; ``docProps/core.xml`` stays valid namespaced XML whether
+    openpyxl wrote it with xml.etree or lxml (``core.workbooks``)."""
+    return workbook_fixed(data, when)
 
 
 def render(pack) -> bytes:

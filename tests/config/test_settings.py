@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,10 @@ HOST = "ringfence.example.gov.uk"
 
 def production_env(**extra) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "RINGFENCE_"))}
-    env.update({"DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONDONTWRITEBYTECODE": "1"})
+    env.update({"DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONDONTWRITEBYTECODE": "1",
+                # Production also needs the ledger's anchor file and its key (README, "Anchoring the ledger").
+                "RINGFENCE_ANCHOR_PATH": str(Path(tempfile.gettempdir()) / "ringfence-settings-test-anchors.jsonl"),
+                "RINGFENCE_ANCHOR_KEY": "settings-test-anchor-key-not-a-real-one-0123456789abcdef"})
     env.update(extra)
     return {k: v for k, v in env.items() if v is not None}
 
@@ -162,3 +166,46 @@ def test_static_files_are_served_to_anyone_with_a_hashed_name(production):
     css = production["static_css"]
     assert css["status"] == 200
     assert css["url"].startswith("/static/css/ringfence.") and css["url"] != "/static/css/ringfence.css"
+
+
+def test_production_requires_a_second_factor_and_development_does_not():
+    def required(**env) -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup(); from django.conf import settings as s; "
+                                   "print(s.RINGFENCE_REQUIRE_SECOND_FACTOR, s.OTP_TOTP_ISSUER)"],
+            cwd=BASE, env=production_env(**env), capture_output=True, text=True, timeout=60,
+        )
+        return result.stdout.strip()
+
+    production = {"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": HOST}
+    assert required(**production) == "True West Midlands OPCC"
+    assert required(DJANGO_DEBUG=None) == "False West Midlands OPCC"  # the demo: optional
+    assert required(DJANGO_DEBUG=None, RINGFENCE_REQUIRE_SECOND_FACTOR="1", RINGFENCE_OWNING_BODY_SHORT="WMCA") == (
+        "True WMCA")
+
+
+def test_in_production_a_password_alone_opens_no_page(production):
+    assert production["second_factor_required"] is True
+    assert production["log_in"]["location"] == "/account/two-step/set-up/?next=%2F"
+    for page in ("password_only_home", "password_only_error"):
+        assert production[page]["status"] == 302, page
+        assert production[page]["location"].startswith("/account/two-step/set-up/?next="), page
+
+
+def test_in_production_the_admin_is_not_reachable_with_a_password_alone(production):
+    assert (production["admin_log_in"]["status"], production["admin_log_in"]["location"]) == (302, "/admin/")
+    gated = production["admin_password_only"]
+    assert (gated["status"], gated["location"]) == (302, "/account/two-step/set-up/?next=%2Fadmin%2F")
+    assert production["admin_verified"]["status"] == 200
+
+
+def test_setting_up_the_app_in_production_keeps_the_content_security_policy(production):
+    page = production["enrol_page"]
+    assert page["status"] == 200
+    assert page["headers"]["Content-Security-Policy"] == settings.CONTENT_SECURITY_POLICY
+    assert "no-store" in page["headers"]["Cache-Control"]  # the key is on this page
+    assert '<img src="data:image/svg+xml;' in page["text"]  # allowed by img-src 'self' data:
+    assert "style=" not in page["text"] and "<script" not in page["text"]
+    assert (production["enrolled"]["status"], production["enrolled"]["location"]) == (
+        302, "/account/two-step/recovery-codes/?next=%2F")
+    assert production["verified_home"]["status"] == 200

@@ -128,3 +128,77 @@ def test_parse_figure_reads_plain_figures(raw, places, expected):
 def test_parse_figure_refuses_what_is_not_a_plain_figure(raw, message):
     with pytest.raises(ValidationError, match=message):
         parse_figure(raw, field="tickets", places=0, maximum=100000)
+
+
+# Every odd input is a refusal on the field, never an exception from Decimal arithmetic (issue 14).
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("1e26", "'1e26' is written with an exponent; write every digit, for example 1000000.00 for a million."),
+        ("-1e26", "The amount must be more than £0.00; '-1e26' was given (a mistake is corrected by a reversal)."),
+        ("1e-9", "'1e-9' is written with an exponent"),
+        ("sNaN", "'sNaN' is not an amount; enter pounds and pence, for example 1250.00 or £1,250.00."),
+        ("-0", "The amount must be more than £0.00; '-0' was given"),
+        ("1,000,000.005", "£1000000.005 has more than two decimal places; amounts are in whole pence."),
+        ("99999999999999.99", "'99999999999999.99' is more than the largest amount accepted (£99,999,999.99)."),
+        ("999999999999999.99", "'999999999999999.99' is more than the largest amount accepted (£99,999,999.99)."),
+        ("100000000", "'100000000' is more than the largest amount accepted (£99,999,999.99)."),
+        ("１２", "'１２' uses digits other than 0-9; type the amount with the digits 0-9"),
+        ("²", "'²' uses digits other than 0-9"),
+        # 30 digits: shown as typed, not as the 28-digit rounding of it a Decimal context would print
+        ("1" * 30, f"'{'1' * 30}' is more than the largest amount accepted (£99,999,999.99)."),
+        ("1" * 30 + ".5", f"'{'1' * 30}.5' is more than the largest amount accepted"),
+        ("9" * 5000, "'99999999999999999999...' (5,000 characters) is too long to be an amount; the largest amount "
+                     "accepted is £99,999,999.99, for example 1250.00 or £1,250.00."),
+        (Decimal("1e26"), "The amount given is more than the largest amount accepted (£99,999,999.99)."),
+        (Decimal("-1e26"), "The amount must be more than £0.00; a negative amount was given."),
+        (Decimal("1e-9"), "The amount given has more than two decimal places; amounts are in whole pence."),
+        (Decimal("12.345"), "£12.345 has more than two decimal places"),
+        (Decimal("sNaN"), "Enter a finite amount, for example 1250.00 or £1,250.00."),
+        (Decimal("-Infinity"), "Enter a finite amount"),
+        pytest.param(10**5000, "The amount given is more than the largest amount accepted", id="a 5001-digit int"),
+        (None, "Enter an amount in pounds, for example 1250.00 or £1,250.00."),
+        ("   ", "Enter an amount in pounds"),
+        ([], "Cannot read list as an amount; for example 1250.00 or £1,250.00."),
+    ],
+)
+def test_odd_amounts_are_refused_with_what_is_allowed(raw, message):
+    with pytest.raises(ValidationError) as refused:
+        parse_amount(raw)
+    assert refused.value.message_dict["amount"][0].startswith(message)
+
+
+def test_a_negative_zero_is_zero_where_zero_is_allowed():
+    for raw in (Decimal("-0"), Decimal("-0.00"), "0", Decimal("0E+5")):
+        value = parse_amount(raw, allow_zero=True)
+        assert value == 0 and not value.is_signed() and value.as_tuple().exponent == -2
+
+
+@pytest.mark.parametrize(
+    "raw, places, maximum, message",
+    [
+        # Once a crash: a whole-number check of a figure with more digits than Decimal's context holds
+        ("1" * 30 + ".5", 0, 10_000_000, f"'{'1' * 30}.5' is more than the largest accepted (10000000)"),
+        ("1" * 30 + ".5555", 3, None, f"'{'1' * 30}.5555' is more than the largest accepted (999999999)"),
+        ("1" * 30, 0, None, f"'{'1' * 30}' is more than the largest accepted (999999999); for example 120."),
+        ("9" * 5000, 0, None, "'99999999999999999999...' (5,000 characters) is too long to be a whole number; the "
+                              "largest accepted is 999999999, for example 120."),
+        (Decimal("1e26"), 0, None, "The figure given is more than the largest accepted (999999999)"),
+        (Decimal("1e-30"), 3, None, "The figure given has too many decimal places"),
+        (Decimal("sNaN"), 0, None, "Enter a whole number, 0 or more, for example 120."),
+        ("NaN", 3, None, "'NaN' is not a number with at most 3 decimal places; write it with the digits 0-9"),
+        ("Infinity", 0, None, "'Infinity' is not a whole number"),
+        ("１２", 0, None, "'１２' is not a whole number; write it with the digits 0-9, for example 120."),
+        ("12.5", 0, None, "'12.5' has too many decimal places: give a whole number, for example 120."),
+        (None, 0, None, "Enter a whole number, for example 120."),
+    ],
+)
+def test_odd_figures_are_refused_with_what_is_allowed(raw, places, maximum, message):
+    with pytest.raises(ValidationError) as refused:
+        parse_figure(raw, field="tickets", places=places, maximum=maximum)
+    assert refused.value.message_dict["tickets"][0].startswith(message)
+
+
+def test_a_figure_of_zero_places_with_trailing_zeros_is_whole():
+    assert parse_figure("1380.00", field="tickets") == Decimal("1380")
+    assert parse_figure("0.00", field="tickets") == 0

@@ -93,3 +93,24 @@ def test_only_a_finance_officer_can_be_named(core_fund, commissioner, sheet, use
     with pytest.raises(CommandError, match=f"No active finance officer is called '{username}'"):
         run(sheet, "--user", username)
     assert not FeeReceipt.objects.exists() and not JournalEntry.objects.exists()
+
+
+def test_odd_figures_and_amounts_are_errors_on_their_row_not_a_traceback(core_fund, fpn_fund, officer, tmp_path):
+    """Each of these was a traceback of the command (decimal.InvalidOperation, or a message with a rounded
+    figure): now each is a message on its row and column, and nothing is written."""
+    path = tmp_path / "odd.csv"
+    rows = [["FPN", f"15/0{month}/2025", "fpn", f"FPN-{month}", "1380.00", "", "", "", "", tickets, ""]
+            for month, tickets in ((5, "²"), (6, "1" * 30 + ".5"), (7, "１２"))]
+    rows.append(["MOJ-CORE", "31/12/9999", "award", "AWD-9", "1e26", "", "", "", "", "", ""])
+    path.write_bytes(csv_bytes(rows))
+    out = StringIO()
+    with pytest.raises(CommandError, match="Refused: 4 of 4 rows in odd.csv have problems"):
+        call_command("import_income", str(path), "--user", "olivia", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "Row 2, tickets: '²' is not a whole number of tickets; write it with the digits 0-9, for example 1380.",
+        f"Row 3, tickets: '{'1' * 30}.5' is more than the largest accepted (10000000); for example 1380.",
+        "Row 4, tickets: '１２' is not a whole number of tickets; write it with the digits 0-9, for example 1380.",
+        "Row 5, date: 31/12/9999 is outside the dates Ringfence records; enter a date from 01/01/1900 to 31/12/2199.",
+        "Row 5, amount: '1e26' is written with an exponent; write every digit, for example 1000000.00 for a million.",
+    ]
+    assert not JournalEntry.objects.exists()

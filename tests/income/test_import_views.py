@@ -1,4 +1,5 @@
-"""The upload page for bulk income imports."""
+"""The upload page for bulk income imports. The page queues the import; the background worker runs it
+(``run_worker``) and the job's page shows the report (tests/jobs has the job's own behaviour)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -6,10 +7,17 @@ from django.test import Client
 from django.urls import reverse
 
 from income.models import AwardLetter
+from jobs.models import Job
 from ledger.models import JournalEntry
 from tests.income.importing_files import GOOD_ROWS, csv_bytes, xlsx_bytes
+from tests.jobs.worker import media_root, run_worker  # noqa: F401  (fixture)
 
 URL = "/income/import/"
+
+
+@pytest.fixture(autouse=True)
+def own_media(media_root):  # noqa: F811  (the imported fixture)
+    return media_root
 
 
 def upload(client, data, name="income.csv", check_only=True):
@@ -17,6 +25,14 @@ def upload(client, data, name="income.csv", check_only=True):
     if check_only:
         form["check_only"] = "on"
     return client.post(URL, form)
+
+
+def imported(client, data, name="income.csv", check_only=True):
+    """Upload from the page, let the worker run it, and return the job's page."""
+    response = upload(client, data, name=name, check_only=check_only)
+    assert response.status_code == 302, response.content.decode()[:500]
+    run_worker()
+    return client.get(response["Location"])
 
 
 def test_the_url_is_named():
@@ -33,6 +49,7 @@ def test_only_finance_officers_may_open_it(db, client, request, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(URL).status_code == 403
     assert upload(client, b"anything").status_code == 403
+    assert not Job.objects.exists()
 
 
 def test_the_page_explains_the_columns_and_checks_only_by_default(client, officer):
@@ -46,7 +63,7 @@ def test_the_page_explains_the_columns_and_checks_only_by_default(client, office
 
 def test_checking_a_file_writes_nothing_and_shows_what_would_be_recorded(client, officer, core_fund):
     client.force_login(officer)
-    response = upload(client, csv_bytes(GOOD_ROWS[:2]))
+    response = imported(client, csv_bytes(GOOD_ROWS[:2]))
     page = response.content.decode()
     assert response.status_code == 200
     assert ("Dry run: 2 rows of income.csv would be recorded (amount column total £625,000.00). "
@@ -57,17 +74,17 @@ def test_checking_a_file_writes_nothing_and_shows_what_would_be_recorded(client,
 
 def test_the_report_says_which_award_letter_and_year_a_receipt_settles(client, officer, core_fund):
     client.force_login(officer)
-    page = upload(client, csv_bytes(GOOD_ROWS[:2])).content.decode()
+    page = imported(client, csv_bytes(GOOD_ROWS[:2])).content.decode()
     assert "<td>would be recorded; settles award letter MOJ-AWD-2526 for 2025/26</td>" in page
 
 
 def test_unticking_check_only_records_the_file(client, officer, core_fund):
     client.force_login(officer)
-    response = upload(client, xlsx_bytes(GOOD_ROWS[:2]), name="income.xlsx", check_only=False)
+    response = imported(client, xlsx_bytes(GOOD_ROWS[:2]), name="income.xlsx", check_only=False)
     assert "Imported 2 rows from income.xlsx (amount column total £625,000.00)." in response.content.decode()
     assert AwardLetter.objects.get().recorded_by == officer
     # Sending the same file again (a refresh, a second click) records nothing twice.
-    response = upload(client, xlsx_bytes(GOOD_ROWS[:2]), name="income.xlsx", check_only=False)
+    response = imported(client, xlsx_bytes(GOOD_ROWS[:2]), name="income.xlsx", check_only=False)
     assert "2 already imported, skipped" in response.content.decode()
     assert JournalEntry.objects.count() == 2
 
@@ -75,7 +92,7 @@ def test_unticking_check_only_records_the_file(client, officer, core_fund):
 def test_failing_rows_are_listed_on_the_page(client, officer, core_fund):
     client.force_login(officer)
     rows = [GOOD_ROWS[0], ["MOJ-CORE", "20/04/2025", "receipt", "BACS-1", "-1", "", "", "", "", "", ""]]
-    page = upload(client, csv_bytes(rows), check_only=False).content.decode()
+    page = imported(client, csv_bytes(rows), check_only=False).content.decode()
     assert "Refused: 1 of 2 rows in income.csv has problems" in page
     assert ('<tr><td class="num">3</td><td>amount</td><td>The amount must be more than £0.00; &#x27;-1&#x27; was given '
             '(a mistake is corrected by a reversal).</td>'
@@ -83,12 +100,19 @@ def test_failing_rows_are_listed_on_the_page(client, officer, core_fund):
     assert not JournalEntry.objects.exists()
 
 
-def test_a_file_of_another_kind_is_refused_next_to_the_field(client, officer, core_fund):
+def test_a_file_of_another_kind_is_refused_on_the_job_page(client, officer, core_fund):
     client.force_login(officer)
-    page = upload(client, b"\x89PNG\r\n\x1a\n", name="income.csv", check_only=False).content.decode()
+    page = imported(client, b"\x89PNG\r\n\x1a\n", name="income.csv", check_only=False).content.decode()
+    assert "Refused: nothing written" in page
     assert "income.csv is named .csv but is a PNG image, not comma-separated text." in page
-    assert 'id="id_file_error"' in page
     assert not JournalEntry.objects.exists()
+
+
+def test_a_form_without_a_file_is_refused_next_to_the_field_and_queues_nothing(client, officer, core_fund):
+    client.force_login(officer)
+    response = client.post(URL, {"check_only": "on"})
+    assert response.status_code == 200 and 'id="id_file_error"' in response.content.decode()
+    assert not Job.objects.exists()
 
 
 def test_a_body_over_the_limit_is_refused_without_being_read(officer):
@@ -98,6 +122,7 @@ def test_a_body_over_the_limit_is_refused_without_being_read(officer):
                               CONTENT_LENGTH=str(11 * 1024 * 1024))
     assert response.status_code == 413
     assert "The file is larger than 10 MB (11.0 MB were sent)" in response.content.decode()
+    assert not Job.objects.exists()
 
 
 def test_the_upload_still_needs_the_csrf_token(officer, core_fund):
@@ -105,4 +130,4 @@ def test_the_upload_still_needs_the_csrf_token(officer, core_fund):
     client.force_login(officer)
     response = client.post(URL, {"file": SimpleUploadedFile("income.csv", csv_bytes(GOOD_ROWS[:1]))})
     assert response.status_code == 403
-    assert not JournalEntry.objects.exists()
+    assert not JournalEntry.objects.exists() and not Job.objects.exists()

@@ -162,7 +162,11 @@ def test_database_refuses_an_entry_into_a_closed_period_even_below_the_orm(funde
     period = Period.objects.get(year__start_year=2025, number=1)
     Period.objects.filter(pk=period.pk).update(is_closed=True)
     with pytest.raises(DatabaseError, match="open period"), transaction.atomic():
+        for line in entry.lines.all():  # balanced lines first, as posting writes them, so only the period is wrong
+            JournalLine.objects.create(entry_id=99, account=line.account, fund=line.fund,
+                                       funding_year=line.funding_year, direction=line.direction, amount=line.amount)
         JournalEntry.objects.create(
+            id=99,
             year=entry.year,
             number=99,
             date=date(2025, 4, 5),
@@ -283,3 +287,37 @@ def test_a_batch_that_would_overspend_is_refused_whole_naming_the_entry(funded_c
         f"PR00002 B: Not enough money available in MOJ-CORE (Victims' services core grant) for 2025/26: "
         f"£{available - 100:,.2f} is available and this needs £{available:,.2f}, £100.00 more than that.")
     assert counts() == before
+
+
+# --- posting_batch: many entries, one transaction, locks taken once --------------------------------------------
+
+
+def test_a_posting_batch_checks_each_entry_and_writes_the_kept_rows_once(
+    funded_core, officer, year, django_assert_max_num_queries
+):
+    from ledger.posting import posting_batch
+    from ledger.verification import verify
+
+    # Locks and reads once; each date's period once; per entry a savepoint, its release and the writes (two
+    # statements on SQLite, one on PostgreSQL); the kept rows at the end: never the eleven of a posting alone.
+    with django_assert_max_num_queries(10 + 4 * 51 + 2):
+        with posting_batch():
+            entries = [commit(funded_core, "1000.00", officer, day=date(2025, 6, day % 2 + 1)) for day in range(50)]
+            # Inside the batch the kept position has not moved yet; the batch's own checks use its running total.
+            with pytest.raises(ValidationError, match=r"£450,000.00 is available and this needs £450,000.01"):
+                commit(funded_core, "450000.01", officer)
+    assert [e.number for e in entries] == list(range(2, 52))
+    assert fund_available(fund=funded_core, year=year) == Decimal("450000.00")
+    assert verify().problems == []
+
+
+def test_a_refusal_that_leaves_a_posting_batch_undoes_every_entry_in_it(funded_core, officer, year):
+    from ledger.posting import posting_batch
+
+    before = counts()
+    with pytest.raises(ValidationError, match="Not enough money available"):
+        with posting_batch():
+            commit(funded_core, "300000.00", officer)
+            commit(funded_core, "300000.00", officer)  # 200,000 left: refused, and the first goes with it
+    assert counts() == before
+    assert fund_available(fund=funded_core, year=year) == Decimal("500000.00")

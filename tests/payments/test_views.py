@@ -3,7 +3,7 @@ import io
 
 from django.urls import reverse
 
-from payments.models import DelegatedLimit, PaymentRun
+from payments.models import DelegatedLimit, LimitChange, PaymentRun
 from tests.payments.conftest import db_state
 from tests.rules.conftest import page_text
 from tests.web.conftest import signed_in
@@ -63,12 +63,18 @@ def test_withholding_a_payee_from_the_page(due, officer, org):
     assert "1, totalling £18,000.00" in page
 
 
-def test_directors_set_limits_and_officers_only_read_them(director, officer, officer2):
-    response = signed_in(director).post(reverse("payments:limit_set"),
-                                        {"user": officer2.pk, "amount": "£40,000", "note": "Para 4.2"})
+def test_a_director_proposes_a_limit_a_commissioner_approves_it_and_officers_only_read_them(
+        director, commissioner, officer, officer2):
+    response = signed_in(director).post(reverse("payments:limit_propose"),
+                                        {"user": officer2.pk, "amount": "£40,000", "reason": "Para 4.2"})
+    change = LimitChange.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("payments:limit_change", args=[change.pk])
+    assert not DelegatedLimit.objects.exists()  # nothing changes until someone else approves
+    response = signed_in(commissioner).post(reverse("payments:limit_change_decide", args=[change.pk]),
+                                            {"decision": "approve", "confirm": "on"})
     assert response.status_code == 302
     assert DelegatedLimit.objects.get(user=officer2).amount.amount == 40000
     page = page_text(signed_in(officer).get(reverse("payments:limits")))
-    assert "Oscar £40,000.00 Para 4.2 Diana" in page and "Set a limit" not in page
-    assert signed_in(officer).post(reverse("payments:limit_set"), {"user": officer2.pk, "amount": "1"}).status_code \
-        == 403
+    assert "Oscar £40,000.00 Para 4.2 (proposed by Diana, change" in page and "Propose the limit" not in page
+    assert signed_in(officer).post(reverse("payments:limit_propose"), {"user": officer2.pk, "amount": "1"}) \
+        .status_code == 403

@@ -133,3 +133,21 @@ def test_rebuilding_gives_the_same_bytes(scenario):
     first = pack_build(params, issued_by="Diana")
     again = pack_build(params, issued_by="Diana", issued_at=first.issued_at)
     assert xlsx.render(first) == xlsx.render(again)
+
+
+def test_the_pack_is_namespaced_xml_that_lxml_reads_too(scenario):
+    """openpyxl reads with lxml when it is installed; the pack's document properties must be valid namespaced XML
+    for it (they once had unbound prefixes: issue 14). Read here with xml.etree and, when installed, with lxml."""
+    import io
+    import zipfile
+    from xml.etree import ElementTree
+
+    _name, _type, content = render("xlsx", year="2025/26", as_at="2026-03-31", known_at=scenario.known_at,
+                                   user=scenario.director)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist() if name.endswith((".xml", ".rels"))}
+    for part in parts.values():
+        ElementTree.fromstring(part)
+    etree = pytest.importorskip("lxml.etree")
+    for part in parts.values():
+        etree.fromstring(part)

@@ -90,3 +90,27 @@ def test_the_form_starts_with_an_error_summary_linking_to_the_fields():
     assert html.index("There is a problem") < html.index('<label for="id_amount">')
     assert '<a href="#id_amount">This field is required.</a>' in html
     assert '<a href="#id_confirm">Tick the box to confirm; this action cannot be undone.</a>' in html
+
+
+def test_a_suppliers_payment_terms_are_read_by_the_figure_grammar(db):
+    """Django's IntegerField took '١٢' (Arabic-Indic digits) and '１２' as 12; the terms are now read like every other
+    count (core.forms.FigureField)."""
+    from spending.forms import SupplierForm
+
+    def terms(typed):
+        form = SupplierForm({"payment_terms_days": typed})
+        form.is_valid()
+        return form.cleaned_data.get("payment_terms_days"), form.errors.get("payment_terms_days")
+
+    assert terms("30") == (30, None)
+    assert terms("١٢") == (None, ["'١٢' is not a whole number of days; write it with the digits 0-9, for example 30."])
+    assert terms("121") == (None, ["'121' is more than the largest accepted (120); for example 30."])
+    assert terms("1e26")[1] == ["'1e26' is not a whole number of days; write it with the digits 0-9, for example 30."]
+
+
+def test_text_too_long_for_an_amount_is_refused_saying_the_largest_amount():
+    assert bound(amount="9" * 5000).errors["amount"] == [
+        "'99999999999999999999...' (5,000 characters) is too long to be an amount; the largest amount accepted is "
+        "£99,999,999.99, for example 1250.00 or £1,250.00."
+    ]
+    assert 'maxlength="20"' in str(bound()["amount"])  # browsers still stop typing at 20

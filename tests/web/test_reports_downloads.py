@@ -5,7 +5,9 @@ import io
 
 import openpyxl
 
+from jobs.models import Job
 from reports.models import IssuedPack
+from tests.jobs.worker import media_root, run_worker  # noqa: F401  (fixture)
 
 
 def test_the_director_downloads_the_fund_statement_as_excel(director_client, funded_core, year):
@@ -34,15 +36,25 @@ def test_a_known_at_moment_in_the_future_is_refused(director_client, year):
     assert response.context["form"].errors["known_at"][0].startswith("Known-at 01/01/2099 09:00 is in the future")
 
 
-def test_issuing_a_pack_keeps_its_files_for_download(director_client, funded_core, year):
+def test_issuing_a_pack_keeps_its_files_for_download(director_client, funded_core, year, media_root):  # noqa: F811
+    """The page queues the pack; the background worker issues it; the job's page links to the pack."""
     refused = director_client.post("/statements/packs/issue/", {"month": "2026-03"})
     assert refused.context["form"].errors["confirm"] == ["Tick the box to confirm; this action cannot be undone."]
     response = director_client.post(
         "/statements/packs/issue/", {"month": "2026-03", "note": "Year-end pack", "confirm": "on"}
     )
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/" and not IssuedPack.objects.exists()
+    # A second click while it is queued queues nothing more: it would supersede the first pack at once.
+    again = director_client.post("/statements/packs/issue/", {"month": "2026-03", "confirm": "on"})
+    assert again["Location"] == f"/jobs/{job.pk}/" and Job.objects.count() == 1
+    run_worker()
     pack = IssuedPack.objects.get()
-    assert response["Location"] == f"/statements/packs/{pack.pk}/"
-    detail = director_client.get(response["Location"]).content.decode()
+    assert pack.note == "Year-end pack" and pack.issued_by == job.requested_by
+    job_page = director_client.get(response["Location"]).content.decode()
+    assert f"{pack} issued: its files are kept exactly as issued." in job_page
+    assert f'href="/statements/packs/{pack.pk}/"' in job_page
+    detail = director_client.get(f"/statements/packs/{pack.pk}/").content.decode()
     assert "This is the first pack issued for 2025/26." in detail
     stored = pack.files.get(format="xlsx")
     download = director_client.get(f"/statements/packs/{pack.pk}/files/{stored.pk}/")

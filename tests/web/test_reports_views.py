@@ -84,6 +84,7 @@ def test_navigation_shows_each_role_its_work(officer_client, commissioner_client
         "Funds",
         "Income",
         "Budgets",
+        "Control settings",
         "Monitoring",
         "Spending",
         "Payment runs",
@@ -96,9 +97,10 @@ def test_navigation_shows_each_role_its_work(officer_client, commissioner_client
         "Transparency",
         "Statements",
         "Funder returns",
+        "My jobs",
     ]
     assert nav(commissioner_client) == ["Home", "Approvals", "Grants", "Organisations", "Funds", "Budgets",
-                                        "Monitoring", "Spending"]
+                                        "Control settings", "Monitoring", "Spending"]
     assert nav(director_client) == [
         "Home",
         "Approvals",
@@ -109,6 +111,7 @@ def test_navigation_shows_each_role_its_work(officer_client, commissioner_client
         "Funds",
         "Income",
         "Budgets",
+        "Control settings",
         "Monitoring",
         "Spending",
         "Payment runs",
@@ -120,6 +123,7 @@ def test_navigation_shows_each_role_its_work(officer_client, commissioner_client
         "Corporate ledger",
         "Transparency",
         "Funder returns",
+        "My jobs",
     ]
 
 

@@ -4,12 +4,27 @@ import pytest
 from django.urls import reverse
 
 from funds.models import FinancialYear
+from jobs.models import Job
 from ledger.models import JournalEntry
+from tests.jobs.worker import media_root, run_worker  # noqa: F401  (fixture)
 from tests.rules.conftest import page_text
 from tests.web.conftest import signed_in
 from yearend.services import funder_owed
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def own_media(media_root):  # noqa: F811  (the imported fixture)
+    return media_root
+
+
+def run_year_end(client, start_year=2025):
+    """Post the run from the page (it queues the year end), then let the background worker run it."""
+    response = client.post(reverse("yearend:run", args=[start_year]), {"confirm": "on"})
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    run_worker()
+    return response
 
 
 def test_director_sees_the_checklist_and_runs_the_year_end(closed_year, director, core_fund):
@@ -20,8 +35,13 @@ def test_director_sees_the_checklist_and_runs_the_year_end(closed_year, director
     assert "Run the year end of 2025/26" in text
     before = JournalEntry.objects.count()
     response = client.post(reverse("yearend:run", args=[2025]), {"confirm": "on"})
-    assert response.status_code == 302
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert JournalEntry.objects.count() == before  # queued: the worker posts it
+    run_worker()
     assert JournalEntry.objects.count() == before + 4
+    job_page = page_text(client.get(response["Location"]))
+    assert "Year end of 2025/26 posted: 3 entries in P13 and 1 accrual reversal. 2025/26 is closed." in job_page
     text = page_text(client.get(url))
     assert "went through its year end" in text and "Run the year end" not in text
     assert "MOJ-CORE: £440,000.00 owed to MoJ" in text
@@ -33,6 +53,22 @@ def test_run_without_confirming_writes_nothing(closed_year, director, unchanged_
         response = client.post(reverse("yearend:run", args=[2025]), {})
     assert response.status_code == 400
     assert "Tick the box to confirm" in page_text(response)
+    assert not Job.objects.exists()
+
+
+def test_a_checklist_not_met_is_refused_at_once_and_queues_nothing(delivered, year, director):
+    response = signed_in(director).post(reverse("yearend:run", args=[2025]), {"confirm": "on"})
+    assert response.status_code == 400
+    assert "The year end of 2025/26 cannot run yet: All twelve months closed: 12 still open" in page_text(response)
+    assert not Job.objects.exists()
+
+
+def test_a_year_end_already_queued_is_not_queued_again(closed_year, director, core_fund):
+    client = signed_in(director)
+    first = client.post(reverse("yearend:run", args=[2025]), {"confirm": "on"})
+    second = client.post(reverse("yearend:run", args=[2025]), {"confirm": "on"})
+    assert first["Location"] == second["Location"] and Job.objects.count() == 1
+    assert "is already queued or running" in page_text(client.get(second["Location"]))
 
 
 def test_officer_sees_the_plan_but_cannot_run_it(delivered, year, officer, unchanged_database):
@@ -60,7 +96,7 @@ def test_officer_records_an_accrual_and_a_refusal_shows_in_the_form(closed_year,
 
 
 def test_officer_records_a_repayment_after_the_year_end(closed_year, director, officer, core_fund):
-    signed_in(director).post(reverse("yearend:run", args=[2025]), {"confirm": "on"})
+    run_year_end(signed_in(director))
     client = signed_in(officer)
     url = reverse("yearend:repayment_create", args=[2025, core_fund.pk])
     assert "£440,000.00 of unspent 2025/26 grant is owed" in page_text(client.get(url))
@@ -73,7 +109,7 @@ def test_officer_records_a_repayment_after_the_year_end(closed_year, director, o
 def test_each_entry_page_links_to_its_document(closed_year, director):
     from income.models import PocaReceipt
 
-    signed_in(director).post(reverse("yearend:run", args=[2025]), {"confirm": "on"})
+    run_year_end(signed_in(director))
     client = signed_in(director)
     owed = JournalEntry.objects.get(source_type="yearend.return")
     page = client.get(reverse("ledger:entry_detail", args=[owed.pk])).content.decode()

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.dates import argument_date
 from core.money import format_gbp
 from corporate.journal import gl_journal, gl_journal_csv, gl_period, sha256
 
@@ -17,7 +18,8 @@ class Command(BaseCommand):
     help = "Write the summary journal of a closed month for the corporate ledger, as CSV."
 
     def add_arguments(self, parser):
-        parser.add_argument("--period", required=True, help="The calendar month, YYYY-MM, e.g. 2026-10.")
+        parser.add_argument("--period", required=True, type=argument_date,
+                            help="The calendar month, YYYY-MM, e.g. 2026-10.")
         parser.add_argument("--output", required=True, help="The .csv file to write.")
 
     def handle(self, *args, **options):

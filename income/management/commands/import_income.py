@@ -37,13 +37,18 @@ class Command(BaseCommand):
                 "(a Ringfence user with the Finance officer role); the income is recorded in their name."
             )
         file = Path(path)
-        if not file.is_file():
-            raise CommandError(f"There is no file at {path}.")
-        if file.stat().st_size > MAX_BYTES:
-            # Refuse before reading a huge file into memory; read_sheet says the same for uploads.
-            raise CommandError(f"Refused: {file.name} is {file.stat().st_size / (1024 * 1024):.1f} MB; the largest "
-                               "file accepted is 10 MB. Split it into smaller files. Nothing was written.")
-        report = income_import(name=file.name, data=file.read_bytes(), by=person, dry_run=dry_run)
+        try:
+            if not file.is_file():
+                raise CommandError(f"There is no file at {path}.")
+            if file.stat().st_size > MAX_BYTES:
+                # Refuse before reading a huge file into memory; read_sheet says the same for uploads.
+                raise CommandError(f"Refused: {file.name} is {file.stat().st_size / (1024 * 1024):.1f} MB; the "
+                                   "largest file accepted is 10 MB. Split it into smaller files. Nothing was written.")
+            data = file.read_bytes()
+        except (OSError, ValueError) as error:  # unreadable, a folder's permissions, a NUL in the path
+            raise CommandError(f"Cannot read {path!r}: {getattr(error, 'strerror', None) or error}. Nothing was "
+                               "written.")
+        report = income_import(name=file.name, data=data, by=person, dry_run=dry_run)
         lines = report.lines()
         if not report.ok:
             for line in lines[1:]:

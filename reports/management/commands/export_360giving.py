@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.dates import argument_date
 from reports.giving360 import giving360_export
 
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--year", required=True, help="Financial year, e.g. 2025/26.")
         parser.add_argument(
-            "--as-at", dest="as_at", default=None,
+            "--as-at", dest="as_at", default=None, type=argument_date,
             help="The date the package is as at (2026-03-31 or 31/03/2026; default today): grants approved, "
                  "payments and clawbacks made, variations decided and statuses as they stood on that date.",
         )

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.dates import argument_date
 from reports.exports import FORMATS, pack_build, render_files
 from reports.parameters import parameters_parse
 from reports.registry import statement_classes
@@ -20,8 +21,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--year", required=True, help="Financial year, e.g. 2025/26.")
-        parser.add_argument("--as-at", help="Accounting date (2025-12-31); default the year end or today.")
-        parser.add_argument("--known-at", help="Moment (2026-01-05T09:00, UK time); default now.")
+        parser.add_argument("--as-at", type=argument_date,
+                            help="Accounting date (2025-12-31); default the year end or today.")
+        parser.add_argument("--known-at", type=argument_date,
+                            help="Moment (2026-01-05T09:00, UK time); default now.")
         parser.add_argument("--format", required=True, help=f"One of {', '.join(FORMATS)}.")
         parser.add_argument("--output", required=True, help="File to write; for csv, a folder.")
         parser.add_argument("--statement", action="append", help="Only this statement (repeatable): "

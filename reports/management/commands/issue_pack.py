@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.dates import argument_date
 from reports.packs import pack_issue
 
 
@@ -14,9 +15,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--year", required=True)
         parser.add_argument("--user", required=True, help="User name of the finance director or officer issuing it.")
-        parser.add_argument("--month", help="The month's pack, as at its last day (refused until it has ended).")
-        parser.add_argument("--as-at")
-        parser.add_argument("--known-at")
+        parser.add_argument("--month", type=argument_date,
+                            help="The month's pack, as at its last day (refused until it has ended).")
+        parser.add_argument("--as-at", type=argument_date)
+        parser.add_argument("--known-at", type=argument_date)
         parser.add_argument("--formats", default="xlsx,pdf,csv")
         parser.add_argument("--note", default="")
 

@@ -7,6 +7,7 @@ closed), and a missing folder."""
 
 from django.core.management.base import BaseCommand
 
+from core.dates import argument_date
 from transparency.management.commands._output import output_path, produce, write
 from transparency.spending import spending_csv
 
@@ -15,7 +16,8 @@ class Command(BaseCommand):
     help = "Write the spending over £500 of a month that has ended, as the CSV file published each month."
 
     def add_arguments(self, parser):
-        parser.add_argument("--month", required=True, help="The calendar month, YYYY-MM, e.g. 2026-10.")
+        parser.add_argument("--month", required=True, type=argument_date,
+                            help="The calendar month, YYYY-MM, e.g. 2026-10.")
         parser.add_argument("--output", required=True, help="The .csv file to write.")
 
     def handle(self, *args, **options):
