@@ -100,9 +100,9 @@ SQLITE = [
                     AND posted_on = NEW.posted_on))
        BEGIN SELECT RAISE(ABORT, 'ledger_balance is kept by posting: a balance cannot be replaced'); END""",
     # 4. The chain head points at the newest entry.
-    """CREATE TRIGGER ledger_chainhead_follows_entries BEFORE UPDATE ON ledger_chainhead
+    f"""CREATE TRIGGER ledger_chainhead_follows_entries BEFORE UPDATE ON ledger_chainhead
        WHEN NEW.entries < OLD.entries OR NEW.last_hash IS NOT
-            (SELECT hash FROM ledger_journalentry ORDER BY id DESC LIMIT 1)
+            COALESCE((SELECT hash FROM ledger_journalentry ORDER BY id DESC LIMIT 1), '{"0" * 64}')
        BEGIN SELECT RAISE(ABORT, 'ledger_chainhead points at the newest entry''s hash and only moves forward'); END""",
     """CREATE TRIGGER ledger_chainhead_no_delete BEFORE DELETE ON ledger_chainhead
        BEGIN SELECT RAISE(ABORT, 'ledger_chainhead cannot be deleted'); END""",
@@ -219,7 +219,7 @@ POSTGRES = [
     """CREATE OR REPLACE FUNCTION ledger_chainhead_follows_entries() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
          IF TG_OP = 'DELETE' OR NEW.entries < OLD.entries OR NEW.last_hash IS DISTINCT FROM
-              (SELECT hash FROM ledger_journalentry ORDER BY id DESC LIMIT 1) THEN
+              COALESCE((SELECT hash FROM ledger_journalentry ORDER BY id DESC LIMIT 1), repeat('0', 64)) THEN
            RAISE EXCEPTION 'ledger_chainhead points at the newest entry''s hash and only moves forward'
              USING ERRCODE = 'restrict_violation';
          END IF;
