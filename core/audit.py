@@ -24,21 +24,23 @@ _deferred: ContextVar[list | None] = ContextVar("core_audit_deferred", default=N
 BULK_BATCH = 500
 
 
-def save_with_history(obj, *, by: AbstractBaseUser | None, reason: str, clean: bool = True,
-                      fields_only: bool = False):
-    """Validate and save a domain row, recording who changed it and why on its history row.
+def fields_validate(obj) -> None:
+    """``full_clean`` without a query: each field's own rules and the model's ``clean()``, but not what Django asks
+    the database (one query per foreign key, unique field and constraint, several round trips a row).
 
-    ``fields_only`` is for a caller that records many rows in one transaction (the income import) and has itself
-    made sure, under its locks, of what ``full_clean`` would ask the database: that each foreign key points at a row,
-    and that the unique fields and the constraints hold. Only each field's own rules and the model's ``clean()`` are
-    checked then, without a query (Django runs one query per foreign key, unique field and constraint, several
-    round trips a row). The database still enforces every constraint, whoever saves."""
+    For a caller that records many rows in one transaction (the income import) and has itself made sure, under its
+    locks, that each foreign key points at a row and the unique fields and constraints hold; it then saves with
+    ``clean=False``. The database still enforces every constraint, whoever saves. Refuses as ``full_clean`` does,
+    in the same words."""
+    relations = [f.name for f in obj._meta.concrete_fields if f.is_relation]
+    obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+
+
+def save_with_history(obj, *, by: AbstractBaseUser | None, reason: str, clean: bool = True):
+    """Validate and save a domain row, recording who changed it and why on its history row."""
     obj._history_user = by
     obj._change_reason = reason[:100]
-    if clean and fields_only:
-        relations = [f.name for f in obj._meta.concrete_fields if f.is_relation]
-        obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
-    elif clean:
+    if clean:
         obj.full_clean()
     deferred = _deferred.get()
     if deferred is None or not hasattr(obj._meta, "simple_history_manager_attribute"):

@@ -378,7 +378,9 @@ def _check_row(raw: SheetRow, funds: dict, years: dict, seen_references: dict, s
         except ValidationError as error:
             problem("year", error.message_dict["year"][0])
         else:
-            if start is not None and start not in years:
+            if start is not None and start not in years:  # set up since the import began, or not at all
+                years[start] = FinancialYear.objects.filter(start_year=start).first()
+            if start is not None and years[start] is None:
                 problem("year", f"Financial year {FinancialYear(start_year=start).label} has not been set up.")
             elif start is not None:
                 extra["year"] = years[start]
