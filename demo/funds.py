@@ -173,7 +173,10 @@ def seed_budgets_and_income(users, funds, years) -> None:
                 fund=funds[code],
                 year=year,
                 reference=f"{code}-AWD-{year.label}",
-                letter_date=date(start, 4, 3),
+                # The funders' settlement is multi-year: the letters for both years are dated 3 April 2025, so the
+                # two-year grants approved that April draw on a 2026/27 award already made (the ring fence at every
+                # date refuses a commitment dated before the award that allows it).
+                letter_date=date(2025, 4, 3),
                 amount=amount,
                 by=officer,
                 description=f"{funds[code].funder} award letter for {year.label}",
@@ -222,22 +225,24 @@ def seed_budgets_and_income(users, funds, years) -> None:
                 by=officer,
             )
         cases = [
+            ("T20250390", "1250000.00", "18.75"),
             ("T20247781", "186000.00", "18.75"),
             ("T20248012", "94000.00", "18.75"),
             ("T20250155", "412500.00", "12.50"),
-            ("T20250390", "1250000.00", "18.75"),
             ("T20250877", "318400.00", "18.75"),
             ("T20251102", "77250.00", "12.50"),
         ]
+        # The Home Office pays its ARIS share monthly from the start of the year: the fund is receipts-based, so the
+        # grants the commissioner approves on it in April wait for April's cash (the ring fence at every date).
         for n, (case, gross, share) in enumerate(cases):
-            month = 5 + n
+            month = 4 + n
             if start == 2026 and month > 11:
                 break
             poca_receipt_record(
                 fund=funds["POCA"],
                 reference=f"ARIS-{year.label}-{n + 1:03d}",
                 case_reference=f"{case}-{start}",
-                date=date(start, month, 12),
+                date=date(start, month, 2),
                 gross_recovered=gross,
                 agency_share_percent=share,
                 by=officer,

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+
 from core.money import quantize
 from demo.grant_providers import AREAS, MEASURES, PROVIDERS
 from funds.models import BudgetLine
@@ -43,6 +45,7 @@ from grants.workflow import (
     grant_submit,
     grant_withdraw,
 )
+from ledger.posting import earliest_date_allowed
 
 TODAY = date(2026, 11, 21)
 
@@ -225,11 +228,20 @@ class Seeder:
         )
 
     def approve(self, grant: Grant, on: date) -> Grant:
+        """Submit and approve on ``on``; a grant on a receipts-based fund whose cash had not come in by then waits
+        for the day it has (the ledger's refusal names it), as the commissioner would."""
         officer = grant.created_by
         grant_submit(grant=grant, by=officer)
         approver = self.commissioners[grant.pk % 2]
-        return grant_approve(grant=grant, by=approver, decision=self.decision_for(grant, on), on=on,
-                             note="Meets the commissioning intentions")
+        try:
+            return grant_approve(grant=grant, by=approver, decision=self.decision_for(grant, on), on=on,
+                                 note="Meets the commissioning intentions")
+        except ValidationError as refusal:
+            later = earliest_date_allowed(refusal)
+            if later is None or later > TODAY:
+                raise
+        return grant_approve(grant=grant, by=approver, decision=self.decision_for(grant, later), on=later,
+                             note="Meets the commissioning intentions, now that the fund has received the money")
 
     def targets(self, grant: Grant):
         officer = grant.created_by
@@ -313,7 +325,7 @@ class Seeder:
                 grant_withdraw(grant=grant, by=self.commissioners[0], on=TODAY,
                                reason="Provider lost its premises before signing the agreement")
             return grant
-        grant = grant_offer_accept(grant=grant, accepted_on=approve_on + timedelta(days=10 + plan.n % 4),
+        grant = grant_offer_accept(grant=grant, accepted_on=grant.approved_on + timedelta(days=10 + plan.n % 4),
                                    by=grant.created_by)
         if state == "offer_accepted":
             self.checks(grant, upto=None if plan.n % 2 else 4)
@@ -359,8 +371,10 @@ class Seeder:
         for state, pattern, count in SCENARIOS:
             for _ in range(count):
                 service, fund_code = services[(n * 7) % len(services)]
-                if pattern == "two_year" and fund_code in ("POCA", "SPEED-FEES"):
-                    fund_code = "MOJ-CORE" if "victim" in service.name.lower() else fund_code
+                # A receipts-based fund commits only cash it holds, and next year's has not come in: a two-year grant
+                # draws on an award-based fund.
+                if pattern == "two_year" and fund_code in ("POCA", "SPEED-FEES", "FPN-RETAINED"):
+                    fund_code = "MOJ-CORE"
                 plans.append(Plan(state, pattern, service, fund_code, n))
                 n += 1
         return plans

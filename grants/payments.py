@@ -43,7 +43,14 @@ from grants.models import (
 )
 from grants.organisations import current_bank_details_many, require_verified_bank_details
 from grants.quarters import Quarter, quarter_end_phrase, reporting_end
-from grants.selectors import grant_remaining, grants_with_totals, instalment_paid, line_clawed_back, line_paid
+from grants.selectors import (
+    STANDING,
+    grant_remaining,
+    grants_with_totals,
+    instalment_paid,
+    line_clawed_back,
+    line_paid,
+)
 from grants.workflow import grant_activate
 from ledger import accounts as acc
 from ledger.models import JournalEntry
@@ -73,12 +80,28 @@ def _status_refusal(grant: Grant) -> str | None:
             "been accepted and until the grant closes.")
 
 
-def _return_refusal(grant: Grant, instalment: Instalment, quarter: Quarter) -> str | None:
+def returns_received_on(grant_ids) -> dict[tuple[int, int, int], Date]:
+    """(grant id, year id, quarter) -> the date of its accepted monitoring return, for many grants in one query."""
+    found = MonitoringReturn.objects.filter(grant_id__in=list(grant_ids), status=MonitoringReturn.Status.ACCEPTED)
+    return {(g, y, q): on for g, y, q, on in found.values_list("grant_id", "year_id", "quarter", "received_on")}
+
+
+def return_date_refusal(grant: Grant, instalment: Instalment, on: Date, received_on: Date) -> str | None:
+    """A payment that waits for a monitoring return is dated on or after the return (its date is the day it was
+    received; the acceptance may be keyed later, as returns often are)."""
+    if on >= received_on:
+        return None
+    return (f"The Q{instalment.quarter} {instalment.year.label} instalment of {grant.reference} waits for that "
+            f"quarter's monitoring return, received on {received_on:%d/%m/%Y}; a payment dated {on:%d/%m/%Y} would "
+            f"come before it. Date the payment on or after {received_on:%d/%m/%Y}.")
+
+
+def _return_refusal(grant: Grant, instalment: Instalment, quarter: Quarter, on: Date | None = None) -> str | None:
     if not instalment.requires_return:
         return None
     found = MonitoringReturn.objects.filter(grant=grant, year=instalment.year, quarter=instalment.quarter).first()
     if found is not None and found.status == MonitoringReturn.Status.ACCEPTED:
-        return None
+        return None if on is None else return_date_refusal(grant, instalment, on, found.received_on)
     state = "has not been received" if found is None else f"is {found.get_status_display().lower()}"
     return (f"The {quarter.long_label} instalment of {grant.reference} waits for that quarter's monitoring return, "
             f"which {state}; accept the return before paying it.")
@@ -120,7 +143,7 @@ def instalment_pay_refusal(*, instalment: Instalment, on: Date | None = None) ->
         return (f"The {quarter.long_label} instalment of {grant.reference} is paid in arrears, so not on "
                 f"{on:%d/%m/%Y}: {quarter_end_phrase(quarter, grant.end_date, name='its quarter')} and it can be paid "
                 f"from {end + timedelta(days=1):%d/%m/%Y}{after}.")
-    refusal = _return_refusal(grant, instalment, quarter)
+    refusal = _return_refusal(grant, instalment, quarter, on)
     if refusal:
         return refusal
     try:
@@ -263,8 +286,7 @@ def payments_record(*, drafts: list[PaymentDraft], paid_on: Date, by, today: Dat
     banks = current_bank_details_many({g.organisation_id for g in grants.values()})
     unchecked = set(GrantCheck.objects.filter(grant_id__in=list(grants), is_complete=False)
                     .values_list("grant_id", flat=True))
-    accepted = set(MonitoringReturn.objects.filter(grant_id__in=list(grants), status=MonitoringReturn.Status.ACCEPTED)
-                   .values_list("grant_id", "year_id", "quarter"))
+    accepted = returns_received_on(grants)
     entry_drafts, rows = [], []
     for draft in drafts:
         instalment = instalments[draft.instalment.pk]
@@ -274,9 +296,10 @@ def payments_record(*, drafts: list[PaymentDraft], paid_on: Date, by, today: Dat
         refusal = _batch_refusal(grant, instalment, draft, value, paid_on, paid, remaining, banks)
         if refusal is None and grant.pk in unchecked:
             refusal = _messages(_checks_error(grant))
-        if refusal is None and instalment.requires_return and (
-                grant.pk, instalment.year_id, instalment.quarter) not in accepted:
-            refusal = _return_refusal(grant, instalment, instalment_quarter(instalment))
+        if refusal is None and instalment.requires_return:
+            returned_on = accepted.get((grant.pk, instalment.year_id, instalment.quarter))
+            refusal = (_return_refusal(grant, instalment, instalment_quarter(instalment)) if returned_on is None
+                       else return_date_refusal(grant, instalment, paid_on, returned_on))
         if refusal:
             raise ValidationError(f"{draft.reference}: {refusal}")
         paid[instalment.pk] = paid.get(instalment.pk, ZERO) + value
@@ -380,6 +403,9 @@ def clawback_record(*, funding_line: FundingLine, amount, received_on: Date, rea
             {"amount": f"Only {format_gbp(returnable)} paid from {line.fund.code} {line.year.label} on "
                        f"{grant.reference} has not already been returned; {format_gbp(value)} is more than that."}
         )
+    refusal = clawback_date_refusal(line, value, received_on)
+    if refusal:
+        raise ValidationError({"received_on": refusal})
     entry = entry_post(
         date=received_on, by=by, source=grant, source_reference=grant.reference,
         description=f"Grant clawback {grant.reference} from {grant.organisation.name}"[:300],
@@ -393,6 +419,31 @@ def clawback_record(*, funding_line: FundingLine, amount, received_on: Date, rea
                  summary=f"{grant.reference}: {format_gbp(value)} clawed back to {line.fund.code} {line.year.label} "
                          f"({entry.reference})", data={"clawback": clawback.pk, "amount": str(value)})
     return clawback
+
+
+def clawback_date_refusal(line: FundingLine, value: Decimal, received_on: Date) -> str | None:
+    """A clawback returns money already paid, so it is dated on or after the payments it returns: as at its date
+    and at every later date, what stands clawed back from the line is at most what stands paid from it by then.
+    The refusal names the payment the clawback would come before, or None."""
+    payments = [(p.paid_on, p.amount.amount) for p in Payment.objects.filter(STANDING, funding_line=line)]
+    clawbacks = [(c.received_on, c.amount.amount) for c in Clawback.objects.filter(STANDING, funding_line=line)]
+
+    def held(day: Date) -> Decimal:  # paid less clawed back, as at ``day``
+        return (sum((a for on, a in payments if on <= day), ZERO) - sum((a for on, a in clawbacks if on <= day), ZERO))
+
+    for day in [received_on] + sorted({on for on, _ in payments + clawbacks if on > received_on}):
+        if held(day) >= value:
+            continue
+        later = sorted((on, a) for on, a in payments if on > day)
+        where = f"{line.fund.code} {line.year.label} on {line.grant.reference}"
+        if not later:
+            return (f"As at {day:%d/%m/%Y} only {format_gbp(max(held(day), ZERO))} paid from {where} is not already "
+                    f"returned, and a clawback dated {received_on:%d/%m/%Y} would return {format_gbp(value)}.")
+        paid_on, amount = later[0]
+        return (f"The clawback is dated {received_on:%d/%m/%Y}, before the payment of {format_gbp(amount)} on "
+                f"{paid_on:%d/%m/%Y} it would return: as at {day:%d/%m/%Y} only {format_gbp(max(held(day), ZERO))} "
+                f"paid from {where} is not already returned. Date it on or after {paid_on:%d/%m/%Y}.")
+    return None
 
 
 # --- Reversals ---------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from grants.models import Decision, FundingLine, Grant, GrantVariation, Payment,
 from grants.quarters import require_set_up, year_overlaps
 from grants.schedule import schedule_rebalance
 from grants.selectors import line_paid
+from grants.workflow import require_dated_after_approval
 from ledger import accounts as acc
 from ledger.posting import CREDIT, DEBIT, Leg, entry_post
 
@@ -180,6 +181,7 @@ def variation_approve(*, variation: GrantVariation, by, decision: Decision | str
             f"{grant.reference} has changed since this variation was requested; reject it and request it again."
         )
     on = on or timezone.localdate()
+    require_dated_after_approval(grant, on, what="a variation of it")
     start = variation.new_start_date or grant.start_date
     end = variation.new_end_date or grant.end_date
     after = {(line.fund_id, line.year_id): (line.fund, line.year, line.amount.amount, line) for line in lines}

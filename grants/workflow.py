@@ -18,7 +18,7 @@ from core.roles import COMMISSIONERS, FINANCE_OFFICERS, OFFICERS_AND_COMMISSIONE
 from funds.models import BudgetLine
 from grants.awards import _check_lines_within_dates, require_decision, resolve_decision
 from grants.locks import lock_funds_and_grant
-from grants.models import Decision, FundingLine, Grant, GrantVariation
+from grants.models import Decision, FundingLine, Grant, GrantVariation, Payment
 from grants.schedule import schedule_generate
 from grants.selectors import grant_totals
 from ledger import accounts as acc
@@ -249,8 +249,25 @@ def grant_offer_accept(*, grant: Grant, accepted_on: Date, by, note: str = "") -
                  kind="grant.offer_accepted", summary=f"{grant.reference} offer accepted on {accepted_on:%d/%m/%Y}")
 
 
+def require_dated_after_approval(grant: Grant, on: Date, *, what: str, field: str = "on") -> None:
+    """What changes an approved grant's commitment (a variation, a release on close or withdrawal) is dated on or
+    after the approval it changes."""
+    if grant.approved_on is not None and on < grant.approved_on:
+        raise ValidationError({field: f"{grant.reference} was approved on {grant.approved_on:%d/%m/%Y}; {what} cannot "
+                                      f"be dated before that ({on:%d/%m/%Y}). Date it on or after "
+                                      f"{grant.approved_on:%d/%m/%Y}."})
+
+
 def _release_outstanding(grant: Grant, *, by, on: Date, why: str):
-    """Release every line's unpaid commitment (Dr commitments control / Cr commitments), in one entry."""
+    """Release every line's unpaid commitment (Dr commitments control / Cr commitments), in one entry, dated on or
+    after the approval and the last payment (what is unpaid is known only once the payments are made)."""
+    require_dated_after_approval(grant, on, what=f"the release of its commitment ({why})")
+    last = (Payment.objects.filter(grant=grant, reversal__isnull=True).order_by("-paid_on")
+            .values_list("paid_on", flat=True).first())
+    if last is not None and on < last:
+        raise ValidationError({"on": f"{grant.reference} was last paid on {last:%d/%m/%Y}; what it leaves unpaid is "
+                                     f"released on or after that, not on {on:%d/%m/%Y}. Date it on or after "
+                                     f"{last:%d/%m/%Y}."})
     totals = grant_totals(grant)
     legs = []
     released = []

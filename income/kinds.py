@@ -164,7 +164,7 @@ def receipt_award_letter(*, fund: Fund, day: Date, award_letter: AwardLetter | N
                                  f"{fund.code}: name one of {fund.code}'s award letters, or leave it blank to settle "
                                  f"{fund.code}'s letter for the financial year of the receipt's date."}
             )
-        return award_letter
+        return _dated_after_letter(award_letter, day)
     if fund.limit_basis != Fund.LimitBasis.AWARD:
         return None
     year = FinancialYear(start_year=year_for_date(day))
@@ -180,7 +180,19 @@ def receipt_award_letter(*, fund: Fund, day: Date, award_letter: AwardLetter | N
                              f"{day:%d/%m/%Y}; {held}. Record its {year.label} award letter first, or name the "
                              "letter this receipt settles."}
         )
-    return next((letter for letter in letters if award_outstanding(letter) > 0), letters[-1])
+    dated = [letter for letter in letters if letter.letter_date <= day] or letters[:1]
+    return _dated_after_letter(next((letter for letter in dated if award_outstanding(letter) > 0), dated[-1]), day)
+
+
+def _dated_after_letter(letter: AwardLetter, day: Date) -> AwardLetter:
+    """A receipt settles an award letter, so it is dated on or after the letter."""
+    if day < letter.letter_date:
+        raise ValidationError(
+            {"date": f"The receipt is dated {day:%d/%m/%Y}, before award letter {letter.reference} it settles (dated "
+                     f"{letter.letter_date:%d/%m/%Y}): money is received on an award once it is made. Date the "
+                     f"receipt on or after {letter.letter_date:%d/%m/%Y}, or record it against another letter."}
+        )
+    return letter
 
 
 def settles_text(letter: AwardLetter) -> str:

@@ -11,12 +11,13 @@ from collections import defaultdict
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, timedelta
 from datetime import date as Date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from core.locking import lock
@@ -234,6 +235,92 @@ def _check_not_negative(fund: Fund, year: FinancialYear, position, d_committed: 
             f"{fund.code} has {format_gbp(from_pence(actual))} of actual spending for {year.label}; this entry would "
             f"take back {format_gbp(from_pence(-d_actual))}. Claw back at most what was paid."
         )
+
+
+def ledger_today() -> Date:
+    """Today, for the ledger's one date rule: nothing is dated after it."""
+    return timezone.localdate()
+
+
+_ROLE_INDEX = {Account.Role.LIMIT: 0, Account.Role.COMMITTED: 1, Account.Role.ACTUAL: 2}
+_AS_AT_WHAT = (
+    ("available", "more committed and spent than it had to spend",
+     "the income or award that allows it"),
+    ("committed", "more released or paid than was committed", "the commitment it pays or releases"),
+    ("actual", "more taken back than was spent", "the spending it takes back"),
+)
+
+
+#: The code of the refusal ``_check_every_later_date`` gives; its ``params["on_or_after"]`` is the first date that
+#: would do (see ``earliest_date_allowed``).
+DATED_TOO_EARLY = "dated_too_early"
+
+
+def earliest_date_allowed(refusal: ValidationError) -> Date | None:
+    """The date a posting refused for coming before what allows it could have instead, or None for another refusal."""
+    for error in refusal.error_dict.get("date", []) if hasattr(refusal, "error_dict") else []:
+        if error.code == DATED_TOO_EARLY:
+            return error.params["on_or_after"]
+    return None
+
+
+def _later_movements(keys, day: Date) -> dict:
+    """(fund id, funding year id) -> {date: [limit, committed, actual] pence} of the lines of ``keys`` in entries
+    dated after ``day``: what separates each later date's position from ``day``'s."""
+    moves = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
+    rows = (JournalLine.objects
+            .filter(entry__date__gt=day, fund_id__in={f for f, _ in keys}, funding_year_id__in={y for _, y in keys},
+                    account__role__in=list(_ROLE_INDEX))
+            .values_list("fund_id", "funding_year_id", "entry__date", "account__role", "direction")
+            .annotate(total=Sum("amount")).order_by())
+    for fund_id, year_id, on, role, direction, total in rows:
+        if (fund_id, year_id) not in keys:
+            continue
+        pence = to_pence(total)
+        raises = direction == (CREDIT if role == Account.Role.LIMIT else DEBIT)
+        moves[(fund_id, year_id)][on][_ROLE_INDEX[role]] += pence if raises else -pence
+    return moves
+
+
+def _check_every_later_date(day: Date, effects_by_draft, positions: dict, funds: dict, years: dict) -> None:
+    """The ring fence at every date, not only in total: an entry dated ``day`` counts in every statement as at
+    ``day`` or later, so what it lowers (the available amount, commitments, actual spending) must stay at or above
+    zero as at each of those dates, not only as at today. A backdated payment before the commitment it pays, a
+    clawback before the payment it returns, or spending before the cash or award that allows it are refused here,
+    naming the dates, whichever service posts them. Only a backdated entry can meet this (nothing is dated after
+    today), and only then is the one query made."""
+    lowered = defaultdict(lambda: [0, 0, 0])
+    for effects in effects_by_draft:
+        for key, (d_limit, d_committed, d_actual) in effects.items():
+            total = lowered[key]
+            total[0] += d_limit - d_committed - d_actual
+            total[1] += d_committed
+            total[2] += d_actual
+    watched = {key: [i for i in range(3) if delta[i] < 0] for key, delta in lowered.items()}
+    watched = {key: which for key, which in watched.items() if which}
+    if not watched:
+        return
+    later = _later_movements(set(watched), day)
+    for key, which in watched.items():
+        moves = later.get(key)
+        if not moves:
+            continue
+        limit, committed, actual = positions[key]  # after this entry, as at the last date
+        as_at = [limit - committed - actual, committed, actual]
+        for on in sorted(moves, reverse=True):  # step back past each later date's movements
+            delta = moves[on]
+            as_at = [as_at[0] - (delta[0] - delta[1] - delta[2]), as_at[1] - delta[1], as_at[2] - delta[2]]
+            for i in which:
+                if as_at[i] < 0:
+                    name, meaning, relies = _AS_AT_WHAT[i]
+                    fund, year = funds[key[0]], years[key[1]]
+                    raise ValidationError({"date": ValidationError(
+                        f"This is dated {day:%d/%m/%Y}, before {relies} on {fund.code} {year.label} (dated "
+                        f"{on:%d/%m/%Y}): as at {on - timedelta(days=1):%d/%m/%Y} the fund would have "
+                        f"{format_gbp(from_pence(-as_at[i]))} {meaning}, and a statement as at that day would show "
+                        f"{name} below zero. Date it on or after {on:%d/%m/%Y}.",
+                        code=DATED_TOO_EARLY, params={"on_or_after": on},
+                    )})
 
 
 def _available(position: tuple[int, int, int]) -> int:
@@ -459,6 +546,11 @@ def _post(*, date: Date, period: Period, accounts: dict, drafts: list[_Checked],
     lines (begin; read the period and accounts; lock the funds; hold the period; lock the chain head; read the
     positions and last numbers; write lines, entries, balances, positions and chain head in one go; commit).
     Inside ``posting_batch``: one round trip per entry."""
+    today = ledger_today()
+    if date > today:
+        raise ValidationError({"date": f"{date:%d/%m/%Y} is after today ({today:%d/%m/%Y}): nothing is posted before "
+                                       "its date, so that every figure as at today is the whole ledger. Post it on "
+                                       "the day, or date it no later than today."})
     all_legs = [pair for draft in drafts for pair in draft.legs]
     effects_by_draft = [_position_effects(draft.legs, accounts) for draft in drafts]
     state = _batch.get()
@@ -507,6 +599,12 @@ def _post(*, date: Date, period: Period, accounts: dict, drafts: list[_Checked],
                 raise ValidationError(f"{draft.source_reference or draft.description}: {' '.join(error.messages)}")
             positions[(fund_id, year_id)] = (position[0] + d_limit, position[1] + d_committed,
                                              position[2] + d_actual)
+
+    # Only a backdated entry can meet entries dated after it. The year end's adjustments (P13) are dated the year's
+    # last day but made once the year's late movements are known (an April release of a March commitment), and
+    # move what is left at the close: they are checked against the year's total, as above, not date by date.
+    if date < today and not period.is_adjustments:
+        _check_every_later_date(date, effects_by_draft, positions, funds, years)
 
     # Number and chain under the single chain-head lock; ids too, so the lines can be written before their entry.
     posted_at = timezone.now()
@@ -651,11 +749,41 @@ def _execute(statements) -> None:
 
 
 @transaction.atomic
-def entry_reverse(*, entry: JournalEntry, date: Date, by, reason: str, source=None) -> JournalEntry:
-    """Correct a posted entry by posting its mirror image, pointing back at it. The original stays as it was."""
+def entry_owner(entry: JournalEntry) -> str | None:
+    """What posted ``entry``, in words ("grant G00012"), when a document did; None for a manual entry."""
+    from django.apps import apps
+
+    if entry.source_type.startswith("yearend."):
+        return f"the year end ({entry.source_reference or entry.source_type})"
+    try:
+        model = apps.get_model(*entry.source_type.split(".", 1))
+    except (LookupError, ValueError, TypeError):
+        return None  # "manual", or a name no document model carries
+    return f"{model._meta.verbose_name} {entry.source_reference}".strip()
+
+
+def entry_reverse(*, entry: JournalEntry, date: Date, by, reason: str, source=None,
+                  document: object | None = None) -> JournalEntry:
+    """Correct a posted entry by posting its mirror image, pointing back at it. The original stays as it was.
+
+    An entry a document posted (a receipt, a commitment, a payment, an accrual) is reversed only through that
+    document's own reversal, which passes itself as ``document`` (``ledger.reversals.document_reverse``, the year
+    end's accruals): reversed on its own, the ledger would say one thing and the document another. A reversal is
+    dated on or after the entry it reverses."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the entry is being reversed."})
+    owner = entry_owner(entry)
+    if owner is not None and document is None:
+        raise ValidationError(
+            f"Entry {entry.reference} was posted by {owner}, so it is reversed through that document's own "
+            "reversal (its page's Reverse, or withdrawing or varying a grant for a commitment), never on its own: "
+            "the document and the ledger would otherwise disagree."
+        )
+    if isinstance(date, Date) and date < entry.date:
+        raise ValidationError({"date": f"Entry {entry.reference} is dated {entry.date:%d/%m/%Y}; its reversal cannot "
+                                       f"be dated before it ({date:%d/%m/%Y}). Date it {entry.date:%d/%m/%Y} or "
+                                       "later."})
     if entry.reverses_id is not None:
         raise ValidationError(
             f"Entry {entry.reference} is itself a reversal (of {entry.reverses.reference}); a reversal is not "

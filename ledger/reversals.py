@@ -72,7 +72,7 @@ def document_reverse(document: Reversible, *, what: str, reason: str, by, on: Da
     # The reversing entry keeps the original's source where it names one (a payment's entry names its grant, and
     # statements read a grant's money by that source), else it names the document.
     entry = entry_reverse(entry=original, date=on, by=by, reason=reason,
-                          source=None if original.source_id else document)
+                          source=None if original.source_id else document, document=document)
     document.reversal = entry
     document.reversal_reason = reason
     save_with_history(document, by=by, reason=f"Reversed: {reason}", clean=False)

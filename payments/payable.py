@@ -22,8 +22,9 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from core.money import ZERO, quantize
-from grants.models import BankDetails, Grant, GrantCheck, Instalment, MonitoringReturn, Payment
+from grants.models import BankDetails, Grant, GrantCheck, Instalment, Payment
 from grants.organisations import current_bank_details_many
+from grants.payments import returns_received_on
 from grants.quarters import Quarter, reporting_end
 from grants.selectors import STANDING, grants_with_totals
 from payments.models import PaymentRun, PaymentRunItem
@@ -96,8 +97,7 @@ def payable_instalments(*, on: Date, run: PaymentRun | None = None, only_ids=Non
     grant_ids = list(grants)
     unchecked = set(GrantCheck.objects.filter(grant_id__in=grant_ids, is_complete=False)
                     .values_list("grant_id", flat=True))
-    accepted = set(MonitoringReturn.objects.filter(grant_id__in=grant_ids, status=MonitoringReturn.Status.ACCEPTED)
-                   .values_list("grant_id", "year_id", "quarter"))
+    accepted = returns_received_on(grant_ids)
     details = current_bank_details_by_organisation({g.organisation_id for g in grants.values()})
     paid = {row["instalment_id"]: quantize(row["s"]) for row in
             Payment.objects.filter(STANDING, instalment_id__in=[i.pk for i in candidates])
@@ -108,7 +108,8 @@ def payable_instalments(*, on: Date, run: PaymentRun | None = None, only_ids=Non
         grant = grants[instalment.grant_id]
         if grant.pk in unchecked:
             continue
-        if instalment.requires_return and (grant.pk, instalment.year_id, instalment.quarter) not in accepted:
+        returned_on = accepted.get((grant.pk, instalment.year_id, instalment.quarter))
+        if instalment.requires_return and (returned_on is None or on < returned_on):
             continue
         bank = details[grant.organisation_id]
         if bank is None or bank.status != BankDetails.Status.VERIFIED:

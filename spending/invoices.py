@@ -153,6 +153,11 @@ def invoice_approve(*, invoice: Invoice, by, on: Date | None = None) -> Invoice:
     if on < invoice.invoice_date:
         raise ValidationError({"on": f"The invoice is dated {invoice.invoice_date:%d/%m/%Y}; it cannot be approved "
                                      f"before that ({on:%d/%m/%Y})."})
+    approved_on = order.commitment_entry.date if order.commitment_entry_id else None
+    if approved_on is not None and on < approved_on:
+        raise ValidationError({"on": f"{order.reference} was approved on {approved_on:%d/%m/%Y}; an invoice against it "
+                                     f"cannot be approved before that ({on:%d/%m/%Y}). Date it on or after "
+                                     f"{approved_on:%d/%m/%Y}."})
     line = order.budget_line
     fund, year = line.fund, line.year
     budget = invoice.budget_amount

@@ -447,7 +447,7 @@ def year_end_run(*, year: FinancialYear, by) -> YearEndResult:
     p13.is_closed, p13.closed_by, p13.closed_at = True, by, timezone.now()
     save_with_history(p13, by=by, reason=f"Year end {year.label}", clean=False)
     for entry, manual in accrual_entries:
-        reversal = entry_reverse(entry=entry, date=plan.reversal_day, by=by,
+        reversal = entry_reverse(entry=entry, date=plan.reversal_day, by=by, document=manual or year,
                                  reason=f"accrual reversed at the start of {next_year.label}")
         result.reversals.append(reversal)
         if manual is not None:

@@ -37,8 +37,34 @@ def test_seed_demo_loads_a_sound_ledger_and_can_run_twice(monkeypatch):
         assert user is not None and role in roles_of(user)
         assert username in first
     _year_end_of_2025_26_is_in_the_demo()
+    _the_statement_as_at_today_is_the_positions_for_every_fund()
     _spending_payment_runs_the_bank_and_the_corporate_journal_are_in_the_demo()
     _monitoring_sign_off_returns_and_publications_are_in_the_demo()
+
+
+def _the_statement_as_at_today_is_the_positions_for_every_fund():
+    """Issue 17: the fund statement built as at today says, fund by fund and year by year, what the kept positions
+    the ring fence checks say: nothing in the demo is dated after today, and nothing counts before its date."""
+    from django.utils import timezone
+
+    from funds.models import FinancialYear
+    from ledger.selectors import fund_positions
+    from reports.parameters import parameters_parse
+    from reports.registry import SUBTOTAL, statement_get
+
+    assert not JournalEntry.objects.filter(date__gt=timezone.localdate()).exists()
+    compared = 0
+    for year in [y for y in FinancialYear.objects.all() if y.start_date <= timezone.localdate()]:
+        params = parameters_parse(year=year.label, as_at=timezone.localdate().isoformat())
+        totals = {row["fund"]: row for row in statement_get("fund")(params).rows() if row.kind == SUBTOTAL}
+        for position in fund_positions(year=year, funds=Fund.objects.all()):
+            row = totals.get(position.fund.code)
+            shown = (row["committed"], row["actual"], row["available"]) if row else (Decimal(0),) * 3
+            assert shown == (position.committed, position.actual, position.available), (
+                f"{position.fund.code} {year.label}: statement {shown}, positions "
+                f"{(position.committed, position.actual, position.available)}")
+            compared += bool(row)
+    assert compared >= 6  # every demo fund, in at least one year
 
 
 def _spending_payment_runs_the_bank_and_the_corporate_journal_are_in_the_demo():

@@ -121,8 +121,17 @@ def test_an_instalment_is_paid_in_arrears_only_after_its_quarter_has_ended(payab
         payment_record(instalment=q(payable_grant, 1), amount="15000.00", paid_on=date(2025, 6, 30), by=officer)
     assert refused.value.messages == [message]
     assert db_state() == before
-    assert instalment_pay_refusal(instalment=q(payable_grant, 1), on=date(2025, 7, 1)) is None
-    payment_record(instalment=q(payable_grant, 1), amount="15000.00", paid_on=date(2025, 7, 1), by=officer)
+    # From 01/07/2025 it waits for the return alone, which arrived on 10/07/2025: a payment is never dated before it.
+    early = instalment_pay_refusal(instalment=q(payable_grant, 1), on=date(2025, 7, 9))
+    assert early == (f"The Q1 2025/26 instalment of {payable_grant.reference} waits for that quarter's monitoring "
+                     "return, received on 10/07/2025; a payment dated 09/07/2025 would come before it. Date the "
+                     "payment on or after 10/07/2025.")
+    with pytest.raises(ValidationError) as refused:
+        payment_record(instalment=q(payable_grant, 1), amount="15000.00", paid_on=date(2025, 7, 9), by=officer)
+    assert refused.value.messages == [early]
+    assert db_state() == before
+    assert instalment_pay_refusal(instalment=q(payable_grant, 1), on=date(2025, 7, 10)) is None
+    payment_record(instalment=q(payable_grant, 1), amount="15000.00", paid_on=date(2025, 7, 10), by=officer)
 
 
 def test_the_refusal_says_why_an_instalment_cannot_be_paid_now(payable_grant, approved_grant, officer):

@@ -19,7 +19,8 @@ def rows(grant):
 def test_a_grant_across_two_years_and_part_quarters_is_scheduled_per_line(org, service, officer, commissioner,
                                                                          funded_core, year):
     next_year = FinancialYear.objects.get(start_year=2026)
-    award_letter_record(fund=funded_core, year=next_year, reference="MOJ-AWD-2627", letter_date=date(2026, 4, 3),
+    # Next year's award is confirmed before the grant draws on it (a commitment is never dated before its award).
+    award_letter_record(fund=funded_core, year=next_year, reference="MOJ-AWD-2627", letter_date=date(2025, 10, 20),
                         amount="400000.00", by=officer)
     grant = make_grant(org, service, officer, [(funded_core, year, "10000.00"), (funded_core, next_year, "5000.00")],
                        start_date=date(2025, 11, 15), end_date=date(2026, 8, 14), payment_terms_days=14)

@@ -1,12 +1,13 @@
 """Properties of posting: any sequence of operations keeps every entry balanced, verify_ledger clean and every fund
-at or above zero available; the ledger refuses exactly the operations that would take a fund below zero, and a
-refused operation leaves the ledger exactly as it was.
+at or above zero available, as at every date; the ledger refuses exactly the operations that would take a fund below
+zero (in total, or as at their own date or a later one), and a refused operation leaves the ledger exactly as it was.
 
 Hypothesis generates sequences of award letters, proceeds of crime receipts, commitments, payments, releases,
 clawbacks, transfers between funds and reversals of earlier entries, with random amounts written as Decimal
-strings. A small model of each fund's position (in pence) predicts the outcome of every step. Each generated
-sequence runs inside a savepoint that is rolled back, so the examples do not see each other. Deterministic
-(derandomize) so CI is stable; modest numbers of examples so it stays quick.
+strings and random dates in any order. A small model of each fund's position (in pence) by date predicts the
+outcome of every step, including the refusals: a document's entry reversed on its own, a reversal dated before its
+entry. Each generated sequence runs inside a savepoint that is rolled back, so the examples do not see each other.
+Deterministic (derandomize) so CI is stable; modest numbers of examples so it stays quick.
 """
 
 from dataclasses import dataclass, field
@@ -75,12 +76,13 @@ class Position:
 @dataclass
 class Model:
     positions: dict = field(default_factory=lambda: {"core": Position(), "poca": Position()})
-    entries: list = field(default_factory=list)  # [entry, effects {fund: (d_limit, d_committed, d_actual)}]
+    entries: list = field(default_factory=list)  # [entry, effects {fund: (d_limit, d_committed, d_actual)}, day]
     reversed: set = field(default_factory=set)
 
-    def refusal(self, effects) -> str | None:
+    def refusal(self, effects, day) -> str | None:
         """entry_post's rules, in its order: commitments and actual spending never below zero; then refuse when a
-        fund would end below zero available and the entry uses money. Returns the refusal's words, or None."""
+        fund would end below zero available and the entry uses money; then, for what the entry lowers, the same
+        as at its own date and every later date that has postings. Returns the refusal's words, or None."""
         for name, (dl, dc, da) in effects.items():
             p = self.positions[name]
             if p.committed + dc < 0:
@@ -90,7 +92,22 @@ class Model:
             after = p.available + dl - dc - da
             if after < 0 and (dc > 0 or da > 0 or dl < 0):
                 return "Not enough money available"
+        for name, (dl, dc, da) in effects.items():
+            lowered = [dl - dc - da, dc, da]
+            for on in [day] + sorted({d for _, e, d in self.entries if d > day and name in e}):
+                at = self.as_at(name, on)
+                figures = [at.available, at.committed, at.actual]
+                if any(lowered[i] < 0 and figures[i] + lowered[i] < 0 for i in range(3)):
+                    return "Date it on or after"
         return None
+
+    def as_at(self, name, on) -> Position:
+        at = Position()
+        for _, effects, day in self.entries:
+            if day <= on and name in effects:
+                dl, dc, da = effects[name]
+                at.limit, at.committed, at.actual = at.limit + dl, at.committed + dc, at.actual + da
+        return at
 
     def apply(self, effects) -> None:
         for name, (dl, dc, da) in effects.items():
@@ -120,9 +137,13 @@ def plan(op, model: Model, fund_of):
         if not live:
             return None
         index = live[name % len(live)]
-        entry, effects = model.entries[index]
+        entry, effects, _ = model.entries[index]
         inverse = {f: (-dl, -dc, -da) for f, (dl, dc, da) in effects.items()}
-        return inverse, lambda by: entry_reverse(entry=entry, date=day, by=by, reason="Property test"), index, None
+        # An award letter's or a receipt's entry is reversed through the document alone; a reversal is never dated
+        # before the entry it reverses.
+        refusal = ("through that document's own reversal" if entry.source_type != "manual"
+                   else "its reversal cannot be dated before it" if day < entry.date else None)
+        return inverse, lambda by: entry_reverse(entry=entry, date=day, by=by, reason="Property test"), index, refusal
     position = model.positions[name]
     fund = fund_of[name]
     if kind in ("award", "poca", "overcommit"):
@@ -193,7 +214,7 @@ def test_any_sequence_keeps_the_ledger_sound_and_refuses_exactly_what_would_over
             if planned is None:
                 continue
             effects, perform, reversing, refusal_expected = planned
-            model_refusal = model.refusal(effects)
+            model_refusal = None if refusal_expected else model.refusal(effects, op[3])
             expected = refusal_expected is None and model_refusal is None
             before = snapshot()
             try:
@@ -205,7 +226,7 @@ def test_any_sequence_keeps_the_ledger_sound_and_refuses_exactly_what_would_over
             else:
                 assert expected, f"{op} was posted but takes a fund below zero available"
                 model.apply(effects)
-                model.entries.append((entry, effects))
+                model.entries.append((entry, effects, op[3]))
                 if reversing is not None:
                     model.reversed.add(reversing)
                     model.reversed.add(len(model.entries) - 1)  # a reversal is not reversed again here

@@ -27,7 +27,7 @@ def test_the_bulk_rule_agrees_with_instalment_pay_refusal(payable_grant, org, se
                                                           funded_core, year):
     # 1. payable_grant: Q1 payable from 01/07/2025 (return accepted), Q2 return accepted too, Q1 partly paid.
     accept_return(payable_grant, year, 2, officer, officer2)
-    payment_record(instalment=payable_grant.instalments.get(quarter=1), amount="5000.00", paid_on=date(2025, 7, 2),
+    payment_record(instalment=payable_grant.instalments.get(quarter=1), amount="5000.00", paid_on=date(2025, 7, 10),
                    by=officer)
     # 2. Checks incomplete.
     unchecked = accepted(org, service, officer, commissioner, [(funded_core, year, "4000.00")], title="Unchecked")
@@ -72,7 +72,7 @@ def test_the_bulk_rule_agrees_with_instalment_pay_refusal(payable_grant, org, se
 
 def test_instalments_of_one_grant_share_what_remains_on_it(payable_grant, officer, officer2, year):
     accept_return(payable_grant, year, 2, officer, officer2)
-    found = payable_instalments(on=date(2025, 10, 2))
+    found = payable_instalments(on=date(2025, 10, 10))  # Q2's return came in on 10/10/2025
     assert [(p.payment_reference, str(p.amount)) for p in found] == [
         (f"{payable_grant.reference} Q1 2025/26", "15000.00"), (f"{payable_grant.reference} Q2 2025/26", "15000.00")]
 

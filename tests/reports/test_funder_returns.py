@@ -138,9 +138,9 @@ def world(funded_core, year, officer, officer2, commissioner, director):
     supplier = supplier_create(organisation=helpline_org, by=officer)
     order = order_raise(supplier=supplier, budget_line=line, kind="contract", title="Helpline 2025/26",
                         start_date=date(2025, 4, 1), end_date=date(2026, 3, 31), amount="6000.00", by=officer,
-                        on=date(2025, 4, 1), service_category=w.helpline)
+                        on=date(2025, 4, 3), service_category=w.helpline)
     if order.status != order.Status.APPROVED:
-        order = order_approve(order=order, by=director, on=date(2025, 4, 1))
+        order = order_approve(order=order, by=director, on=date(2025, 4, 3))
     w.order = order
     for number, day in (("PH-0825", date(2025, 8, 31)), ("PH-1125", date(2025, 11, 28))):
         invoice = invoice_record(order=order, supplier_reference=number, invoice_date=day, description="Helpline",

@@ -151,10 +151,10 @@ def test_dashboard_does_not_call_proceeds_of_crime_hm_treasurys(paid_over, direc
 
 def test_a_reversed_return_is_neither_owed_nor_paid_over(paid_over, scenario):
     from income.models import FpnReturn
-    from ledger.posting import entry_reverse
+    from income.services import fpn_return_reverse
 
     p02 = FpnReturn.objects.get(reference="FPN-P02")
-    entry_reverse(entry=p02.entry, date=date(2025, 6, 20), by=scenario.officer, reason="Return keyed twice")
+    fpn_return_reverse(fpn_return=p02, on=date(2025, 6, 20), by=scenario.officer, reason="Return keyed twice")
     all_rows = rows(as_at="2026-03-31")
     assert "FPN-P02" not in {r["reference"] for r in all_rows}
     fpn = pick(all_rows, SUBTOTAL, fund="FPN")

@@ -91,3 +91,17 @@ def test_commissioners_cannot_reverse_and_see_no_reverse_link(commissioner_clien
         for url in (reverse_url(payable_grant, payment), clawback_url):
             assert commissioner_client.get(url).status_code == 403
             assert commissioner_client.post(url, {"reason": "Mine", "on": "03/09/2025"}).status_code == 403
+
+
+def test_a_clawback_dated_before_the_payment_it_returns_is_refused_on_the_page_naming_both_dates(
+        officer_client, payable_grant, payment, unchanged_database):
+    """Issue 17 through the form: the service's refusal, next to the date, writing nothing."""
+    line = payable_grant.funding_lines.get()
+    with unchanged_database():
+        response = officer_client.post(f"/grants/{payable_grant.pk}/clawback/", {
+            "funding_line": str(line.pk), "amount": "100.00", "received_on": "29/07/2025",
+            "reason": "Underspend", "confirm": "on"})
+    assert response.status_code == 200
+    assert ("The clawback is dated 29/07/2025, before the payment of £15,000.00 on 30/07/2025 it would return: as at "
+            f"29/07/2025 only £0.00 paid from MOJ-CORE 2025/26 on {payable_grant.reference} is not already returned. "
+            "Date it on or after 30/07/2025.") in text(response)

@@ -33,7 +33,9 @@ def add_poca(fund, officer, year, start, count):
 
 def add_receipts(fund, officer, year, start, count):
     for n in range(start, start + count):
-        receipt_record(fund=fund, reference=f"RCPT-{n}", date=year.start_date, amount="100.00", by=officer)
+        # On the award letter's date (3 April): a receipt is never dated before the letter it settles.
+        receipt_record(fund=fund, reference=f"RCPT-{n}", date=year.start_date.replace(day=3), amount="100.00",
+                       by=officer)
 
 
 def add_budget(fund, officer, year, start, count):
