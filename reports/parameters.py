@@ -60,7 +60,7 @@ def _parse_date(value, field: str) -> date | None:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValidationError({field: f"'{value}' is not a date; write it like 2025-12-31 or 31/12/2025."})
+    raise ValidationError({field: f"'{value}' is not a date; write it like 31/12/2025."})
 
 
 def _parse_moment(value, field: str) -> datetime | None:
@@ -84,7 +84,7 @@ def _parse_moment(value, field: str) -> datetime | None:
                 moment = datetime.fromisoformat(text)
             except ValueError:
                 raise ValidationError(
-                    {field: f"'{value}' is not a moment; write it like 2026-01-05T09:00 (UK local time)."}
+                    {field: f"'{value}' is not a moment; write it like 05/01/2026 09:00 (UK local time)."}
                 )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
@@ -107,6 +107,15 @@ def parameters_parse(*, year, as_at=None, known_at=None, now: datetime | None = 
     if day < fy.start_date:
         raise ValidationError(
             {"as_at": f"As-at {day:%d/%m/%Y} is before {fy.label} began; give a date from {fy.start_date:%d/%m/%Y}."}
+        )
+    # After the year's end, a date shows what came in late for the year (a Q4 instalment paid in April), but only up
+    # to today: nothing is dated after today, so a later date would only repeat today's figures under another name.
+    today = timezone.localdate(now)
+    if day > fy.end_date and day > today:
+        last = max(fy.end_date, min(today, day))
+        raise ValidationError(
+            {"as_at": f"As-at {day:%d/%m/%Y} is after {fy.label} ended ({fy.end_date:%d/%m/%Y}) and after today; give "
+                      f"a date from {fy.start_date:%d/%m/%Y} to {last:%d/%m/%Y}."}
         )
     return StatementParameters(year=fy, as_at=day, known_at=moment)
 

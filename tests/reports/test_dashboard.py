@@ -62,7 +62,7 @@ def test_the_year_and_date_default_to_today_or_the_years_last_day(year):
 @pytest.mark.parametrize("given, field, message", [
     ({"year": "2031"}, "year", "There is no financial year 2031/32. Years set up: 2026/27, 2025/26, 2024/25."),
     ({"year": "twenty"}, "year", "There is no financial year 'twenty'. Years set up:"),
-    ({"year": "2025", "as_at": "31/02/2026"}, "as_at", "'31/02/2026' is not a date; write it like 2025-12-31"),
+    ({"year": "2025", "as_at": "31/02/2026"}, "as_at", "'31/02/2026' is not a date; write it like 31/12/2025"),
     ({"year": "2025", "as_at": date(2026, 5, 1)}, "as_at",
      "01/05/2026 is outside 2025/26 (01/04/2025 to 31/03/2026): choose a date in the year, or leave the date empty"),
     ({"year": "2026", "as_at": date(2026, 12, 4)}, "as_at", "04/12/2026 is after today (03/12/2026)"),

@@ -286,7 +286,7 @@ def test_bad_as_at_dates_are_refused_with_the_reason(grants_scenario, tmp_path):
         export_file(tmp_path, as_at=future.isoformat())
     with pytest.raises(CommandError, match=r"01/03/2025 is before 2025/26 began \(01/04/2025\)"):
         export_file(tmp_path, as_at="2025-03-01")
-    with pytest.raises(CommandError, match="'31/02/2026' is not a date; write it like 2025-12-31"):
+    with pytest.raises(CommandError, match="'31/02/2026' is not a date; write it like 31/12/2025"):
         export_file(tmp_path, as_at="31/02/2026")
     assert not (tmp_path / "grants.json").exists()
 
