@@ -20,7 +20,7 @@ from grants.awards import _check_lines_within_dates, require_decision, resolve_d
 from grants.locks import lock_funds_and_grant
 from grants.models import Decision, FundingLine, Grant, GrantVariation, Payment
 from grants.schedule import schedule_generate
-from grants.selectors import grant_totals
+from grants.selectors import STANDING, grant_totals
 from ledger import accounts as acc
 from ledger.posting import CREDIT, DEBIT, Leg, entry_post
 
@@ -262,7 +262,7 @@ def _release_outstanding(grant: Grant, *, by, on: Date, why: str):
     """Release every line's unpaid commitment (Dr commitments control / Cr commitments), in one entry, dated on or
     after the approval and the last payment (what is unpaid is known only once the payments are made)."""
     require_dated_after_approval(grant, on, what=f"the release of its commitment ({why})")
-    last = (Payment.objects.filter(grant=grant, reversal__isnull=True).order_by("-paid_on")
+    last = (Payment.objects.filter(STANDING, grant=grant).order_by("-paid_on")
             .values_list("paid_on", flat=True).first())
     if last is not None and on < last:
         raise ValidationError({"on": f"{grant.reference} was last paid on {last:%d/%m/%Y}; what it leaves unpaid is "

@@ -748,7 +748,6 @@ def _execute(statements) -> None:
 
 
 
-@transaction.atomic
 def entry_owner(entry: JournalEntry) -> str | None:
     """What posted ``entry``, in words ("grant G00012"), when a document did; None for a manual entry."""
     from django.apps import apps
@@ -762,6 +761,7 @@ def entry_owner(entry: JournalEntry) -> str | None:
     return f"{model._meta.verbose_name} {entry.source_reference}".strip()
 
 
+@transaction.atomic
 def entry_reverse(*, entry: JournalEntry, date: Date, by, reason: str, source=None,
                   document: object | None = None) -> JournalEntry:
     """Correct a posted entry by posting its mirror image, pointing back at it. The original stays as it was.
