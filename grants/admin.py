@@ -72,7 +72,7 @@ class PaymentInline(ReadOnlyInline):
 
 class CheckInline(ReadOnlyInline):
     model = GrantCheck
-    fields = ("check_type", "is_complete", "evidence", "completed_by", "completed_at")
+    fields = ("check_type", "is_complete", "result", "checked_on", "evidence", "completed_by", "completed_at")
     readonly_fields = fields
 
 

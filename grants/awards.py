@@ -353,13 +353,18 @@ def resolve_decision(decision: "Decision | str | None") -> Decision | None:
     return found
 
 
-def require_decision(amount_by_fund: dict[Fund, Decimal], decision: Decision | None, *, on: Date, what: str) -> None:
+def decision_missing(amount_by_fund: dict[Fund, Decimal], *, what: str) -> str | None:
+    """Why approving ``what`` needs a recorded decision (None: it does not). Pages ask it to mark the decision
+    number required and to say so with the rest of a form's errors."""
     reasons = decisions_needed(amount_by_fund)
-    if reasons and decision is None:
-        raise ValidationError(
-            {"decision": f"{'; '.join(reasons)}, so approving {what} needs a recorded decision: give its number "
-                         "(e.g. 042-2025)."}
-        )
+    if not reasons:
+        return None
+    return f"{'; '.join(reasons)}, so approving {what} needs a recorded decision: give its number (e.g. 042-2025)."
+
+
+def require_decision(amount_by_fund: dict[Fund, Decimal], decision: Decision | None, *, on: Date, what: str) -> None:
+    if decision is None and (missing := decision_missing(amount_by_fund, what=what)):
+        raise ValidationError({"decision": missing})
     if decision is not None and decision.date > on:
         raise ValidationError(
             {"decision": f"Decision {decision.number} is dated {decision.date:%d/%m/%Y}, after the approval date "

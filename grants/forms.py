@@ -9,7 +9,16 @@ from core.forms import AmountField, ConfirmField, FigureField, Form, ReasonField
 from core.money import format_gbp
 from core.roles import COMMISSIONER
 from funds.models import BudgetLine, FinancialYear, Fund
-from grants.models import AnnualReview, CommissionedService, Grant, MonitoringReturn, OutcomeMeasure, ServiceCategory
+from grants.checks import CheckEntry, check_entry_errors, check_field
+from grants.models import (
+    AnnualReview,
+    CommissionedService,
+    Grant,
+    GrantCheck,
+    MonitoringReturn,
+    OutcomeMeasure,
+    ServiceCategory,
+)
 from grants.outcomes import OUTCOME_FIGURE_MAX
 from grants.quarters import quarters_within
 
@@ -296,11 +305,25 @@ class GrantDecisionForm(Form):
     )
     confirm = ConfirmField(label="I confirm this decision; approval commits the money in the ledger")
 
-    def __init__(self, *args, choices=None, **kwargs):
+    def __init__(self, *args, choices=None, decision_missing: str | None = None, **kwargs):
+        """``decision_missing``: why approving needs a decision number (``awards.decision_missing``); the field is
+        then marked "required to approve", and approving without one is refused with the form's other errors."""
         super().__init__(*args, **kwargs)
-        self.fields["decision_number"].widget.attrs.update({"class": "input-short", "autocomplete": "off"})
+        self.decision_missing = decision_missing
+        number = self.fields["decision_number"]
+        number.widget.attrs.update({"class": "input-short", "autocomplete": "off"})
+        if decision_missing:
+            number.requirement_note = "required to approve"
+            number.help_text = "Above the fund's threshold, so approval needs it, for example 042-2025"
         if choices:
             self.fields["decision"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if (self.decision_missing and data.get("decision") == "approve" and not data.get("decision_number")
+                and "decision_number" not in self.errors):
+            self.add_error("decision_number", self.decision_missing)
+        return data
 
 
 class OfferAcceptForm(Form):
@@ -310,12 +333,60 @@ class OfferAcceptForm(Form):
     )
 
 
-class CheckForm(Form):
-    evidence = forms.CharField(
-        label="Evidence",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="What you saw, for example 'Accounts to 31/03/2025 reviewed'",
-    )
+class ChecksForm(Form):
+    """Every open check of a grant on one form: for each, its result, the evidence seen and the date it was done.
+    A check left wholly blank is not recorded; one partly filled in is checked by the service's own rule
+    (``check_entry_errors``), so every problem of every check shows at once."""
+
+    def __init__(self, *args, checks: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checks = [c for c in checks if not c.is_complete]
+        for check in self.checks:
+            label = check.check_type.label
+            self.fields[check_field(check, "result")] = forms.ChoiceField(
+                label="Result", required=False, widget=forms.RadioSelect,
+                choices=GrantCheck.Result.choices,
+            )
+            self.fields[check_field(check, "evidence")] = forms.CharField(
+                label="Evidence", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=check.check_type.guidance or "What you saw, for example 'Accounts to 31/03/2025 reviewed'",
+            )
+            self.fields[check_field(check, "checked_on")] = UKDateField(
+                label="Date checked", required=False, help_text="The day the check was done, for example 31/03/2026",
+            )
+            for name in ("result", "evidence", "checked_on"):
+                self.fields[check_field(check, name)].check_label = label
+
+    def rows(self):
+        """(check, its three bound fields) in the checklist's order, for the template."""
+        return [(check, [self[check_field(check, n)] for n in ("result", "evidence", "checked_on")])
+                for check in self.checks]
+
+    def _given(self, check) -> bool:
+        raw = [self.data.get(self.add_prefix(check_field(check, n)), "") for n in ("result", "evidence", "checked_on")]
+        return any(str(value).strip() for value in raw)
+
+    def clean(self):
+        data = super().clean()
+        self.entries = []
+        for check in self.checks:
+            if not self._given(check):
+                continue
+            names = {n: check_field(check, n) for n in ("result", "evidence", "checked_on")}
+            if any(field in self.errors for field in names.values()):
+                continue  # a date that is not a date: its own message already stands
+            values = {n: data.get(field) for n, field in names.items()}
+            problems = check_entry_errors(check, result=values["result"] or "", evidence=values["evidence"] or "",
+                                          checked_on=values["checked_on"])
+            for name, message in problems.items():
+                self.add_error(names[name], message)
+            if not problems:
+                self.entries.append(CheckEntry(check=check, result=values["result"], evidence=values["evidence"],
+                                               checked_on=values["checked_on"]))
+        if not self.errors and not self.entries and self.checks:
+            raise forms.ValidationError(
+                "Nothing was recorded: give the result, evidence and date of at least one check.")
+        return data
 
 
 class ClawbackForm(Form):

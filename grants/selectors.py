@@ -394,6 +394,42 @@ def grants_for_organisation(organisation) -> list[GrantRow]:
     return grants_with_totals(Grant.objects.filter(organisation=organisation).order_by("-start_date", "-id"))
 
 
+@dataclass(frozen=True)
+class ProviderGrant:
+    """Another grant of the same provider, as the commissioner weighs a new one: its money, its latest RAG (the
+    latest return not sent back) and what was clawed back."""
+
+    grant: Grant
+    totals: GrantTotals
+    rag: str
+    rag_quarter: str
+    clawbacks: int
+
+
+def provider_record(grant: Grant) -> list[ProviderGrant]:
+    """The provider's other grants, newest first, with their RAG and clawbacks: six queries."""
+    others = grants_with_totals(Grant.objects.filter(organisation_id=grant.organisation_id).exclude(pk=grant.pk)
+                                .order_by("-start_date", "-id"))
+    ids = [row.grant.pk for row in others]
+    latest = {}
+    for ret in (MonitoringReturn.objects.filter(grant_id__in=ids)
+                .exclude(status=MonitoringReturn.Status.RETURNED).select_related("year")
+                .order_by("grant_id", "year__start_year", "quarter", "received_on", "id")):
+        latest[ret.grant_id] = ret  # ordered: the last one seen is the latest
+    clawbacks = dict(Clawback.objects.filter(STANDING, grant_id__in=ids).values_list("grant_id")
+                     .annotate(n=Count("id")).values_list("grant_id", "n"))
+    return [
+        ProviderGrant(
+            grant=row.grant, totals=row.totals,
+            rag=latest[row.grant.pk].rag if row.grant.pk in latest else "",
+            rag_quarter=(f"Q{latest[row.grant.pk].quarter} {latest[row.grant.pk].year.label}"
+                         if row.grant.pk in latest else ""),
+            clawbacks=clawbacks.get(row.grant.pk, 0),
+        )
+        for row in others
+    ]
+
+
 def grants_by_status() -> dict[str, int]:
     """How many grants are in each status (one query)."""
     counts = dict(Grant.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
@@ -409,5 +445,6 @@ __all__ = [
     "bank_details_awaiting_verification", "grant_remaining", "grant_timeline", "grant_totals",
     "grants_awaiting_approval",
     "grants_by_status", "grants_for_organisation", "grants_with_totals", "incomplete_checks", "instalment_paid",
-    "instalments_due", "line_clawed_back", "line_paid", "returns_due", "variations_awaiting_approval",
+    "instalments_due", "line_clawed_back", "ProviderGrant", "provider_record",
+    "line_paid", "returns_due", "variations_awaiting_approval",
 ]

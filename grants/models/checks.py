@@ -32,9 +32,19 @@ class CheckType(models.Model):
 
 
 class GrantCheck(models.Model):
+    """One item of a grant's checklist. Its result is recorded with the evidence seen and the date the check was
+    done. A satisfactory result completes it (``is_complete``: payments may go); "concerns found" keeps it open,
+    with the concern on record, until it is checked again and found satisfactory."""
+
+    class Result(models.TextChoices):
+        SATISFACTORY = "satisfactory", "Satisfactory"
+        CONCERNS = "concerns", "Concerns found"
+
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="checks")
     check_type = models.ForeignKey(CheckType, on_delete=models.PROTECT, related_name="+")
     is_complete = models.BooleanField(default=False)
+    result = models.CharField(max_length=20, choices=Result.choices, blank=True)
+    checked_on = models.DateField(null=True, blank=True, help_text="The day the check was done.")
     evidence = models.TextField(blank=True, help_text="What was seen, e.g. 'Accounts to 31/03/2025 reviewed'.")
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -51,6 +61,18 @@ class GrantCheck(models.Model):
                 | (Q(completed_by__isnull=False, completed_at__isnull=False) & ~Q(evidence="")),
                 name="grants_check_complete_has_evidence",
                 violation_error_message="A completed check needs its evidence, who checked and when.",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_complete=True, result="satisfactory")
+                | (Q(is_complete=False) & ~Q(result="satisfactory")),
+                name="grants_check_complete_is_satisfactory",
+                violation_error_message="A check is complete exactly when its result is satisfactory.",
+            ),
+            models.CheckConstraint(
+                condition=Q(result="", checked_on__isnull=True)
+                | (~Q(result="") & Q(checked_on__isnull=False, completed_by__isnull=False) & ~Q(evidence="")),
+                name="grants_check_result_has_evidence_and_date",
+                violation_error_message="A check's result needs its evidence, the date it was done and who did it.",
             ),
         ]
 

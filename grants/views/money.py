@@ -11,41 +11,32 @@ from core.money import format_gbp
 from core.permissions import role_required
 from core.roles import FINANCE_OFFICERS, has_role
 from grants import checks, payments, schedule
-from grants.forms import CheckForm, ClawbackForm, ScheduleForm
-from grants.models import Clawback, FundingLine, Grant, GrantCheck, Instalment, Payment
+from grants.forms import ChecksForm, ClawbackForm, ScheduleForm
+from grants.models import Clawback, FundingLine, Grant, Instalment, Payment
 from grants.selectors import grant_totals, instalments_due
 from grants.views.common import confirm_page, grant_for, instalment_rows
 
 
 @role_required(*FINANCE_OFFICERS)
 def grant_checks(request, pk):
-    """The due diligence checklist; each open item has its own small form for the evidence."""
+    """The due diligence checklist on one page: every open check's result, evidence and date, saved together
+    (``checks.checks_record``: all or none)."""
     grant = grant_for(request.user, pk)
     items = list(grant.checks.select_related("check_type", "completed_by"))
-    posted = None
-    if request.method == "POST":
-        posted_check = request.POST.get("check", "")
-        check = get_object_or_404(  # a tampered id that is not a number finds nothing, like an unknown one
-            GrantCheck.objects.select_related("check_type"),
-            pk=int(posted_check) if posted_check.isascii() and posted_check.isdigit() else 0, grant=grant,
-        )
-        posted = (check.pk, CheckForm(request.POST, prefix=f"c{check.pk}"))
-        form = posted[1]
-        if form.is_valid() and call_service(
-            form, checks.check_complete, check=check, by=request.user, evidence=form.cleaned_data["evidence"]
-        ):
-            messages.success(request, f"'{check.check_type.label}' checked.")
+    form = ChecksForm(request.POST if request.method == "POST" else None, checks=items)
+    if request.method == "POST" and form.is_valid():
+        done = call_service(form, checks.checks_record, grant=grant, entries=form.entries, by=request.user)
+        if done:
+            satisfactory = sum(1 for c in done if c.is_complete)
+            concerns = len(done) - satisfactory
+            messages.success(request, f"{len(done)} check{'s' if len(done) != 1 else ''} recorded: "
+                                      f"{satisfactory} satisfactory, {concerns} with concerns.")
             return redirect("grants:checks", pk=grant.pk)
-    rows = []
-    for item in items:
-        form = None
-        if not item.is_complete:
-            form = posted[1] if posted and posted[0] == item.pk else CheckForm(prefix=f"c{item.pk}")
-        rows.append((item, form))
     return render(
         request,
         "grants/checks.html",
-        {"grant": grant, "rows": rows, "open": sum(1 for i in items if not i.is_complete)},
+        {"grant": grant, "form": form, "done": [i for i in items if i.is_complete],
+         "open": sum(1 for i in items if not i.is_complete), "refusal": checks.grant_checks_refusal(grant)},
     )
 
 

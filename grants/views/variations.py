@@ -70,7 +70,8 @@ def _variation(user, pk) -> GrantVariation:
 
 def _effects(variation):
     """Each changed line with its fund's available amount now and, while the variation waits, at its place in the
-    approval queue before and after approving it; and the decisions the varied amounts need."""
+    approval queue before and after approving it; and the varied amounts by fund (what decides whether a recorded
+    decision is needed)."""
     lines = list(variation.lines.select_related("fund", "year"))
     pending = variation.status == GrantVariation.Status.REQUESTED
     effects = {(e.fund.pk, e.year.pk): e for e in variation_approval_effects(variation)} if pending else {}
@@ -85,19 +86,19 @@ def _effects(variation):
     for vl in lines:
         by_fund[vl.fund] = by_fund.get(vl.fund, 0) + vl.change
     changed = {vl.fund for vl in lines}
-    return rows, awards.decisions_needed({f: a for f, a in by_fund.items() if f in changed})
+    return rows, {f: a for f, a in by_fund.items() if f in changed}
 
 
 @role_required(*EVERY_ROLE)
 def variation_detail(request, pk):
     variation = _variation(request.user, pk)
-    rows, needed = _effects(variation)
+    rows, by_fund = _effects(variation)
     can_decide = (
         has_role(request.user, COMMISSIONER)
         and variation.status == GrantVariation.Status.REQUESTED
         and variation.requested_by_id != request.user.pk
     )
-    form = _decision_form() if can_decide else None
+    form = _decision_form(variation, by_fund) if can_decide else None
     return render(
         request,
         "grants/variation_detail.html",
@@ -105,20 +106,23 @@ def variation_detail(request, pk):
             "variation": variation,
             "grant": variation.grant,
             "rows": rows,
-            "needed": needed,
+            "needed": awards.decisions_needed(by_fund),
             "form": form,
         },
     )
 
 
-def _decision_form(data=None):
-    return GrantDecisionForm(data, choices=[("approve", "Approve the variation"), ("reject", "Reject it")])
+def _decision_form(variation, by_fund, data=None):
+    return GrantDecisionForm(data, choices=[("approve", "Approve the variation"), ("reject", "Reject it")],
+                             decision_missing=awards.decision_missing(
+                                 by_fund, what=f"this variation of {variation.grant.reference}"))
 
 
 @role_required(COMMISSIONER)
 def variation_decide(request, pk):
     variation = _variation(request.user, pk)
-    form = _decision_form(request.POST or None)
+    _rows, by_fund = _effects(variation)
+    form = _decision_form(variation, by_fund, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["decision"] == "approve":
@@ -143,7 +147,7 @@ def variation_decide(request, pk):
         if done:
             messages.success(request, f"{done}: {done.get_status_display().lower()}.")
             return redirect("grants:variation_detail", pk=done.pk)
-    rows, needed = _effects(variation)
+    rows, by_fund = _effects(variation)  # again: a refused decision may have been a race the figures now show
     return render(
         request,
         "grants/variation_detail.html",
@@ -151,7 +155,7 @@ def variation_decide(request, pk):
             "variation": variation,
             "grant": variation.grant,
             "rows": rows,
-            "needed": needed,
+            "needed": awards.decisions_needed(by_fund),
             "form": form,
         },
     )

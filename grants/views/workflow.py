@@ -13,7 +13,7 @@ from core.permissions import role_required
 from core.roles import COMMISSIONER, FINANCE_OFFICER, FINANCE_OFFICERS
 from grants import awards, workflow
 from grants.forms import GrantDecisionForm, NoteConfirmForm, OfferAcceptForm
-from grants.selectors import grant_actions, grant_approval_effects, grant_totals
+from grants.selectors import grant_actions, grant_approval_effects, grant_totals, provider_record
 from grants.views.common import confirm_page, grant_for
 
 DECISION_FIELDS = {"reason": "note", "decision": "decision_number"}
@@ -49,19 +49,21 @@ def grant_submit(request, pk):
 
 
 def _effects(grant):
-    """Each funding line's effect on its fund at the grant's place in the approval queue, and the decisions its
-    amounts need."""
+    """Each funding line's effect on its fund at the grant's place in the approval queue, and the amount drawn on
+    each fund (what decides whether a recorded decision is needed)."""
     effects = grant_approval_effects(grant)
     by_fund: dict = {}
     for effect in effects:
         by_fund[effect.fund] = by_fund.get(effect.fund, Decimal("0")) + effect.amount
-    return effects, awards.decisions_needed(by_fund)
+    return effects, by_fund
 
 
 @role_required(COMMISSIONER)
 def grant_decide(request, pk):
     grant = grant_for(request.user, pk)
-    form = GrantDecisionForm(request.POST or None)
+    effects, by_fund = _effects(grant)
+    form = GrantDecisionForm(request.POST or None,
+                             decision_missing=awards.decision_missing(by_fund, what=grant.reference))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["decision"] == "approve":
@@ -97,7 +99,6 @@ def grant_decide(request, pk):
             message = "rejected"
         if done:
             return _done(request, done, f"{done.reference} {message}.")
-    effects, needed = _effects(grant)
     return render(
         request,
         "grants/decide.html",
@@ -106,8 +107,10 @@ def grant_decide(request, pk):
             "grant": grant,
             "effects": effects,
             "queued_above": any(e.above for e in effects),
-            "needed": needed,
+            "needed": awards.decisions_needed(by_fund),
             "decide": grant_actions(grant, request.user).decide,
+            "checks": list(grant.checks.select_related("check_type", "completed_by")),
+            "provider": provider_record(grant),
         },
     )
 

@@ -59,6 +59,47 @@ def test_main_pages_of_the_director_are_accessible(page, live_url):
     assert {path: problems for path, problems in found.items() if problems} == {}
 
 
+OFFICER_PAGES = ["/grants/", "/organisations/", "/organisations/new/", "/funds/", "/income/", "/income/poca/new/",
+                 "/budgets/", "/budgets/new/", "/virements/", "/spending/orders/", "/payments/runs/", "/bank/",
+                 "/returns/due/", "/payments/due/", "/ledger/corrections/", "/monitoring/", "/account/password/"]
+
+
+def _first_link(page, live_url, path, selector) -> str:
+    page.goto(f"{live_url}{path}")
+    return page.locator(selector).first.get_attribute("href")
+
+
+def test_main_pages_of_the_officer_are_accessible(page, live_url):
+    """The officer's everyday pages, the one-page due diligence of a grant with checks open (shown with errors too)
+    and a grant's page."""
+    log_in(page, live_url, "finance")
+    grant = _first_link(page, live_url, "/grants/?status=approved", "table.data a[href^='/grants/']")
+    found = {}
+    for path in OFFICER_PAGES + [grant, f"{grant}checks/"]:
+        response = page.goto(f"{live_url}{path}")
+        assert response.status == 200, path
+        found[path] = serious_violations(page)
+    page.goto(f"{live_url}{grant}checks/")
+    page.get_by_label("Evidence").first.fill("Seen")  # no result, no date: both refused, next to the fields
+    page.get_by_role("button", name="Save checks").click()
+    expect(page.get_by_role("alert")).to_contain_text("Choose the result of")
+    found["checks with errors"] = serious_violations(page)
+    assert {path: problems for path, problems in found.items() if problems} == {}
+
+
+def test_the_commissioners_decision_page_is_accessible(page, live_url):
+    log_in(page, live_url, "commissioner")
+    decide = _first_link(page, live_url, "/approvals/", "table.queue a[href$='/decide/']")
+    page.goto(f"{live_url}{decide}")
+    expect(page.get_by_role("heading", name="Due diligence")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(": other grants$"))).to_be_visible()
+    found = {decide: serious_violations(page)}
+    page.get_by_role("button", name="Record decision").click()  # nothing chosen: the errors, linked to fields
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    found["decision with errors"] = serious_violations(page)
+    assert {path: problems for path, problems in found.items() if problems} == {}
+
+
 def test_a_form_with_errors_is_accessible_and_keeps_what_was_typed(page, live_url):
     log_in(page, live_url, "finance")
     page.goto(f"{live_url}/income/poca/new/")

@@ -1,7 +1,9 @@
 """grants.views: organisations, bank details, and a grant's whole life through the pages."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from grants.models import BankDetails, Clawback, Grant, GrantVariation, MonitoringReturn, Organisation, Payment
 from grants.organisations import bank_details_submit
@@ -292,18 +294,54 @@ def test_offer_acceptance_is_recorded(officer_client, approved_grant):
     assert (approved_grant.status, approved_grant.offer_accepted_on) == (Grant.Status.OFFER_ACCEPTED, date(2025, 5, 12))
 
 
-def test_due_diligence_is_completed_one_item_at_a_time(officer_client, accepted_grant):
+def test_due_diligence_is_recorded_on_one_page_all_or_none(officer_client, accepted_grant):
+    """Every open check on one form: two filled in and one with a bad date refuses all three at once and records
+    none; put right, the two are recorded together and the blank ones stay open."""
+    first, second, third = list(accepted_grant.checks.order_by("check_type__order"))[:3]
+    url = f"/grants/{accepted_grant.pk}/checks/"
+    refused = officer_client.post(url, {
+        f"c{first.pk}-result": "satisfactory", f"c{first.pk}-evidence": "",  f"c{first.pk}-checked_on": "02/05/2025",
+        f"c{second.pk}-result": "concerns", f"c{second.pk}-evidence": "Reserves under one month",
+        f"c{second.pk}-checked_on": "31/02/2025",
+        f"c{third.pk}-evidence": "Policy seen",
+    })
+    page = text(refused)
+    assert refused.status_code == 200
+    assert f"Record the evidence for '{first.check_type.label}'" in page
+    assert "Enter a real date as day/month/year" in page
+    assert f"Choose the result of '{third.check_type.label}'" in page
+    assert f"Give the date '{third.check_type.label}' was done" in page
+    summary = refused.content.decode()
+    for anchor in (f"#id_c{first.pk}-evidence", f"#id_c{second.pk}-checked_on", f"#id_c{third.pk}-result_0"):
+        assert f'href="{anchor}"' in summary
+    assert not accepted_grant.checks.exclude(result="").exists()
+
+    officer_client.post(url, {
+        f"c{first.pk}-result": "satisfactory", f"c{first.pk}-evidence": "Accounts to 31/03/2025 reviewed",
+        f"c{first.pk}-checked_on": "02/05/2025",
+        f"c{second.pk}-result": "concerns", f"c{second.pk}-evidence": "Reserves under one month",
+        f"c{second.pk}-checked_on": "03/05/2025",
+    })
+    first.refresh_from_db()
+    second.refresh_from_db()
+    third.refresh_from_db()
+    assert (first.is_complete, first.result, first.checked_on, first.evidence) == (
+        True, "satisfactory", date(2025, 5, 2), "Accounts to 31/03/2025 reviewed")
+    assert (second.is_complete, second.result, second.checked_on) == (False, "concerns", date(2025, 5, 3))
+    assert (third.is_complete, third.result) == (False, "")
+
+
+def test_due_diligence_page_refuses_an_empty_save_and_a_date_after_today(officer_client, accepted_grant):
     check = accepted_grant.checks.first()
-    blank = officer_client.post(
-        f"/grants/{accepted_grant.pk}/checks/", {"check": check.pk, f"c{check.pk}-evidence": ""}
-    )
-    assert blank.status_code == 200
-    officer_client.post(
-        f"/grants/{accepted_grant.pk}/checks/",
-        {"check": check.pk, f"c{check.pk}-evidence": "Accounts to 31/03/2025 reviewed"},
-    )
+    url = f"/grants/{accepted_grant.pk}/checks/"
+    assert "Nothing was recorded: give the result, evidence and date of at least one check." in text(
+        officer_client.post(url, {}))
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    page = text(officer_client.post(url, {f"c{check.pk}-result": "satisfactory", f"c{check.pk}-evidence": "Seen",
+                                          f"c{check.pk}-checked_on": f"{tomorrow:%d/%m/%Y}"}))
+    assert f"cannot be after today: {tomorrow:%d/%m/%Y} is later than {timezone.localdate():%d/%m/%Y}" in page
     check.refresh_from_db()
-    assert (check.is_complete, check.evidence) == (True, "Accounts to 31/03/2025 reviewed")
+    assert check.result == ""
 
 
 def test_the_instalment_page_says_why_it_cannot_be_paid_and_records_nothing(officer_client, accepted_grant):
