@@ -94,7 +94,7 @@ def checks_record(*, grant: Grant, entries: list[CheckEntry], by) -> list[GrantC
     if not entries:
         raise ValidationError("Nothing was recorded: give the result, evidence and date of at least one check.")
     locked = {c.pk: c for c in lock(GrantCheck.objects.filter(grant=grant, pk__in=[e.check.pk for e in entries])
-                                    .select_related("grant", "check_type", "completed_by"))}
+                                    .select_related("grant", "check_type"))}
     errors = {}
     for entry in entries:
         check = locked.get(entry.check.pk)
@@ -113,7 +113,7 @@ def checks_record(*, grant: Grant, entries: list[CheckEntry], by) -> list[GrantC
 def check_complete(*, check: GrantCheck, evidence: str, by, checked_on: Date | None = None) -> GrantCheck:
     """Record one check as satisfactory, with the evidence seen, done on ``checked_on`` (today if not given)."""
     require_role(by, FINANCE_OFFICERS, doing="complete due diligence checks")
-    check = lock(GrantCheck.objects.filter(pk=check.pk).select_related("grant", "check_type", "completed_by"))[0]
+    check = lock(GrantCheck.objects.filter(pk=check.pk).select_related("grant", "check_type"))[0]
     if refusal := grant_checks_refusal(check.grant):
         raise ValidationError(refusal)
     checked_on = checked_on or timezone.localdate()
