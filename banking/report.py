@@ -4,7 +4,8 @@ Both show the balance statement (the bank's closing balance, each kind of unmatc
 cash account it comes to, the cash account per the ledger and the difference), the matched lines, and the
 unmatched lists. In Excel the amounts are numbers ('£#,##0.00'), every total is a live formula (=SUM(...)) over
 the rows it adds, each balance-statement line refers to its list's total, and the "Reconciled" check is a formula,
-so the sheet recalculates in Excel or LibreOffice. Both files depend only on the data: the same reconciliation
+so the sheet recalculates in Excel or LibreOffice; text from a bank file is a string cell, never run as a formula
+(``reports.cells.excel_set``). Both files depend only on the data: the same reconciliation
 gives the same bytes (fixed document times, reportlab's invariant mode).
 """
 
@@ -27,12 +28,12 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from banking.reconciliation import Reconciliation
 from core.money import format_gbp
 from core.workbooks import workbook_fixed
+from reports.cells import Formula, excel_set
 
 MONEY_FORMAT = "£#,##0.00"
 DATE_FORMAT = "dd/mm/yyyy"
 BOLD = Font(bold=True)
 TOTAL_LINES = Border(top=Side(style="thin"), bottom=Side(style="double"))
-DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
@@ -47,9 +48,8 @@ def filename(result: Reconciliation, extension: str) -> str:
 
 
 def _text(value) -> str:
-    """Text from a bank file or a person, made inert for a spreadsheet (a leading '=' would run as a formula)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(DANGEROUS_STARTS) else text
+    """Text from a bank file or a person; ``put`` writes it as a string cell, never run as a formula."""
+    return "" if value is None else str(value)
 
 
 def _person(user) -> str:
@@ -135,7 +135,7 @@ def xlsx(result: Reconciliation) -> bytes:
         ws.column_dimensions[column].width = width
 
     def put(row, column, value, *, number_format=None, font=None, border=None):
-        cell = ws.cell(row=row, column=column, value=value)
+        cell = excel_set(ws.cell(row=row, column=column), value)  # text stays text; only a Formula is live
         if number_format:
             cell.number_format = number_format
         if font:
@@ -163,16 +163,17 @@ def xlsx(result: Reconciliation) -> bytes:
         row += 1
     reconciled_row = row
     put(row, 1, "Cash account balance as reconciled", font=BOLD)
-    put(row, 4, f"=SUM(D{first}:D{row - 1})", number_format=MONEY_FORMAT, font=BOLD, border=TOTAL_LINES)
+    put(row, 4, Formula(f"=SUM(D{first}:D{row - 1})"), number_format=MONEY_FORMAT, font=BOLD, border=TOTAL_LINES)
     ledger_row = row + 1
     put(ledger_row, 1, f"Cash account balance per ledger at {result.month_end:%d/%m/%Y} (account 1000, all funds)")
     put(ledger_row, 4, result.cash_balance, number_format=MONEY_FORMAT)
     difference_row = row + 2
     put(difference_row, 1, "Difference (as reconciled less per ledger)", font=BOLD)
-    put(difference_row, 4, f"=ROUND(D{reconciled_row}-D{ledger_row},2)", number_format=MONEY_FORMAT, font=BOLD)
+    put(difference_row, 4, Formula(f"=ROUND(D{reconciled_row}-D{ledger_row},2)"), number_format=MONEY_FORMAT,
+        font=BOLD)
     check_row = row + 3
     put(check_row, 1, "Reconciled", font=BOLD)
-    put(check_row, 4, f'=IF(D{difference_row}=0,"Yes","No")', font=BOLD)
+    put(check_row, 4, Formula(f'=IF(D{difference_row}=0,"Yes","No")'), font=BOLD)
     row = check_row + 2
 
     put(row, 1, "Matched", font=Font(bold=True, size=12))
@@ -193,8 +194,8 @@ def xlsx(result: Reconciliation) -> bytes:
         put(row, 2, "Nothing matched")
         row += 1
     put(row, 1, "Total", font=BOLD)
-    put(row, 4, f"=SUM(D{top}:D{row - 1})", number_format=MONEY_FORMAT, font=BOLD, border=TOTAL_LINES)
-    put(row, 5, f"=SUM(E{top}:E{row - 1})", number_format=MONEY_FORMAT, font=BOLD, border=TOTAL_LINES)
+    put(row, 4, Formula(f"=SUM(D{top}:D{row - 1})"), number_format=MONEY_FORMAT, font=BOLD, border=TOTAL_LINES)
+    put(row, 5, Formula(f"=SUM(E{top}:E{row - 1})"), number_format=MONEY_FORMAT, font=BOLD, border=TOTAL_LINES)
     row += 2
 
     signs = {"lodgements": "", "unpresented": "", "bank_receipts": "-", "bank_payments": "-"}
@@ -217,8 +218,8 @@ def xlsx(result: Reconciliation) -> bytes:
             put(row, 2, "None")
             row += 1
         put(row, 1, "Total", font=BOLD)
-        put(row, 4, f"=SUM(D{top}:D{row - 1})", number_format=MONEY_FORMAT, font=BOLD, border=TOTAL_LINES)
-        put(kind_row[key], 4, f"={signs[key]}D{row}", number_format=MONEY_FORMAT)
+        put(row, 4, Formula(f"=SUM(D{top}:D{row - 1})"), number_format=MONEY_FORMAT, font=BOLD, border=TOTAL_LINES)
+        put(kind_row[key], 4, Formula(f"={signs[key]}D{row}"), number_format=MONEY_FORMAT)
         row += 2
     buffer = io.BytesIO()
     wb.save(buffer)

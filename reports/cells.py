@@ -2,8 +2,18 @@
 
 A spreadsheet treats text that begins with ``=``, ``+``, ``-`` or ``@`` (and, in some programs, a tab or carriage
 return) as a formula: an organisation called ``=HYPERLINK("http://x","y")`` would become a live link in the
-finance director's Excel. Every text cell of the Excel and CSV outputs passes through ``neutralise``, which
-prefixes such text with an apostrophe so it stays text. Numbers are written as numbers and are not touched.
+finance director's Excel. The rule for which text is dangerous is ``DANGEROUS_STARTS``; two writers apply it.
+
+- Excel (every openpyxl writer: statements and packs, funder returns, the bank reconciliation) puts each value
+  through ``excel_set``. Text is written as an explicit string cell (openpyxl ``data_type`` "s", never a formula or
+  an error code), and text that begins like a formula also gets the ``quotePrefix`` cell style, which is what Excel
+  itself records when someone types a leading apostrophe. The cell shows exactly ``=2+3 Formula Trust``, no
+  apostrophe, and Excel and LibreOffice never evaluate it, not even when someone edits the cell and presses Enter.
+  Only a ``Formula`` the renderer writes itself (its ``SUM`` totals, its variances) is a live formula.
+- CSV has no cell types, so a spreadsheet opening one decides from the text alone: ``neutralise`` prefixes
+  dangerous text with an apostrophe, which stays visible in the cell (``'=2+3 Formula Trust``) but is never run.
+
+Numbers are written as numbers and are not touched.
 """
 
 from datetime import date, datetime
@@ -17,11 +27,38 @@ from reports.registry import DATE, INTEGER, MOMENT, MONEY, NUMBER, PERCENT
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def looks_like_formula(text) -> bool:
+    """Whether a spreadsheet would take this text for a formula."""
+    return isinstance(text, str) and text.startswith(DANGEROUS_STARTS)
+
+
 def neutralise(text):
-    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(text, str) and text.startswith(DANGEROUS_STARTS):
+    """For CSV: text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    if looks_like_formula(text):
         return "'" + text
     return text
+
+
+class Formula(str):
+    """A live formula a renderer writes itself (``=SUM(B5:B9)``); every other string goes into a cell as text."""
+
+
+def excel_set(cell, value):
+    """Put ``value`` into an openpyxl cell (a worksheet's or a write-only one) and return the cell.
+
+    A ``Formula`` stays a live formula; numbers, dates and empty cells are written as they are. Any other text is an
+    explicit string cell (``data_type`` "s": openpyxl would otherwise make text beginning with ``=`` a formula and
+    ``#N/A`` an error), exactly as given; text that begins like a formula also gets the ``quotePrefix`` style, so
+    Excel and LibreOffice show it without an apostrophe and keep it text when someone edits it."""
+    if isinstance(value, Formula):
+        cell.value = str(value)
+        return cell
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if looks_like_formula(value):
+            cell.quotePrefix = True
+    return cell
 
 
 def local_naive(moment: datetime) -> datetime:

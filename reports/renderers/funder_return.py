@@ -3,8 +3,10 @@ renderers (their fonts, fills, page furniture and deterministic output are reuse
 
 Excel: one sheet; amounts are numbers in the £ format; each category row's total and the totals of the category
 table are live ``SUM`` formulas, spent is the table's total, and unspent is received less spent, so a funder can
-follow every figure. The header states the sign convention and the definitions. Both files are built only from the
-return and its moment of production (document dates included), so the same return gives the same bytes.
+follow every figure; those are its only live formulas, and every name in it is a string cell that shows exactly as
+written (``reports.cells.excel_set``). The header states the sign convention and the definitions. Both files are
+built only from the return and its moment of production (document dates included), so the same return gives the same
+bytes.
 """
 
 import io
@@ -20,7 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from core.money import format_gbp
-from reports.cells import local_naive, neutralise
+from reports.cells import Formula, excel_set, local_naive
 from reports.funder_returns import DEFINITIONS, SIGN_CONVENTION
 from reports.renderers import pdf, xlsx
 
@@ -52,10 +54,6 @@ def _facts(ret) -> list[tuple[str, object, str | None]]:
     ]
 
 
-class Formula(str):
-    """A cell's live formula (written as it is; any other text is neutralised)."""
-
-
 class _Sheet:
     """Appends rows to a worksheet, keeping count of the row number."""
 
@@ -68,9 +66,7 @@ class _Sheet:
         for column, value in enumerate(values, start=1):
             if value is None:
                 continue
-            if isinstance(value, str) and not isinstance(value, Formula):
-                value = neutralise(value)
-            cell = self.ws.cell(row=self.row, column=column, value=str(value) if isinstance(value, Formula) else value)
+            cell = excel_set(self.ws.cell(row=self.row, column=column), value)  # text stays text; a Formula is live
             if column - 1 < len(formats) and formats[column - 1]:
                 cell.number_format = formats[column - 1]
             if font:
@@ -86,9 +82,9 @@ class _Sheet:
         self.row += 1
         first = 2 if label else 1
         if label:
-            self.ws.cell(row=self.row, column=1, value=label).font = xlsx.BOLD
+            excel_set(self.ws.cell(row=self.row, column=1), label).font = xlsx.BOLD
             self.ws.cell(row=self.row, column=1).alignment = WRAP
-        cell = self.ws.cell(row=self.row, column=first, value=neutralise(text))
+        cell = excel_set(self.ws.cell(row=self.row, column=first), text)
         cell.alignment = WRAP
         if font:
             cell.font = font
@@ -159,10 +155,11 @@ def render_xlsx(ret) -> bytes:
     ws.row_dimensions[s.row].height = 28
 
     spent_row, unspent_row = money_rows
-    for row_number, label, value in ((spent_row, "Spent in the period", f"=E{total}"),
-                                     (unspent_row, "Unspent (received less spent)", f"=B{received}-B{spent_row}")):
-        ws.cell(row=row_number, column=1, value=label)
-        cell = ws.cell(row=row_number, column=2, value=value)
+    for row_number, label, value in ((spent_row, "Spent in the period", Formula(f"=E{total}")),
+                                     (unspent_row, "Unspent (received less spent)",
+                                      Formula(f"=B{received}-B{spent_row}"))):
+        excel_set(ws.cell(row=row_number, column=1), label)
+        cell = excel_set(ws.cell(row=row_number, column=2), value)
         cell.number_format = xlsx.MONEY_FORMAT
         if row_number == unspent_row:
             ws.cell(row=row_number, column=1).font = xlsx.BOLD

@@ -1,7 +1,9 @@
 """PDF board pack (reportlab): a cover, each statement as a table whose header row repeats on every page, a
 budget-against-actual chart per fund, and on every page the protective marking, the as-at line and "Page x of y".
 A statement too wide for one landscape page (``pdf_breaks``) is printed as a table in parts, one after the other,
-each repeating the columns that name the row.
+each repeating the columns that name the row. No code or name in a table is broken inside a word (``_layout``):
+each column is at least as wide as its widest word, the type shrinks (to ``SMALLEST_SIZE``) when a table's words
+cannot all fit across the page, and only then does a word break, after a hyphen (FPN- / RETAINED).
 
 Built with reportlab's invariant mode (no creation time or random document id in the file), so rebuilding a pack
 for the same parameters gives the same bytes.
@@ -18,6 +20,8 @@ exactly as before: ``pdftotext`` gives the same text, line for line.
 import functools
 import io
 import itertools
+import math
+import re
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -206,6 +210,10 @@ def _tables(built, width: float) -> list:
 
 
 CELL_PADDING = 3  # left and right padding of every table cell, in points
+TABLE_SIZE = 7.5  # the type of a statement's table, in points
+WIDE_TABLE_SIZE = 6.5  # of one with more than 12 columns
+SMALLEST_SIZE = 5.5  # the smallest a table's type is made so that every word fits in its column (``_layout``)
+HYPHENATED = re.compile(r"[^-]*-+|[^-]+")  # a word's parts, each up to and with its hyphen
 
 
 def _plain_breaking(style: ParagraphStyle) -> bool:
@@ -254,16 +262,52 @@ def _lines(text: str, font: str, size: float, width: float, shrinkage: float) ->
     return lines
 
 
+def _pieces(word: str) -> list[str]:
+    """A word as the parts it may be broken into at the end of a line: after each hyphen (FPN- / RETAINED)."""
+    return HYPHENATED.findall(word) or [word]
+
+
+def _lines_at_hyphens(text: str, font: str, size: float, width: float) -> list[str] | None:
+    """``text`` in lines no wider than ``width``, broken at spaces and, in a word wider than a line, after its
+    hyphens; None when a piece of a word is still wider than a line."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and _width(f"{line} {word}", font, size) <= width:
+            line = f"{line} {word}"
+            continue
+        if _width(word, font, size) <= width:
+            if line:
+                lines.append(line)
+            line = word
+            continue
+        for index, piece in enumerate(_pieces(word)):
+            if _width(piece, font, size) > width:
+                return None
+            joined = f"{line}{' ' if index == 0 else ''}{piece}"
+            if line and _width(joined, font, size) <= width:
+                line = joined
+            else:
+                if line:
+                    lines.append(line)
+                line = piece
+    if line:
+        lines.append(line)
+    return lines
+
+
 def _cell(text: str, width: float, font: str, size: float, style: ParagraphStyle):
     """What a table cell holds: its text as plain lines, which the table draws in the row's font exactly where a
     paragraph in ``style`` would put them (first baseline a font size below the top padding, then a line every
     leading). The lines are the paragraph's own: worked out here for plain words, or asked of the paragraph once
-    for the rest (a word wider than the column, which it splits; runs of spaces). A paragraph that is more than
-    plain lines in one font stays a paragraph."""
+    for the rest (runs of spaces). A word wider than the column (which ``_layout`` avoids) is broken after its
+    hyphens, never inside a word as the paragraph would break it; only a word with no hyphen to break at is left to
+    the paragraph. A paragraph that is more than plain lines in one font stays a paragraph."""
     available = width - 2 * CELL_PADDING
     plain = _plain_breaking(style)
     if plain:
         lines = _lines(text, font, size, available, style.spaceShrinkage)
+        if lines is None and any(_width(word, font, size) > available for word in text.split()):
+            lines = _lines_at_hyphens(text, font, size, available)  # the paragraph would split the word anywhere
         if lines is not None:
             return "\n".join(lines)
     paragraph = Paragraph(escape(text), style)
@@ -281,18 +325,92 @@ def _header_cell(title: str, width: float, size: float, right: bool):
     right-aligned paragraph puts its text a hundred-thousandth of a point away from where the table would, which
     can move it a character in pdftotext's layout; the header is only a few cells a page.)"""
     style = _cell_style(size, bold=True, white=True, right=right)
+    available = width - 2 * CELL_PADDING
     if not right and _plain_breaking(style):
-        lines = _lines(title, "Helvetica-Bold", size, width - 2 * CELL_PADDING, style.spaceShrinkage)
+        lines = _lines(title, "Helvetica-Bold", size, available, style.spaceShrinkage)
         if lines is not None and len(lines) == 1:
             return title
+    if any(_width(word, "Helvetica-Bold", size) > available for word in title.split()):
+        lines = _lines_at_hyphens(title, "Helvetica-Bold", size, available)
+        if lines is not None:
+            return Paragraph("<br/>".join(escape(line) for line in lines), style)
     return Paragraph(escape(title), style)
 
 
-def _table(built, width: float, columns) -> "_PagedTable":
-    size = 6.5 if len(columns) > 12 else 7.5
+DIGITS_AS_NOUGHTS = str.maketrans("123456789", "000000000")
+
+
+@functools.cache
+def _tabular_figures(font: str) -> bool:
+    """Whether every digit of ``font`` is as wide as every other (true of Helvetica)."""
+    return len({stringWidth(digit, font, 1) for digit in "0123456789"}) == 1
+
+
+def _widest(words: set[str], font: str) -> float:
+    """The width of the widest of ``words`` in type of one point. A long table's figures and references are nearly
+    all different, and measuring each would cost a tenth of the pack's time; where every digit is as wide as
+    every other, words that differ only in their digits are as wide, so each shape is measured once."""
+    if _tabular_figures(font):
+        words = {word.translate(DIGITS_AS_NOUGHTS) for word in words}
+    return max((stringWidth(word, font, 1) for word in words), default=0.0)
+
+
+def _unit_needs(columns, texts: list[list[str]], bolds: list[bool], *, at_hyphens: bool) -> list[float]:
+    """Per column, the width of its widest unbroken word (of a cell, in the row's font, or of the column title)
+    in type of one point: a figure is one word; a text breaks at spaces, and after hyphens when ``at_hyphens``."""
+    needs = []
+    for index, column in enumerate(columns):
+        words = {"Helvetica": set(), "Helvetica-Bold": set(column.title.split())}
+        for row, bold in zip(texts, bolds, strict=True):
+            text = row[index]
+            if text:
+                words["Helvetica-Bold" if bold else "Helvetica"].update(
+                    text.split() if column.type == TEXT else (text,))
+        if at_hyphens:
+            words = {font: {piece for word in found for piece in _pieces(word)} for font, found in words.items()}
+        needs.append(max(_widest(found, font) for font, found in words.items()))
+    return needs
+
+
+def _widths(weights: list[float], needs: list[float], width: float) -> list[float]:
+    """Column widths adding up to ``width``, in proportion to ``weights`` except that no column is narrower than
+    its ``need`` (which together fit in ``width``): a column that would be is given its need, and the others share
+    the rest in proportion. When no column is short, the widths are exactly the proportional ones."""
+    fixed: dict[int, float] = {}
+    while len(fixed) < len(weights):
+        free = [i for i in range(len(weights)) if i not in fixed]
+        scale = (width - sum(fixed.values())) / sum(weights[i] for i in free)
+        short = [i for i in free if weights[i] * scale < needs[i]]
+        if not short:
+            return [fixed[i] if i in fixed else weights[i] * scale for i in range(len(weights))]
+        fixed.update((i, needs[i]) for i in short)
+    extra = (width - sum(needs)) / sum(weights)
+    return [need + weight * extra for need, weight in zip(needs, weights, strict=True)]
+
+
+def _layout(columns, texts: list[list[str]], bolds: list[bool], width: float) -> tuple[float, list[float]]:
+    """The type size and column widths of a table, so that no word is broken across lines: every column is at
+    least as wide as its widest word (a fund code such as FPN-RETAINED, a figure, a word of its title). When the
+    words cannot all fit across the page at the table's size, the type is made smaller, down to
+    ``SMALLEST_SIZE``; if they still cannot, words may break after their hyphens (FPN- / RETAINED), never inside
+    a word. Only a table that cannot fit even so keeps the proportional widths at the smallest size."""
+    size = WIDE_TABLE_SIZE if len(columns) > 12 else TABLE_SIZE
     weights = [max(c.width, 6) for c in columns]
+    padding = 2 * CELL_PADDING + 0.01  # a hundredth of a point over the word, so rounding never breaks it
+    for at_hyphens in (False, True):
+        units = _unit_needs(columns, texts, bolds, at_hyphens=at_hyphens)
+        room = width - padding * len(columns)
+        fits = size if sum(units) * size <= room else math.floor(room / sum(units) * 10) / 10
+        if fits >= SMALLEST_SIZE:
+            return fits, _widths(weights, [unit * fits + padding for unit in units], width)
     scale = width / sum(weights)
-    col_widths = [w * scale for w in weights]
+    return SMALLEST_SIZE, [w * scale for w in weights]
+
+
+def _table(built, width: float, columns) -> "_PagedTable":
+    texts = [[display_text(row[c.key], c.type) for c in columns] for row in built.rows]
+    bolds = [row.kind != LINE for row in built.rows]
+    size, col_widths = _layout(columns, texts, bolds, width)
     numeric = [c.type in NUMERIC for c in columns]
     header = [_header_cell(c.title, w, size, right) for c, w, right in zip(columns, col_widths, numeric, strict=True)]
     commands = [
@@ -311,13 +429,11 @@ def _table(built, width: float, columns) -> "_PagedTable":
     ]
     commands += [("ALIGN", (i, 0), (i, -1), "RIGHT") for i, right in enumerate(numeric) if right]
     rows, kinds = [], []
-    for row in built.rows:
-        bold = row.kind != LINE
+    for row, row_texts, bold in zip(built.rows, texts, bolds, strict=True):
         font = "Helvetica-Bold" if bold else "Helvetica"
         style = _cell_style(size, bold=bold)
         cells = []
-        for c, w in zip(columns, col_widths, strict=True):
-            text = display_text(row[c.key], c.type)
+        for c, w, text in zip(columns, col_widths, row_texts, strict=True):
             cells.append(_cell(text, w, font, size, style) if c.type == TEXT and text else text)
         rows.append(cells)
         kinds.append(row.kind)

@@ -1,13 +1,15 @@
 """Excel: one workbook, a cover sheet and one sheet per statement (openpyxl, write-only so large packs stream).
 
-Subtotal and total rows are live ``SUM`` formulas over the rows they add up, so a finance director can follow
-every total; by construction (see ``reports.registry``) each formula's result equals the figure the statement
-computed. Variances a statement declares (``variances``) are live formulas too, with the one sign convention of
-``funds.selectors.variance``: on each line, variance = budget - outturn; on every row, variance % =
-ROUND(variance / budget, 4), written only where the statement gave a figure. Where a fund's lines do not carry a
-figure (ledger figures are per fund, not per budget line), the subtotal cell holds the figure itself. The file is
-built deterministically (fixed document and zip timestamps), so rebuilding a pack for the same parameters gives
-the same bytes.
+Subtotal and total rows are live ``SUM`` formulas over the rows they add up, so a finance director can follow every
+total; by construction (see ``reports.registry``) each formula's result equals the figure the statement computed.
+Variances a statement declares (``variances``) are live formulas too, with the one sign convention of
+``funds.selectors.variance``: on each line, variance = budget - outturn; on every row, variance % = ROUND(variance /
+budget, 4), written only where the statement gave a figure. Where a fund's lines do not carry a figure (ledger
+figures are per fund, not per budget line), the subtotal cell holds the figure itself. Those formulas are the only
+live ones: every text cell is a string cell, and text that begins like a formula (``=2+3 Formula Trust``) carries
+the ``quotePrefix`` style, so it shows exactly as written and is never evaluated (``reports.cells.excel_set``). The
+file is built deterministically (fixed document and zip timestamps), so rebuilding a pack for the same parameters
+gives the same bytes.
 """
 
 import io
@@ -20,7 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from core.workbooks import workbook_fixed
-from reports.cells import local_naive, neutralise
+from reports.cells import Formula, excel_set, local_naive
 from reports.registry import DATE, INTEGER, LINE, MOMENT, MONEY, NUMBER, PERCENT, SUBTOTAL, TEXT, TOTAL
 from reports.statements.common import VARIANCE_NOTE
 
@@ -46,7 +48,8 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _cell(ws, value, *, number_format=None, font=None, fill=None, border=None):
-    cell = WriteOnlyCell(ws, value=value)
+    """A styled cell: text stays text whatever it begins with, only a ``Formula`` is live (``reports.cells``)."""
+    cell = excel_set(WriteOnlyCell(ws), value)
     if number_format:
         cell.number_format = number_format
     if font:
@@ -59,7 +62,8 @@ def _cell(ws, value, *, number_format=None, font=None, fill=None, border=None):
 
 
 def excel_value(value, column_type):
-    """A value as an Excel cell holds it: numbers as numbers, text neutralised, moments in UK local time."""
+    """A value as an Excel cell holds it: numbers as numbers, text as text (``_cell`` writes it as a string cell,
+    inert even when it begins with ``=``), moments in UK local time."""
     if value is None or value == "":
         return None
     if column_type == PERCENT:
@@ -68,7 +72,7 @@ def excel_value(value, column_type):
         return local_naive(value)
     if column_type in (MONEY, INTEGER, NUMBER, DATE):
         return value
-    return neutralise(str(value))
+    return str(value)
 
 
 FORMATS = {MONEY: MONEY_FORMAT, PERCENT: PERCENT_FORMAT, INTEGER: INTEGER_FORMAT, NUMBER: NUMBER_FORMAT,
@@ -84,7 +88,7 @@ def sum_formula(refs: list[str]) -> str | None:
     else:
         chunks = [refs[i:i + MAX_SUM_ARGS] for i in range(0, len(refs), MAX_SUM_ARGS)]
         formula = "=SUM(" + ",".join(f"SUM({','.join(chunk)})" for chunk in chunks) + ")"
-    return formula if len(formula) <= MAX_FORMULA else None
+    return Formula(formula) if len(formula) <= MAX_FORMULA else None
 
 
 def _cover(wb, pack):
@@ -109,7 +113,7 @@ def _cover(wb, pack):
     if not pack.issued:
         facts.append(("Status", "Not an issued pack: produced on request, not recorded as issued.", None))
     for label, value, fmt in facts:
-        ws.append([_cell(ws, label, font=BOLD), _cell(ws, neutralise(value), number_format=fmt)])
+        ws.append([_cell(ws, label, font=BOLD), _cell(ws, value, number_format=fmt)])
     ws.append([])
     ws.append([_cell(ws, "Contents", font=Font(bold=True, size=13))])
     for built in pack.statements:
@@ -154,7 +158,7 @@ def _statement_sheet(wb, pack, built):
     ws.append([_cell(ws, f"As at {p.as_at:%d/%m/%Y}; known at {local_naive(p.known_at):%d/%m/%Y %H:%M}; "
                          f"{settings.RINGFENCE['PROTECTIVE_MARKING']}")])
     ws.append([_cell(ws, statement.description)])
-    ws.append([_cell(ws, neutralise(c.title), font=HEADER_FONT, fill=HEADER_FILL) for c in columns])
+    ws.append([_cell(ws, c.title, font=HEADER_FONT, fill=HEADER_FILL) for c in columns])
 
     letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
     letter_of = {c.key: letter for c, letter in zip(columns, letters, strict=True)}
@@ -169,7 +173,7 @@ def _statement_sheet(wb, pack, built):
         for letter, column in zip(letters, columns, strict=True):
             value = excel_value(row[column.key], column.type)
             if column.summable and row.kind == SUBTOTAL and column.key in group_has:
-                value = f"=SUM({letter}{group_start}:{letter}{row_number - 1})"
+                value = Formula(f"=SUM({letter}{group_start}:{letter}{row_number - 1})")
             elif column.summable and row.kind == TOTAL:
                 refs = ([f"{letter}{r}" for r in subtotal_rows] if subtotal_rows
                         else [f"{letter}{HEADER_ROW + 1}:{letter}{row_number - 1}"] if row_number > HEADER_ROW + 1
@@ -204,11 +208,11 @@ def _variance_formulas(statement, letter_of: dict[str, str]) -> dict:
 
         def difference(row, n, budget=budget, outturn=outturn, v=v):
             if row.kind == LINE and row[v.budget] is not None and row[v.outturn] is not None:
-                return f"={budget}{n}-{outturn}{n}"
+                return Formula(f"={budget}{n}-{outturn}{n}")
             return None
 
         def ratio(row, n, amount=amount, budget=budget):
-            return f"=ROUND({amount}{n}/{budget}{n},4)"
+            return Formula(f"=ROUND({amount}{n}/{budget}{n},4)")
 
         formulas[v.amount] = difference
         formulas[v.percent] = ratio

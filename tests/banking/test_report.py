@@ -82,3 +82,15 @@ def test_the_pdf_reads_as_text(reconciled, tmp_path):
     lines = [" ".join(line.split()) for line in text.splitlines()]
     assert any(line.startswith("Difference (as reconciled less per ledger) £0.00") for line in lines)
     assert any(line.startswith("Reconciled Yes") for line in lines)
+
+
+def test_a_bank_line_written_like_a_formula_shows_exactly_as_written_and_stays_text(april, april_cash, officer):
+    from banking.statements import bank_statement_import
+    from tests.banking.conftest import APRIL_CLOSING, APRIL_CSV
+
+    content = APRIL_CSV.replace(b"Bank charges April", b"=2+3 Formula Trust")
+    statement = bank_statement_import(period=april, content=content, filename="april.csv", opening_balance="0.00",
+                                      closing_balance=APRIL_CLOSING, by=officer)
+    ws = load(xlsx(reconciliation(statement)))["Reconciliation"]
+    found = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "Formula Trust" in c.value]
+    assert [(c.value, c.data_type, c.quotePrefix) for c in found] == [("=2+3 Formula Trust", "s", True)]

@@ -328,6 +328,21 @@ def test_excel_has_the_figures_as_numbers_and_live_totals(world):
     assert ws[f"B{signed}"].value == "Diana"
 
 
+def test_a_funder_named_like_a_formula_shows_exactly_as_named_and_stays_text(light):
+    from core.audit import save_with_history
+
+    funder = light.fund.funder
+    funder.name = "=2+3 Formula Trust"
+    save_with_history(funder, by=light.officer, reason="Renamed")
+    ws = load(funder_return_file(make(light, 1), "xlsx")[2])["Funder return"]
+    named = ws[f"B{row_of(ws, 'A', 'Funder')}"]
+    assert (named.value, named.data_type, named.quotePrefix) == ("=2+3 Formula Trust", "s", True)
+    subtitle = ws["A2"]  # "<funder>, <period>": begins with the name too
+    assert subtitle.value.startswith("=2+3 Formula Trust, H1 2025/26") and subtitle.data_type == "s"
+    assert subtitle.quotePrefix
+    assert not [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f" and "Trust" in c.value]
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
 def test_pdf_reads_back_with_the_figures_and_the_signatory(world, tmp_path):
     name, content_type, content = funder_return_file(make(world, 2), "pdf")

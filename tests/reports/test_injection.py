@@ -1,4 +1,5 @@
-"""Names that a spreadsheet would run as formulas come out as text in Excel and CSV."""
+"""Names that a spreadsheet would run as formulas come out as text: in Excel exactly as typed (a string cell with
+Excel's quotePrefix style), in CSV with a leading apostrophe (a CSV has no cell types)."""
 
 import csv
 import io
@@ -30,22 +31,35 @@ def evil_names(scenario):
     return scenario
 
 
-def test_excel_keeps_every_name_as_text(evil_names):
+ALLOWED_FORMULA = re.compile(r"=?(SUM\(.*\)|[A-Z]+\d+-[A-Z]+\d+|ROUND\([A-Z]+\d+/[A-Z]+\d+,4\))")
+
+
+def test_excel_shows_every_name_exactly_as_text(evil_names):
     _name, _type, content = render("xlsx", year="2025/26", as_at="2026-03-31")
     workbook = load(content)
-    texts = []
+    texts = {}
     for ws in workbook.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 if cell.data_type == "f":  # only the formulas the renderer writes: totals and variances
-                    assert re.fullmatch(r"=(SUM\(.*\)|[A-Z]+\d+-[A-Z]+\d+|ROUND\([A-Z]+\d+/[A-Z]+\d+,4\))",
-                                        cell.value), (ws.title, cell.coordinate, cell.value)
+                    assert ALLOWED_FORMULA.fullmatch(cell.value), (ws.title, cell.coordinate, cell.value)
                 elif isinstance(cell.value, str):
-                    texts.append(cell.value)
-    assert "'" + EVIL in texts  # funder column of the fund statement and the funder's record in the audit trail
-    assert "'+44 121 000" in texts
-    assert "'@SUM(1,1)" in texts  # the reason given for the rename
-    assert not [t for t in texts if t[:1] in ("=", "+", "-", "@", "\t", "\r")]
+                    assert cell.data_type == "s", (ws.title, cell.coordinate)
+                    texts.setdefault(cell.value, []).append(cell)
+    # The funder column of the fund statement and the funder's record in the audit trail; the budget heading; the
+    # reason given for the rename: each exactly as typed, no apostrophe, marked as text the way Excel marks it.
+    for name in (EVIL, "+44 121 000", "@SUM(1,1)"):
+        assert texts.get(name), name
+        assert all(cell.quotePrefix for cell in texts[name]), name
+    assert not [t for t in texts if t.startswith("'")]
+    assert all(cell.quotePrefix for t, found in texts.items() if t[:1] in ("=", "+", "-", "@", "\t", "\r")
+               for cell in found)
+    # Read independently of openpyxl: the sheets' XML holds no formula but the renderer's own.
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        formulas = [f for name in archive.namelist() if name.startswith("xl/worksheets/")
+                    for f in re.findall(r"<f>(.*?)</f>", archive.read(name).decode())]
+    assert formulas and all(ALLOWED_FORMULA.fullmatch(f) for f in formulas)
+    assert not [f for f in formulas if "HYPERLINK" in f]
 
 
 def test_csv_keeps_every_name_as_text(evil_names):
