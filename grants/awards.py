@@ -96,6 +96,29 @@ def _check_lines_within_dates(grant: Grant, lines) -> None:
             )
 
 
+def grant_build(
+    *, title: str, purpose: str, organisation: Organisation, service: CommissionedService,
+    senior_responsible_officer: str, allocation_method: str, start_date: Date, end_date: Date,
+    direct_award_reason: str = "", conditions: str = "", risk_rating: str = Grant.Risk.MEDIUM,
+    do_not_publish: bool = False, do_not_publish_reason: str = "", payment_terms_days: int = 30,
+    returns_required: bool = True, service_category: ServiceCategory | None = None,
+) -> Grant:
+    """The award record ``grant_create`` saves, checked by every rule it applies to the record, and not saved:
+    ``grant_create`` calls it, and the stepped form (``grants.grant_steps``) calls it to check an answer before
+    anything is written. Raises the same ``ValidationError`` either way."""
+    grant = Grant(
+        title=title, purpose=purpose, organisation=organisation, service=service,
+        senior_responsible_officer=senior_responsible_officer, allocation_method=allocation_method,
+        direct_award_reason=direct_award_reason, start_date=start_date, end_date=end_date,
+        conditions=(conditions or "").strip(), risk_rating=risk_rating, do_not_publish=do_not_publish,
+        do_not_publish_reason=do_not_publish_reason, payment_terms_days=payment_terms_days,
+        returns_required=returns_required, service_category=service_category,
+    )
+    _validate(grant)
+    require_category_in_use(service_category)
+    return grant
+
+
 @transaction.atomic
 def grant_create(
     *, title: str, purpose: str, organisation: Organisation, service: CommissionedService,
@@ -109,16 +132,15 @@ def grant_create(
     ``(fund, year, amount)`` triples, or ``(fund, year, amount, budget_line)`` (each checked as ``funding_line_set``
     would)."""
     require_role(by, FINANCE_OFFICERS, doing="draft grants")
-    grant = Grant(
+    grant = grant_build(
         title=title, purpose=purpose, organisation=organisation, service=service,
         senior_responsible_officer=senior_responsible_officer, allocation_method=allocation_method,
         direct_award_reason=direct_award_reason, start_date=start_date, end_date=end_date,
-        conditions=(conditions or "").strip(), risk_rating=risk_rating, do_not_publish=do_not_publish,
+        conditions=conditions, risk_rating=risk_rating, do_not_publish=do_not_publish,
         do_not_publish_reason=do_not_publish_reason, payment_terms_days=payment_terms_days,
-        returns_required=returns_required, created_by=by, service_category=service_category,
+        returns_required=returns_required, service_category=service_category,
     )
-    _validate(grant)
-    require_category_in_use(service_category)
+    grant.created_by = by
     save_with_history(grant, by=by, reason="Grant drafted")
     for check_type in CheckType.objects.filter(is_active=True):
         save_with_history(GrantCheck(grant=grant, check_type=check_type), by=by, reason="Checklist item", clean=False)
@@ -230,8 +252,11 @@ def _budget_line_for(fund: Fund, year: FinancialYear, budget_line: BudgetLine | 
     return budget_line
 
 
-def _line_set(grant: Grant, *, fund: Fund, year: FinancialYear, amount, by,
-              budget_line: BudgetLine | None = None) -> FundingLine:
+def funding_line_check(*, grant: Grant, fund: Fund, year: FinancialYear, amount,
+                       budget_line: BudgetLine | None = None) -> tuple[Decimal, BudgetLine | None]:
+    """Every rule ``funding_line_set`` applies to a line of ``grant`` (saved or not: only its dates are read),
+    writing nothing: the amount in pounds, the fund open to new grants, a year the grant runs in, the amount
+    available in the fund now, and the budget line. Returns the amount and the budget line it would draw on."""
     value = parse_amount(amount)
     if not fund.is_active:
         raise ValidationError({"fund": f"{fund.code} is closed to new grants."})
@@ -242,7 +267,12 @@ def _line_set(grant: Grant, *, fund: Fund, year: FinancialYear, amount, by,
                      "grant runs in, or change its dates."}
         )
     check_fund_can_cover(fund, year, value)
-    chosen = _budget_line_for(fund, year, budget_line)
+    return value, _budget_line_for(fund, year, budget_line)
+
+
+def _line_set(grant: Grant, *, fund: Fund, year: FinancialYear, amount, by,
+              budget_line: BudgetLine | None = None) -> FundingLine:
+    value, chosen = funding_line_check(grant=grant, fund=fund, year=year, amount=amount, budget_line=budget_line)
     line = FundingLine.objects.filter(grant=grant, fund=fund, year=year).first()
     if line is None:
         line = FundingLine(grant=grant, fund=fund, year=year)

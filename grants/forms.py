@@ -225,41 +225,6 @@ class FundingLineForm(Form):
         self.fields["fund"].label_from_instance = lambda f: f"{f.code} – {f.name}"
 
 
-class NewGrantForm(GrantForm):
-    """A draft with, optionally, its first funding line."""
-
-    fund = forms.ModelChoiceField(
-        label="First funding line: fund",
-        queryset=Fund.objects.filter(is_active=True).order_by("code"),
-        required=False,
-        help_text="The fund, year and amount the grant draws on; more lines can be added afterwards",
-    )
-    year = forms.ModelChoiceField(
-        label="First funding line: financial year",
-        queryset=FinancialYear.objects.order_by("start_year"),
-        required=False,
-    )
-    amount = AmountField(label="First funding line: amount", required=False)
-    budget_line = budget_line_field("First funding line: budget line")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["fund"].label_from_instance = lambda f: f"{f.code} – {f.name}"
-
-    def clean(self):
-        data = super().clean()
-        given = [name for name in ("fund", "year", "amount") if data.get(name)]
-        if given and len(given) < 3:
-            for name in ("fund", "year", "amount"):
-                if not data.get(name) and name not in self.errors:
-                    self.add_error(name, "Give the fund, the year and the amount of the funding line, or none of them.")
-        return data
-
-    def funding(self):
-        data = self.cleaned_data
-        return [(data["fund"], data["year"], data["amount"], data.get("budget_line"))] if data.get("fund") else []
-
-
 class NoteConfirmForm(Form):
     note = forms.CharField(label="Note", required=False, max_length=300, help_text="Optional; kept in the history")
     confirm = ConfirmField(label="I confirm")

@@ -52,11 +52,24 @@ def outcome_measure_create(*, fund: Fund, code: str, name: str, by, unit: str = 
     return measure
 
 
-def _measure_for_grant(grant: Grant, measure: OutcomeMeasure, *, field: str) -> None:
-    funds = set(grant.funding_lines.values_list("fund_id", flat=True))
+def _measure_for_grant(grant: Grant, measure: OutcomeMeasure, *, field: str, fund_ids=None) -> None:
+    funds = set(grant.funding_lines.values_list("fund_id", flat=True) if fund_ids is None else fund_ids)
     if measure.fund_id not in funds:
-        raise ValidationError({field: f"'{measure.name}' is a measure of {measure.fund.code}, which {grant.reference} "
+        who = grant.reference if grant.pk else "the grant"
+        raise ValidationError({field: f"'{measure.name}' is a measure of {measure.fund.code}, which {who} "
                                       "does not draw on."})
+
+
+def outcome_target_check(*, grant: Grant, measure: OutcomeMeasure, year: FinancialYear, target,
+                         fund_ids=None) -> Decimal:
+    """The rules ``outcome_target_set`` applies to a target of ``grant``, writing nothing: a measure of a fund the
+    grant draws on (``fund_ids``, for a grant not yet saved; else its funding lines), a year it runs in, and the
+    figure. Returns the figure."""
+    _measure_for_grant(grant, measure, field="measure", fund_ids=fund_ids)
+    if not year_overlaps(year, grant.start_date, grant.end_date):
+        who = grant.reference if grant.pk else "The grant"
+        raise ValidationError({"year": f"{who} does not run in {year.label}."})
+    return _number(target, field="target")
 
 
 @transaction.atomic
@@ -66,10 +79,7 @@ def outcome_target_set(*, grant: Grant, measure: OutcomeMeasure, year: Financial
     grant = lock(Grant.objects.filter(pk=grant.pk))[0]
     if grant.status not in LIVE:
         raise ValidationError(f"{grant.reference} is {grant.get_status_display().lower()}; its targets are closed.")
-    _measure_for_grant(grant, measure, field="measure")
-    if not year_overlaps(year, grant.start_date, grant.end_date):
-        raise ValidationError({"year": f"{grant.reference} does not run in {year.label}."})
-    value = _number(target, field="target")
+    value = outcome_target_check(grant=grant, measure=measure, year=year, target=target)
     found = OutcomeTarget.objects.filter(grant=grant, measure=measure, year=year).first()
     obj = found or OutcomeTarget(grant=grant, measure=measure, year=year)
     obj.target = value

@@ -41,6 +41,13 @@ def _plan(grant: Grant, line: FundingLine, amount: Decimal, skip_quarters=()) ->
     return plan
 
 
+def schedule_preview(*, grant: Grant, lines: list[FundingLine]) -> list[Instalment]:
+    """The instalments ``schedule_generate`` would make for ``lines`` on approval, with the grant's dates and
+    terms as they stand, unsaved (the grant and its lines need not be saved either): for pages that show the
+    schedule before it exists."""
+    return [inst for line in lines for inst in _plan(grant, line, line.amount.amount)]
+
+
 def schedule_generate(*, grant: Grant, lines: list[FundingLine], by) -> list[Instalment]:
     """Make the instalments of each funding line: one per quarter of its year that the grant runs in, due
     ``grant.payment_terms_days`` after the quarter (or the grant) ends. Called on approval."""

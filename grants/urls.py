@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grants.views import money, organisations, records, returns, variations, workflow
+from grants.views import grant_steps, money, organisations, records, returns, variations, workflow
 
 app_name = "grants"
 
@@ -13,7 +13,12 @@ urlpatterns = [
     path("organisations/<int:pk>/bank-details/new/", organisations.bank_details_create, name="bank_details_create"),
     path("bank-details/<int:pk>/verify/", organisations.bank_details_decide, name="bank_details_decide"),
     path("grants/", records.grant_list, name="list"),
-    path("grants/new/", records.grant_create, name="create"),
+    path("grants/new/", grant_steps.grant_create, name="create"),
+    path("grants/new/<slug:draft>/details/", grant_steps.step_details, name="create_details"),
+    path("grants/new/<slug:draft>/funding-lines/", grant_steps.step_funding, name="create_funding"),
+    path("grants/new/<slug:draft>/schedule/", grant_steps.step_schedule, name="create_schedule"),
+    path("grants/new/<slug:draft>/outcomes/", grant_steps.step_outcomes, name="create_outcomes"),
+    path("grants/new/<slug:draft>/check/", grant_steps.step_check, name="create_check"),
     path("grants/<int:pk>/", records.grant_detail, name="detail"),
     path("grants/<int:pk>/edit/", records.grant_edit, name="edit"),
     path("grants/<int:pk>/category/", records.grant_category, name="category"),

@@ -171,7 +171,13 @@ ROUTES: dict[str, Route] = {
     "grants:bank_details_decide": Route(allowed=F + C, args=pk("bank_details")),
     # Grants
     "grants:list": Route(allowed=F + C + D),
-    "grants:create": Route(allowed=F),
+    "grants:create": Route(allowed=F, get=302),  # starts the steps: a new draft, then its first step
+    # The steps of a draft this session does not hold send a finance officer back to the start.
+    "grants:create_details": Route(allowed=F, get=302, args=lambda w: {"draft": "0123456789abcdef"}),
+    "grants:create_funding": Route(allowed=F, get=302, args=lambda w: {"draft": "0123456789abcdef"}),
+    "grants:create_schedule": Route(allowed=F, get=302, args=lambda w: {"draft": "0123456789abcdef"}),
+    "grants:create_outcomes": Route(allowed=F, get=302, args=lambda w: {"draft": "0123456789abcdef"}),
+    "grants:create_check": Route(allowed=F, get=302, args=lambda w: {"draft": "0123456789abcdef"}),
     "grants:detail": Route(allowed=F + C + D, args=pk("submitted")),
     "grants:edit": Route(allowed=F, args=pk("draft")),
     "grants:timeline": Route(allowed=F + C + D, args=pk("submitted")),

@@ -18,7 +18,7 @@ from core.roles import COMMISSIONER, EVERY_ROLE, FINANCE_OFFICER, FINANCE_OFFICE
 from funds.forms import YearFundFilter
 from funds.selectors import year_by_start
 from grants import awards
-from grants.forms import FundingLineForm, GrantForm, NewGrantForm, ServiceCategoryForm
+from grants.forms import FundingLineForm, GrantForm, ServiceCategoryForm
 from grants.models import FundingLine, Grant, GrantVariation, MonitoringReturn, OutcomeTarget, ReturnValue
 from grants.organisations import current_bank_details
 from grants.selectors import grant_actions, grant_timeline, grant_totals, grants_with_totals
@@ -83,39 +83,6 @@ def grant_list(request):
 
 def _grant_kwargs(data: dict) -> dict:
     return {name: data[name] for name in GRANT_FIELDS if name in data}
-
-
-@role_required(*FINANCE_OFFICERS)
-def grant_create(request):
-    initial = {"payment_terms_days": 30, "returns_required": True, "risk_rating": Grant.Risk.MEDIUM}
-    if service_pk := request.GET.get("service"):
-        initial["service"] = service_pk
-    form = NewGrantForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        grant = call_service(
-            form,
-            awards.grant_create,
-            by=request.user,
-            organisation=data["service"].organisation,
-            funding=form.funding(),
-            **_grant_kwargs(data),
-        )
-        if grant:
-            messages.success(request, f"{grant.reference} drafted. Add its funding lines, then submit it for approval.")
-            return redirect("grants:detail", pk=grant.pk)
-    return render(
-        request,
-        "core/form_page.html",
-        {
-            "form": form,
-            "title": "Draft a grant",
-            "submit_label": "Save draft",
-            "cancel_url": reverse("grants:list"),
-            "lead": "A draft can be changed freely. Once submitted, a commissioner other than you approves it, and "
-            "approval commits the money in the ledger.",
-        },
-    )
 
 
 @role_required(*FINANCE_OFFICERS)

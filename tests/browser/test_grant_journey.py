@@ -91,7 +91,7 @@ def test_grant_from_draft_to_first_payment_and_the_statement(session_for, live_u
     expect_message(officer, "wait until a second person verifies them")
 
     # --- ... drafts the grant and submits it -----------------------------------------------------------------------
-    officer.goto(f"{live_url}/grants/new/")
+    officer.goto(f"{live_url}/grants/new/")  # the grant form in five steps
     officer.get_by_label("Organisation and service").select_option(label="Refuge support (Wolverhampton)")
     officer.get_by_label("Title").fill("Refuge support, Wolverhampton 2026/27")
     officer.get_by_label("Purpose").fill("Safe accommodation and support for women and children.")
@@ -100,15 +100,16 @@ def test_grant_from_draft_to_first_payment_and_the_statement(session_for, live_u
     officer.get_by_label("Start date").fill("01/04/2026")
     officer.get_by_label("End date").fill("31/03/2027")
     officer.get_by_label("Low", exact=True).check()
-    officer.get_by_label("First funding line: fund (optional)").select_option(
-        label="MOJ-CORE – Victims' services core grant"
-    )
-    officer.get_by_label("First funding line: financial year (optional)").select_option(label=YEAR)
-    officer.get_by_label("First funding line: amount (optional)").fill("12,000.00")
-    officer.get_by_label("First funding line: budget line (optional)").select_option(
-        label=f"MOJ-CORE {YEAR}: Victim support hubs"
-    )
-    officer.get_by_role("button", name="Save draft").click()
+    officer.get_by_role("button", name="Continue").click()
+    officer.get_by_label("Fund", exact=True).select_option(label="MOJ-CORE – Victims' services core grant")
+    officer.get_by_label("Financial year").select_option(label=YEAR)
+    officer.get_by_label("Amount", exact=True).fill("12,000.00")
+    officer.get_by_label("Budget line (optional)").select_option(label=f"MOJ-CORE {YEAR}: Victim support hubs")
+    officer.get_by_role("button", name="Add the funding line").click()
+    officer.get_by_role("button", name="Continue").click()
+    officer.get_by_role("button", name="Continue").click()  # the schedule's terms as offered: 30 days, returns
+    officer.get_by_role("button", name="Continue").click()  # no outcome targets yet
+    officer.get_by_role("button", name="Create the draft grant").click()
     expect_message(officer, "drafted")
     reference = re.search(r"G\d{5}", officer.get_by_role("heading", level=1).inner_text()).group(0)
     grant_url = officer.url

@@ -103,51 +103,7 @@ def test_the_person_who_entered_bank_details_cannot_verify_them(officer_client, 
 # ---- Drafting and submitting ----------------------------------------------------------------------------------
 
 
-def grant_form(service, **extra):
-    data = {
-        "service": service.pk,
-        "title": "Counselling for survivors",
-        "purpose": "Specialist counselling",
-        "senior_responsible_officer": "Ruth Kaur",
-        "allocation_method": "competed",
-        "start_date": "01/04/2025",
-        "end_date": "31/03/2026",
-        "risk_rating": "medium",
-        "payment_terms_days": "30",
-        "returns_required": "on",
-    }
-    data.update(extra)
-    return data
-
-
-def test_a_grant_is_drafted_with_its_first_funding_line(officer_client, service, funded_core, year):
-    response = officer_client.post(
-        "/grants/new/", grant_form(service, fund=funded_core.pk, year=year.pk, amount="45,000.00")
-    )
-    grant = Grant.objects.get()
-    assert response["Location"] == f"/grants/{grant.pk}/"
-    assert (grant.status, grant.organisation.name) == (Grant.Status.DRAFT, "Brindley Survivors Trust")
-    assert [(line.fund.code, line.amount.amount) for line in grant.funding_lines.all()] == [
-        ("MOJ-CORE", Decimal("45000.00"))
-    ]
-    page = text(officer_client.get(response["Location"]))
-    assert f"{grant.reference} drafted." in page
-    assert "MOJ-CORE 2025/26 No budget line £45,000.00 £45,000.00 £0.00" in page
-
-
-def test_a_direct_award_without_a_reason_is_refused_next_to_the_reason(officer_client, service, year):
-    response = officer_client.post("/grants/new/", grant_form(service, allocation_method="direct"))
-    assert response.context["form"].errors["direct_award_reason"] == [
-        "A direct award needs the reason it was not competed (e.g. the only specialist provider in the area)."
-    ]
-    assert not Grant.objects.exists()
-
-
-def test_a_half_given_funding_line_is_refused(officer_client, service, funded_core, year):
-    response = officer_client.post("/grants/new/", grant_form(service, fund=funded_core.pk))
-    errors = response.context["form"].errors
-    assert errors["amount"] == ["Give the fund, the year and the amount of the funding line, or none of them."]
-    assert not Grant.objects.exists()
+# Drafting a new grant is walked step by step in tests/web/test_grant_steps.py.
 
 
 def test_a_funding_line_the_fund_cannot_cover_names_what_is_available(officer_client, draft_grant, funded_core, year):
