@@ -183,10 +183,11 @@ def _list_step(request, draft: str, answers: dict, spec: ListStep):
                 messages.success(request, f"The {spec.noun} was removed.")
             _save(request)
             return redirect(_url(draft, spec.step))
-        if action == "continue":
+        form = spec.form_class(request.POST, **spec.form_kwargs(answers))
+        if action == "continue" and not _typed(form):
             spec.check_all(answers)
             return _done(request, draft, answers, spec.step)
-        form = spec.form_class(request.POST, **spec.form_kwargs(answers))
+        # Adding, or continuing with an item typed but not added: it is added first (never silently dropped).
         if form.is_valid():
             try:
                 spec.check_one(answers, {k: v for k, v in form.cleaned_data.items() if k != "index"})
@@ -195,6 +196,9 @@ def _list_step(request, draft: str, answers: dict, spec: ListStep):
             else:
                 _keep_item(request, items, form, spec)
                 _save(request)
+                if action == "continue":
+                    spec.check_all(answers)
+                    return _done(request, draft, answers, spec.step)
                 return redirect(_url(draft, spec.step))
     else:
         item = request.GET.get("item", "")
@@ -210,6 +214,11 @@ def _list_step(request, draft: str, answers: dict, spec: ListStep):
     return _page(request, draft, spec.step, {
         "form": form, "rows": rows, "changing": form["index"].value() not in (None, ""), "lead": spec.lead,
     }, template=spec.template)
+
+
+def _typed(form) -> bool:
+    """Whether the person typed or chose anything in the add form (``index`` aside)."""
+    return any(str(form.data.get(form.add_prefix(name), "")).strip() for name in form.fields if name != "index")
 
 
 def _keep_item(request, items: list, form, spec: ListStep) -> None:

@@ -293,3 +293,21 @@ def test_a_draft_the_session_does_not_hold_starts_again(officer_client):
 def test_the_service_named_on_the_organisation_page_is_offered_first(officer_client, service):
     first = officer_client.get(f"/grants/new/?service={service.pk}")["Location"]
     assert officer_client.get(first).context["form"]["service"].value() == str(service.pk)
+
+
+def test_continue_adds_a_line_typed_but_not_added_and_refuses_a_bad_one(officer_client, service, funded_core, year):
+    """Pressing Continue with a funding line typed in never drops it: a good one is added, a bad one is refused next
+    to its field and the person stays on the step."""
+    first = start(officer_client)
+    officer_client.post(first, details(service))
+    funding = step(first, "funding-lines")
+    refused = officer_client.post(funding, {"action": "continue", "fund": funded_core.pk, "year": year.pk,
+                                            "amount": "12.345"})
+    assert refused.status_code == 200
+    assert "£12.345 has more than two decimal places" in text(refused)
+    moved = officer_client.post(funding, {"action": "continue", "fund": funded_core.pk, "year": year.pk,
+                                          "amount": "45,000.00"})
+    assert moved["Location"] == step(first, "schedule")
+    page = text(officer_client.get(funding))
+    assert "MOJ-CORE 2025/26 The fund's only line for the year £45,000.00" in page
+    assert not Grant.objects.exists()
