@@ -1,5 +1,7 @@
 """Forms for organisations, grants and their life. They shape input only: every rule is in the grants services,
-whose refusals are shown next to the field they name."""
+whose refusals are shown next to the field they name. Where a field has a pure check of its own (a postcode, a
+charity number), the form runs that same function too, so its refusal comes with a blank required field's rather
+than on a second submission."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -9,6 +11,14 @@ from core.forms import AmountField, ConfirmField, FigureField, Form, ReasonField
 from core.money import format_gbp
 from core.roles import COMMISSIONER
 from funds.models import BudgetLine, FinancialYear, Fund
+from grants.identifiers import (
+    normalise_account_number,
+    normalise_area_code,
+    normalise_charity_number,
+    normalise_company_number,
+    normalise_postcode,
+    normalise_sort_code,
+)
 from grants.models import AnnualReview, CommissionedService, Grant, MonitoringReturn, OutcomeMeasure, ServiceCategory
 from grants.outcomes import OUTCOME_FIGURE_MAX
 from grants.quarters import quarters_within
@@ -48,6 +58,17 @@ class OrganisationForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["postcode"].widget.attrs.update({"class": "input-short", "autocomplete": "postal-code"})
 
+    # The service's own checks (grants.identifiers), run here too so that a bad number is reported in the same
+    # submission as a blank name: the service is called only once the form is valid.
+    def clean_charity_number(self):
+        return normalise_charity_number(self.cleaned_data["charity_number"])
+
+    def clean_company_number(self):
+        return normalise_company_number(self.cleaned_data["company_number"])
+
+    def clean_postcode(self):
+        return normalise_postcode(self.cleaned_data["postcode"])
+
 
 class OrganisationEditForm(OrganisationForm):
     reason = forms.CharField(label="Reason for the change", max_length=300, help_text="Kept in the history")
@@ -61,6 +82,9 @@ class ServiceForm(Form):
         label="ONS area code", max_length=9, required=False, help_text="Where there is one, for example E08000025"
     )
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_area_code(self):
+        return normalise_area_code(self.cleaned_data["area_code"])
 
 
 class BankDetailsForm(Form):
@@ -80,6 +104,12 @@ class BankDetailsForm(Form):
             self.fields[name].widget.attrs.update(
                 {"class": "input-short", "inputmode": "numeric", "autocomplete": "off"}
             )
+
+    def clean_sort_code(self):
+        return normalise_sort_code(self.cleaned_data["sort_code"])
+
+    def clean_account_number(self):
+        return normalise_account_number(self.cleaned_data["account_number"])
 
 
 class BankDecisionForm(Form):
