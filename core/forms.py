@@ -63,11 +63,30 @@ class ErrorSummaryMixin:
 
 
 class Form(ErrorSummaryMixin, forms.Form):
+    #: The service's own checks of single fields ({field name: function of the field's value that raises
+    #: ValidationError}), the very functions the service calls. See ``clean``.
+    service_checks: dict = {}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
                 field.empty_label = "Choose one" if field.required else "None"
+
+    def clean(self):
+        """When the form is refused already (a required field blank, say), the service will not be called, so its
+        checks of the other fields (``service_checks``) are run here and reported with the form's own: one
+        submission shows every field at fault. When the form is sound they are left to the service, which reports
+        them together with the checks only it can make (a number already recorded)."""
+        data = super().clean()
+        if self.errors:
+            for name, check in self.service_checks.items():
+                if name not in self.errors and data.get(name) not in self.fields[name].empty_values:
+                    try:
+                        check(data[name])
+                    except ValidationError as refusal:
+                        self.add_error(name, refusal.messages)
+        return data
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:

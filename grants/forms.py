@@ -1,7 +1,6 @@
 """Forms for organisations, grants and their life. They shape input only: every rule is in the grants services,
-whose refusals are shown next to the field they name. Where a field has a pure check of its own (a postcode, a
-charity number), the form runs that same function too, so its refusal comes with a blank required field's rather
-than on a second submission."""
+whose refusals are shown next to the field they name. A field's own check in the service (a postcode, a charity
+number) is named in ``service_checks``, so its refusal comes with a blank required field's (``core.forms.Form``)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -19,7 +18,15 @@ from grants.identifiers import (
     normalise_postcode,
     normalise_sort_code,
 )
-from grants.models import AnnualReview, CommissionedService, Grant, MonitoringReturn, OutcomeMeasure, ServiceCategory
+from grants.models import (
+    AnnualReview,
+    CommissionedService,
+    Grant,
+    MonitoringReturn,
+    OutcomeMeasure,
+    ServiceCategory,
+    validate_decision_number,
+)
 from grants.outcomes import OUTCOME_FIGURE_MAX
 from grants.quarters import quarters_within
 
@@ -27,6 +34,9 @@ from grants.quarters import quarters_within
 
 
 class OrganisationForm(Form):
+    service_checks = {"charity_number": normalise_charity_number, "company_number": normalise_company_number,
+                      "postcode": normalise_postcode}
+
     name = forms.CharField(label="Legal name", max_length=200, help_text="As on the charity or company register")
     charity_number = forms.CharField(
         label="Charity number",
@@ -58,23 +68,14 @@ class OrganisationForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["postcode"].widget.attrs.update({"class": "input-short", "autocomplete": "postal-code"})
 
-    # The service's own checks (grants.identifiers), run here too so that a bad number is reported in the same
-    # submission as a blank name: the service is called only once the form is valid.
-    def clean_charity_number(self):
-        return normalise_charity_number(self.cleaned_data["charity_number"])
-
-    def clean_company_number(self):
-        return normalise_company_number(self.cleaned_data["company_number"])
-
-    def clean_postcode(self):
-        return normalise_postcode(self.cleaned_data["postcode"])
-
 
 class OrganisationEditForm(OrganisationForm):
     reason = forms.CharField(label="Reason for the change", max_length=300, help_text="Kept in the history")
 
 
 class ServiceForm(Form):
+    service_checks = {"area_code": normalise_area_code}
+
     name = forms.CharField(label="Service name", max_length=200, help_text="For example, ISVA service")
     area_type = forms.ChoiceField(label="Kind of area", choices=CommissionedService.AreaType.choices)
     area_name = forms.CharField(label="Area served", max_length=120, help_text="For example, Birmingham")
@@ -83,11 +84,10 @@ class ServiceForm(Form):
     )
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def clean_area_code(self):
-        return normalise_area_code(self.cleaned_data["area_code"])
-
 
 class BankDetailsForm(Form):
+    service_checks = {"sort_code": normalise_sort_code, "account_number": normalise_account_number}
+
     account_name = forms.CharField(label="Name on the account", max_length=100)
     sort_code = forms.CharField(label="Sort code", max_length=8, help_text="6 digits, for example 20-45-77")
     account_number = forms.CharField(label="Account number", max_length=10, help_text="8 digits")
@@ -104,12 +104,6 @@ class BankDetailsForm(Form):
             self.fields[name].widget.attrs.update(
                 {"class": "input-short", "inputmode": "numeric", "autocomplete": "off"}
             )
-
-    def clean_sort_code(self):
-        return normalise_sort_code(self.cleaned_data["sort_code"])
-
-    def clean_account_number(self):
-        return normalise_account_number(self.cleaned_data["account_number"])
 
 
 class BankDecisionForm(Form):
@@ -479,6 +473,8 @@ class VariationForm(Form):
 
 
 class DecisionRecordForm(Form):
+    service_checks = {"number": validate_decision_number}
+
     number = forms.CharField(label="Decision number", max_length=8, help_text="For example, 042-2025")
     date = UKDateField(label="Date of the decision")
     decision_maker = forms.ModelChoiceField(label="Decision-maker", queryset=get_user_model().objects.none())

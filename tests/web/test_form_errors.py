@@ -3,6 +3,7 @@
 A service used to raise on its first bad field, and the form stopped the service from running at all while a
 required field was blank, so people fixed a form twice: the postcode first, then the charity number."""
 
+import pytest
 from django.urls import reverse
 
 from grants.models import BankDetails, CommissionedService, Organisation
@@ -105,3 +106,105 @@ def test_a_service_reports_its_name_and_area_code_together(officer_client, org):
         ("id_area_code", "'X1' is not an ONS area code; write it like E08000025."),
     ])
     assert not CommissionedService.objects.filter(organisation=org).exists()
+
+
+def test_a_new_grant_reports_its_dates_and_its_funding_line_together(officer_client, service, funded_core, year):
+    from grants.models import Grant
+    from tests.web.test_grants_views import grant_form
+
+    response = officer_client.post("/grants/new/", grant_form(
+        service, start_date="01/04/2025", end_date="31/03/2025", fund=funded_core.pk, year=year.pk,
+        amount="600,000.00"))
+
+    found = dict(summary_items(response))
+    assert found["id_end_date"].startswith("The grant ends (31/03/2025) before it starts (01/04/2025)")
+    assert found["id_year"].startswith("The grant runs 01/04/2025 to 31/03/2025, which is outside 2025/26")
+    assert found["id_amount"].startswith("MOJ-CORE (")
+    assert "£600,000.00 is more than it can cover" in found["id_amount"]
+    assert {target for target in found} <= field_ids(response)
+    assert not Grant.objects.exists()
+
+
+def test_a_decision_reports_its_number_date_and_confidential_reason_together(commissioner_client, commissioner2):
+    from grants.models import Decision
+
+    response = commissioner_client.post("/decisions/new/", {
+        "number": "42", "date": "01/05/2099", "decision_maker": commissioner2.pk, "summary": "Refuge award",
+        "confidential_reason": ""})
+
+    assert_linked(response, [
+        ("id_number", "'42' is not a decision number; write it as three digits, a hyphen and the year, e.g. "
+                      "042-2025."),
+        ("id_date", "A decision is recorded once taken; 01/05/2099 is in the future."),
+        ("id_confidential_reason", "Give the reason this decision is confidential, e.g. 'Safety: it names a refuge'; "
+                                   "the published decision log shows it."),
+    ])
+    assert not Decision.objects.exists()
+
+
+def test_a_virement_reports_its_lines_and_its_amount_together(officer_client, funded_core, year, officer):
+    from funds.budgets import budget_line_create
+    from funds.models import Virement
+
+    rj = budget_line_create(fund=funded_core, year=year, heading="Restorative justice", amount="200000.00",
+                            by=officer)
+    response = officer_client.post("/virements/new/", {
+        "from_line": rj.pk, "to_line": rj.pk, "amount": "250000.00", "reason": "Hub referrals up"})
+
+    assert_linked(response, [
+        ("id_to_line", "A virement moves budget between two different lines."),
+        ("id_amount", "'Restorative justice' has £200,000.00 of revised budget; a virement of £250,000.00 would take "
+                      "it below zero."),
+    ])
+    assert not Virement.objects.exists()
+
+
+def test_a_receipt_reports_its_reference_and_date_together(officer_client, funded_core):
+    from income.models import CashReceipt
+
+    response = officer_client.post("/income/receipts/new/", {
+        "fund": funded_core.pk, "reference": "MOJ-AWD-2526", "date": "01/05/2099", "amount": "1,000.00"})
+
+    found = dict(summary_items(response))
+    assert found["id_reference"] == "Reference 'MOJ-AWD-2526' has already been recorded."
+    assert found["id_date"].startswith("01/05/2099 is after today")
+    assert set(found) <= field_ids(response)
+    assert not CashReceipt.objects.exists()
+
+
+def test_an_award_letter_reports_its_fund_reference_and_date_together(officer_client, funded_core, poca_fund, year):
+    from income.models import AwardLetter
+
+    response = officer_client.post("/income/award-letters/new/", {
+        "fund": poca_fund.pk, "year": year.pk, "reference": "MOJ-AWD-2526", "letter_date": "03/04/2099",
+        "amount": "10.00"})
+
+    found = dict(summary_items(response))
+    assert found["id_fund"].startswith("POCA takes only proceeds of crime receipts, not award letters.")
+    assert found["id_reference"] == "Reference 'MOJ-AWD-2526' has already been recorded."
+    assert found["id_letter_date"].startswith("03/04/2099 is after today")
+    assert set(found) <= field_ids(response)
+    assert AwardLetter.objects.count() == 1
+
+
+@pytest.mark.parametrize("url", [
+    "/organisations/new/", "/budgets/new/", "/virements/new/", "/spending/suppliers/new/", "/spending/orders/new/",
+    "/income/receipts/new/", "/income/award-letters/new/", "/grants/new/", "/account/password/",
+])
+def test_every_error_of_an_empty_form_is_a_summary_link_to_its_field(officer_client, funded_core, url):
+    """Each field error appears once in the summary, linked to an input of the page (a radio group's first)."""
+    response = officer_client.post(url, {"description": ""})  # an empty POST would leave the form unbound
+
+    form = response.context["form"]
+    items = summary_items(response)
+    targets = [target for target, _ in items if target]
+    assert targets and set(targets) <= field_ids(response)
+    assert len(targets) == sum(len(errors) for name, errors in form.errors.items() if name != "__all__")
+    if url == "/grants/new/":
+        assert "id_allocation_method_0" in targets and "id_risk_rating_0" in targets
+
+
+def test_the_login_page_links_both_missing_fields(client):
+    response = client.post(reverse("login"), {})
+    assert summary_items(response) == [("id_username", "This field is required."),
+                                       ("id_password", "This field is required.")]
