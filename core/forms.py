@@ -40,17 +40,15 @@ class RingfenceFormRenderer(DjangoTemplates):
         )
 
 
-class Form(forms.Form):
+class ErrorSummaryMixin:
+    """The project's rendering and error summary (``templates/core/_error_summary.html``) for any form, Django's
+    own included (log in, change password): each error a link to its field, GOV.UK pattern."""
+
     default_renderer = RingfenceFormRenderer()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
-                field.empty_label = "Choose one" if field.required else "None"
-
     def error_summary(self) -> list[tuple[str, str]]:
-        """(anchor, message) pairs for the error summary: non-field errors first, then fields in page order."""
+        """(anchor, message) pairs for the error summary: non-field errors first, then fields in page order; a
+        group of radios or checkboxes is linked to its first input."""
         if not self.is_bound or not self.errors:
             return []
         items = [("", str(m)) for m in self.non_field_errors()]
@@ -62,6 +60,33 @@ class Form(forms.Form):
                     anchor = f"{anchor}_0"
                 items += [(anchor, str(m)) for m in self.errors[name]]
         return items
+
+
+class Form(ErrorSummaryMixin, forms.Form):
+    #: The service's own checks of single fields ({field name: function of the field's value that raises
+    #: ValidationError}), the very functions the service calls. See ``clean``.
+    service_checks: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
+                field.empty_label = "Choose one" if field.required else "None"
+
+    def clean(self):
+        """When the form is refused already (a required field blank, say), the service will not be called, so its
+        checks of the other fields (``service_checks``) are run here and reported with the form's own: one
+        submission shows every field at fault. When the form is sound they are left to the service, which reports
+        them together with the checks only it can make (a number already recorded)."""
+        data = super().clean()
+        if self.errors:
+            for name, check in self.service_checks.items():
+                if name not in self.errors and data.get(name) not in self.fields[name].empty_values:
+                    try:
+                        check(data[name])
+                    except ValidationError as refusal:
+                        self.add_error(name, refusal.messages)
+        return data
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:

@@ -46,6 +46,7 @@ from django.db.models import F, Max
 from django.dispatch import receiver
 from django.utils import timezone
 
+from core.forms import ErrorSummaryMixin
 from core.models import LoginAttempt, LoginGate
 
 log = logging.getLogger("ringfence.security")
@@ -274,8 +275,8 @@ class LockoutFormMixin:
             raise
 
 
-class LockoutAuthenticationForm(LockoutFormMixin, AuthenticationForm):
-    pass
+class LockoutAuthenticationForm(ErrorSummaryMixin, LockoutFormMixin, AuthenticationForm):
+    """The login page's form, with the shared error summary (a missing user name links to its field)."""
 
 
 class LockoutAdminAuthenticationForm(LockoutFormMixin, AdminAuthenticationForm):

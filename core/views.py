@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.audit import record_event
 from core.lockout import LockoutAuthenticationForm
+from core.password_forms import PasswordChangeForm
 from core.two_factor import second_factor_pending
 from core.two_factor_gate import STEP_URLS
 
@@ -47,6 +48,7 @@ class RingfencePasswordChangeView(PasswordChangeView):
     """
 
     template_name = "registration/password_change_form.html"
+    form_class = PasswordChangeForm
 
     def form_valid(self, form):
         user = form.save()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from core.audit import record_event, save_with_history
 from core.locking import lock
 from core.money import ZERO, format_gbp, gbp, parse_amount, quantize
+from core.refusals import Refusals
 from core.roles import (
     COMMISSIONERS_AND_DIRECTORS,
     FINANCE_OFFICERS,
@@ -48,29 +49,27 @@ def budget_line_create(
     phases: list | None = None,
 ) -> BudgetLine:
     _require_officer(by, "set budgets")
+    refusals = Refusals()  # every field at fault is reported at once
     if not fund.is_active:
-        raise ValidationError({"fund": f"{fund.code} is no longer active, so it takes no new budget lines. Set the "
-                                       "budget on an active fund."})
-    value = parse_amount(amount, allow_zero=True)
+        refusals.add("fund", f"{fund.code} is no longer active, so it takes no new budget lines. Set the budget on "
+                             "an active fund.")
+    value = refusals.check("amount", parse_amount, amount, allow_zero=True)
     heading = (heading or "").strip()
     if not heading:
-        raise ValidationError({"heading": "Give the budget line a heading, e.g. 'ISVA services'."})
-    if BudgetLine.objects.filter(fund=fund, year=year, heading__iexact=heading).exists():
-        raise ValidationError({"heading": f"{fund.code} already has a '{heading}' budget line for {year.label}."})
+        refusals.add("heading", "Give the budget line a heading, e.g. 'ISVA services'.")
+    elif BudgetLine.objects.filter(fund=fund, year=year, heading__iexact=heading).exists():
+        refusals.add("heading", f"{fund.code} already has a '{heading}' budget line for {year.label}.")
     slots = 12 if phasing == BudgetLine.Phasing.MONTHLY else 4
     if phases is None:
-        parts = even_phasing(value, slots)
+        parts = even_phasing(value, slots) if value is not None else []
+    elif len(phases) != slots:
+        refusals.add("phases", f"Give {slots} phased amounts for {phasing} phasing, not {len(phases)}.")
     else:
-        if len(phases) != slots:
-            raise ValidationError({"phases": f"Give {slots} phased amounts for {phasing} phasing, not {len(phases)}."})
-        parts = [parse_amount(p, field="phases", allow_zero=True) for p in phases]
-        if sum(parts) != value:
-            raise ValidationError(
-                {
-                    "phases": f"The phased amounts add up to {format_gbp(sum(parts))}, "
-                    f"not the line's {format_gbp(value)}."
-                }
-            )
+        parts = [refusals.check("phases", parse_amount, p, field="phases", allow_zero=True) for p in phases]
+        if value is not None and None not in parts and sum(parts) != value:
+            refusals.add("phases", f"The phased amounts add up to {format_gbp(sum(parts))}, not the line's "
+                                   f"{format_gbp(value)}.")
+    refusals.raise_any()
     line = BudgetLine(fund=fund, year=year, heading=heading, original=gbp(value), phasing=phasing)
     save_with_history(line, by=by, reason="Budget set")
     for slot, part in enumerate(parts, start=1):
@@ -191,23 +190,23 @@ def virement_request(*, from_line: BudgetLine, to_line: BudgetLine, amount, reas
     the fund's threshold it is approved at once; above it, it waits for a commissioner or finance director other
     than the requester. The decision note states the running total."""
     _require_officer(by, "request virements")
-    value = parse_amount(amount)
+    refusals = Refusals()  # every field at fault is reported at once
+    value = refusals.check("amount", parse_amount, amount)
     if from_line.pk == to_line.pk:
-        raise ValidationError({"to_line": "A virement moves budget between two different lines."})
-    if from_line.fund_id != to_line.fund_id or from_line.year_id != to_line.year_id:
-        raise ValidationError(
-            {"to_line": "A virement moves budget within one fund and year; money between funds is a transfer."}
-        )
+        refusals.add("to_line", "A virement moves budget between two different lines.")
+    elif from_line.fund_id != to_line.fund_id or from_line.year_id != to_line.year_id:
+        refusals.add("to_line", "A virement moves budget within one fund and year; money between funds is a "
+                                "transfer.")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the budget is being moved."})
+        refusals.add("reason", "Say why the budget is being moved.")
     if not Period.objects.filter(year_id=from_line.year_id, is_closed=False).exists():
-        raise ValidationError(
-            {"from_line": f"Every month of {from_line.year.label} is closed, so its budget can no longer be moved; "
-                          "a finance director would first reopen its last month."}
-        )
+        refusals.add("from_line", f"Every month of {from_line.year.label} is closed, so its budget can no longer be "
+                                  "moved; a finance director would first reopen its last month.")
     lock(BudgetLine.objects.filter(pk__in=[from_line.pk, to_line.pk]))
-    _apply_check(from_line, value)
+    if value is not None:
+        refusals.check("amount", _apply_check, from_line, value)
+    refusals.raise_any()
     from_line = BudgetLine.objects.select_related("fund", "year").get(pk=from_line.pk)
     allowance = virement_allowance(line=from_line)  # read under the line's lock: two requests cannot both fit
     virement = Virement(from_line=from_line, to_line=to_line, amount=gbp(value), reason=reason, requested_by=by)

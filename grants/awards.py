@@ -14,6 +14,7 @@ from django.utils import timezone
 from core.audit import record_event, save_with_history
 from core.locking import lock
 from core.money import format_gbp, gbp, parse_amount
+from core.refusals import Refusals
 from core.roles import FINANCE_OFFICERS, OFFICERS_AND_COMMISSIONERS, require_role
 from funds.budgets import default_budget_line
 from funds.models import BudgetLine, FinancialYear, Fund
@@ -86,6 +87,21 @@ def _validate(grant: Grant) -> None:
         raise ValidationError(errors)
 
 
+def award_record_errors(**fields) -> dict[str, list[str]]:
+    """Every refusal ``_validate`` gives the award record made of ``fields`` (the rest left at their defaults),
+    by field, writing nothing: a form that is refused already (a required field blank) asks it, so its other
+    fields' refusals come in the same submission."""
+    fields.setdefault("payment_terms_days", 30)
+    fields.setdefault("risk_rating", Grant.Risk.MEDIUM)
+    grant = Grant(**{name: ("" if value is None and name not in ("start_date", "end_date", "service") else value)
+                     for name, value in fields.items()})
+    try:
+        _validate(grant)
+    except ValidationError as refusal:
+        return refusal.message_dict
+    return {}
+
+
 def _check_lines_within_dates(grant: Grant, lines) -> None:
     for line in lines:
         if not year_overlaps(line.year, grant.start_date, grant.end_date):
@@ -102,10 +118,12 @@ def grant_build(
     direct_award_reason: str = "", conditions: str = "", risk_rating: str = Grant.Risk.MEDIUM,
     do_not_publish: bool = False, do_not_publish_reason: str = "", payment_terms_days: int = 30,
     returns_required: bool = True, service_category: ServiceCategory | None = None,
+    funding: list[tuple[Fund, FinancialYear, object]] = (),
 ) -> Grant:
-    """The award record ``grant_create`` saves, checked by every rule it applies to the record, and not saved:
-    ``grant_create`` calls it, and the stepped form (``grants.grant_steps``) calls it to check an answer before
-    anything is written. Raises the same ``ValidationError`` either way."""
+    """The award record ``grant_create`` saves, checked by every rule it applies to the record (and to the
+    ``funding`` lines given with it), every field's refusal at once, and not saved: ``grant_create`` calls it, and
+    the stepped form (``grants.grant_steps``) calls it to check an answer before anything is written. Raises the same
+    ``ValidationError`` either way."""
     grant = Grant(
         title=title, purpose=purpose, organisation=organisation, service=service,
         senior_responsible_officer=senior_responsible_officer, allocation_method=allocation_method,
@@ -114,8 +132,13 @@ def grant_build(
         do_not_publish_reason=do_not_publish_reason, payment_terms_days=payment_terms_days,
         returns_required=returns_required, service_category=service_category,
     )
-    _validate(grant)
-    require_category_in_use(service_category)
+    refusals = Refusals()  # the award's fields and its funding lines' are reported together
+    refusals.check(None, _validate, grant)
+    refusals.check("service_category", require_category_in_use, service_category)
+    for fund, year, amount, *budget_line in funding:
+        _line_check(refusals, grant, fund=fund, year=year, amount=amount,
+                    budget_line=budget_line[0] if budget_line else None)
+    refusals.raise_any()
     return grant
 
 
@@ -138,7 +161,7 @@ def grant_create(
         direct_award_reason=direct_award_reason, start_date=start_date, end_date=end_date,
         conditions=conditions, risk_rating=risk_rating, do_not_publish=do_not_publish,
         do_not_publish_reason=do_not_publish_reason, payment_terms_days=payment_terms_days,
-        returns_required=returns_required, service_category=service_category,
+        returns_required=returns_required, service_category=service_category, funding=funding,
     )
     grant.created_by = by
     save_with_history(grant, by=by, reason="Grant drafted")
@@ -168,12 +191,15 @@ def grant_update(
     changes = {k: v for k, v in given.items() if k in _EDITABLE_FIELDS and v is not UNSET}
     if not changes:
         raise ValidationError("Nothing to change: give at least one field.")
+    refusals = Refusals()  # every field at fault is reported at once
     if "service_category" in changes and changes["service_category"] != grant.service_category:
-        require_category_in_use(changes["service_category"])
+        refusals.check("service_category", require_category_in_use, changes["service_category"])
     for field, value in changes.items():
         setattr(grant, field, value.strip() if isinstance(value, str) else value)
-    _validate(grant)
-    _check_lines_within_dates(grant, grant.funding_lines.select_related("fund", "year"))
+    refusals.check(None, _validate, grant)
+    if not refusals.refused("start_date", "end_date"):
+        refusals.check("end_date", _check_lines_within_dates, grant, grant.funding_lines.select_related("fund", "year"))
+    refusals.raise_any()
     save_with_history(grant, by=by, reason=reason)
     record_event("grant.edited", by=by, obj=grant, summary=f"{grant.reference} edited: {', '.join(sorted(changes))}",
                  reason=reason)
@@ -252,22 +278,33 @@ def _budget_line_for(fund: Fund, year: FinancialYear, budget_line: BudgetLine | 
     return budget_line
 
 
+def _line_check(refusals: Refusals, grant: Grant, *, fund: Fund, year: FinancialYear, amount,
+                budget_line: BudgetLine | None) -> tuple:
+    """A funding line's amount and budget line, each field's refusal put in ``refusals`` (all of them at once)."""
+    value = refusals.check("amount", parse_amount, amount)
+    if not fund.is_active:
+        refusals.add("fund", f"{fund.code} is closed to new grants.")
+    dated = isinstance(grant.start_date, Date) and isinstance(grant.end_date, Date)
+    if dated and not year_overlaps(year, grant.start_date, grant.end_date):
+        refusals.add("year", f"The grant runs {grant.start_date:%d/%m/%Y} to {grant.end_date:%d/%m/%Y}, which is "
+                             f"outside {year.label} ({year.start_date:%d/%m/%Y} to {year.end_date:%d/%m/%Y}); choose a "
+                             "year the grant runs in, or change its dates.")
+    if value is not None:
+        refusals.check("amount", check_fund_can_cover, fund, year, value)
+    chosen = refusals.check("budget_line", _budget_line_for, fund, year, budget_line)
+    return value, chosen
+
+
 def funding_line_check(*, grant: Grant, fund: Fund, year: FinancialYear, amount,
                        budget_line: BudgetLine | None = None) -> tuple[Decimal, BudgetLine | None]:
     """Every rule ``funding_line_set`` applies to a line of ``grant`` (saved or not: only its dates are read),
-    writing nothing: the amount in pounds, the fund open to new grants, a year the grant runs in, the amount
-    available in the fund now, and the budget line. Returns the amount and the budget line it would draw on."""
-    value = parse_amount(amount)
-    if not fund.is_active:
-        raise ValidationError({"fund": f"{fund.code} is closed to new grants."})
-    if not year_overlaps(year, grant.start_date, grant.end_date):
-        raise ValidationError(
-            {"year": f"The grant runs {grant.start_date:%d/%m/%Y} to {grant.end_date:%d/%m/%Y}, which is outside "
-                     f"{year.label} ({year.start_date:%d/%m/%Y} to {year.end_date:%d/%m/%Y}); choose a year the "
-                     "grant runs in, or change its dates."}
-        )
-    check_fund_can_cover(fund, year, value)
-    return value, _budget_line_for(fund, year, budget_line)
+    writing nothing, every field's refusal at once: the amount in pounds, the fund open to new grants, a year the
+    grant runs in, the amount available in the fund now, and the budget line. Returns the amount and the budget
+    line it would draw on."""
+    refusals = Refusals()
+    value, chosen = _line_check(refusals, grant, fund=fund, year=year, amount=amount, budget_line=budget_line)
+    refusals.raise_any()
+    return value, chosen
 
 
 def _line_set(grant: Grant, *, fund: Fund, year: FinancialYear, amount, by,
@@ -324,30 +361,30 @@ def decision_record(
     can cite it. ``title`` heads it in the published decision log (else the summary's first sentence does); a
     confidential decision needs ``confidential_reason``, which the log shows in its place."""
     require_role(by, OFFICERS_AND_COMMISSIONERS, doing="record decisions")
+    refusals = Refusals()  # every field at fault is reported at once
     number = (number or "").strip()
-    try:
-        validate_decision_number(number)
-    except ValidationError as exc:
-        raise ValidationError({"number": exc.messages})
-    existing = Decision.objects.filter(number=number).first()
-    if existing is not None:
-        raise ValidationError({"number": f"Decision {number} is already recorded (dated {existing.date:%d/%m/%Y})."})
+    refusals.check("number", validate_decision_number, number)
+    if not refusals.refused("number"):
+        existing = Decision.objects.filter(number=number).first()
+        if existing is not None:
+            refusals.add("number", f"Decision {number} is already recorded (dated {existing.date:%d/%m/%Y}).")
     if not isinstance(date, Date):
-        raise ValidationError({"date": "Give the date of the decision, e.g. 14/05/2025."})
-    if date > timezone.localdate():
-        raise ValidationError({"date": f"A decision is recorded once taken; {date:%d/%m/%Y} is in the future."})
+        refusals.add("date", "Give the date of the decision, e.g. 14/05/2025.")
+    elif date > timezone.localdate():
+        refusals.add("date", f"A decision is recorded once taken; {date:%d/%m/%Y} is in the future.")
     if decision_maker is None or not getattr(decision_maker, "pk", None):
-        raise ValidationError({"decision_maker": "Name who took the decision."})
+        refusals.add("decision_maker", "Name who took the decision.")
     summary = (summary or "").strip()
     if not summary:
-        raise ValidationError({"summary": "Summarise the decision as it will be published."})
+        refusals.add("summary", "Summarise the decision as it will be published.")
     confidential_reason = (confidential_reason or "").strip()
     if not is_public and not confidential_reason:
-        raise ValidationError({"confidential_reason": "Give the reason this decision is confidential, e.g. 'Safety: "
-                                                      "it names a refuge'; the published decision log shows it."})
+        refusals.add("confidential_reason", "Give the reason this decision is confidential, e.g. 'Safety: it names a "
+                                            "refuge'; the published decision log shows it.")
     if is_public and confidential_reason:
-        raise ValidationError({"confidential_reason": "A published decision has no reason to be confidential: clear "
-                                                      "the reason, or untick Published if it is confidential."})
+        refusals.add("confidential_reason", "A published decision has no reason to be confidential: clear the reason, "
+                                            "or untick Published if it is confidential.")
+    refusals.raise_any()
     decision = Decision(number=number, date=date, decision_maker=decision_maker, summary=summary,
                         is_public=is_public, recorded_by=by, title=(title or "").strip(),
                         confidential_reason=confidential_reason)

@@ -1,5 +1,6 @@
 """Forms for organisations, grants and their life. They shape input only: every rule is in the grants services,
-whose refusals are shown next to the field they name."""
+whose refusals are shown next to the field they name. A field's own check in the service (a postcode, a charity
+number) is named in ``service_checks``, so its refusal comes with a blank required field's (``core.forms.Form``)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -9,7 +10,16 @@ from core.forms import AmountField, ConfirmField, FigureField, Form, ReasonField
 from core.money import format_gbp
 from core.roles import COMMISSIONER
 from funds.models import BudgetLine, FinancialYear, Fund
+from grants.awards import award_record_errors
 from grants.checks import CheckEntry, check_entry_errors, check_field
+from grants.identifiers import (
+    normalise_account_number,
+    normalise_area_code,
+    normalise_charity_number,
+    normalise_company_number,
+    normalise_postcode,
+    normalise_sort_code,
+)
 from grants.models import (
     AnnualReview,
     CommissionedService,
@@ -18,6 +28,7 @@ from grants.models import (
     MonitoringReturn,
     OutcomeMeasure,
     ServiceCategory,
+    validate_decision_number,
 )
 from grants.outcomes import OUTCOME_FIGURE_MAX
 from grants.quarters import quarters_within
@@ -26,6 +37,9 @@ from grants.quarters import quarters_within
 
 
 class OrganisationForm(Form):
+    service_checks = {"charity_number": normalise_charity_number, "company_number": normalise_company_number,
+                      "postcode": normalise_postcode}
+
     name = forms.CharField(label="Legal name", max_length=200, help_text="As on the charity or company register")
     charity_number = forms.CharField(
         label="Charity number",
@@ -63,6 +77,8 @@ class OrganisationEditForm(OrganisationForm):
 
 
 class ServiceForm(Form):
+    service_checks = {"area_code": normalise_area_code}
+
     name = forms.CharField(label="Service name", max_length=200, help_text="For example, ISVA service")
     area_type = forms.ChoiceField(label="Kind of area", choices=CommissionedService.AreaType.choices)
     area_name = forms.CharField(label="Area served", max_length=120, help_text="For example, Birmingham")
@@ -73,6 +89,8 @@ class ServiceForm(Form):
 
 
 class BankDetailsForm(Form):
+    service_checks = {"sort_code": normalise_sort_code, "account_number": normalise_account_number}
+
     account_name = forms.CharField(label="Name on the account", max_length=100)
     sort_code = forms.CharField(label="Sort code", max_length=8, help_text="6 digits, for example 20-45-77")
     account_number = forms.CharField(label="Account number", max_length=10, help_text="8 digits")
@@ -134,6 +152,11 @@ def service_choices():
     return [("", "Choose the organisation's service")] + sorted(groups.items())
 
 
+AWARD_RECORD_FIELDS = ("service", "title", "purpose", "senior_responsible_officer", "allocation_method",
+                       "direct_award_reason", "start_date", "end_date", "conditions", "risk_rating",
+                       "payment_terms_days", "do_not_publish", "do_not_publish_reason")
+
+
 class GrantForm(Form):
     service = forms.TypedChoiceField(
         label="Organisation and service",
@@ -193,6 +216,17 @@ class GrantForm(Form):
         self.fields["payment_terms_days"].widget.attrs.update({"class": "input-short", "inputmode": "numeric"})
         self.fields["title"].widget.attrs.update({"class": "input-wide"})
         self.fields["senior_responsible_officer"].widget.attrs.update({"class": "input-wide"})
+
+    def clean(self):
+        """Refused already (a required field blank), the service would not be asked: its rules for the award
+        record (``awards.award_record_errors``) are reported here with the form's own, in one submission."""
+        data = super().clean()
+        if self.errors:
+            record = {name: data.get(name) for name in AWARD_RECORD_FIELDS if name in self.fields}
+            for name, messages in award_record_errors(**record).items():
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, messages)
+        return data
 
     def clean_service(self):
         pk = self.cleaned_data["service"]
@@ -485,6 +519,8 @@ class VariationForm(Form):
 
 
 class DecisionRecordForm(Form):
+    service_checks = {"number": validate_decision_number}
+
     number = forms.CharField(label="Decision number", max_length=8, help_text="For example, 042-2025")
     date = UKDateField(label="Date of the decision")
     decision_maker = forms.ModelChoiceField(label="Decision-maker", queryset=get_user_model().objects.none())

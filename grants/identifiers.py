@@ -107,6 +107,14 @@ def validate_account_number(value: str) -> None:
         raise ValidationError(f"'{value}' is not an account number; UK account numbers have exactly 8 digits.")
 
 
+def normalise_area_code(raw: str) -> str:
+    """An ONS area code (``E08000025``: a letter for the nation and 8 digits), in capitals, or blank."""
+    value = (raw or "").strip().upper()
+    if value and not (len(value) == 9 and value[0] in "EWSN" and value[1:].isdigit()):
+        raise ValidationError(f"'{value}' is not an ONS area code; write it like E08000025.")
+    return value
+
+
 def internal_identifier(name: str) -> str:
     """``360G-<publisher prefix>-ORG-<name>`` for a recipient on neither register (e.g. a community group)."""
     prefix = settings.RINGFENCE["PUBLISHER_PREFIX"]

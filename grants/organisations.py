@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from core.audit import record_event, save_with_history
 from core.locking import lock
+from core.refusals import Refusals
 from core.roles import FINANCE_OFFICERS, OFFICERS_AND_COMMISSIONERS, require_role
 from grants.identifiers import (
     normalise_account_number,
+    normalise_area_code,
     normalise_charity_number,
     normalise_company_number,
     normalise_postcode,
@@ -30,19 +32,10 @@ def _text(value: str, *, field: str, message: str) -> str:
     return value
 
 
-def _numbers(charity_number: str, company_number: str) -> tuple[str, str]:
-    errors = {}
-    try:
-        charity = normalise_charity_number(charity_number)
-    except ValidationError as exc:
-        errors["charity_number"] = exc.messages
-    try:
-        company = normalise_company_number(company_number)
-    except ValidationError as exc:
-        errors["company_number"] = exc.messages
-    if errors:
-        raise ValidationError(errors)
-    return charity, company
+def _numbers(refusals: Refusals, charity_number: str, company_number: str) -> tuple[str | None, str | None]:
+    """Both numbers normalised; either is ``None`` when refused (its refusal is in ``refusals``)."""
+    return (refusals.check("charity_number", normalise_charity_number, charity_number),
+            refusals.check("company_number", normalise_company_number, company_number))
 
 
 @transaction.atomic
@@ -53,19 +46,21 @@ def organisation_create(
     """Record a recipient. Numbers are normalised (spaces removed, leading zeros kept); the identifier is derived
     from them (GB-CHC-, else GB-COH-, else an internal 360G- one) unless given, in which case it must agree."""
     require_role(by, FINANCE_OFFICERS, doing="record organisations")
-    name = _text(name, field="name", message="Give the organisation's legal name, as on its register entry.")
-    address = _text(address, field="address", message="Give the organisation's address.")
-    try:
-        postcode = normalise_postcode(postcode)
-    except ValidationError as exc:
-        raise ValidationError({"postcode": exc.messages})
-    charity, company = _numbers(charity_number, company_number)
-    ident = organisation_identifier(charity_number=charity, company_number=company, given=identifier, name=name)
-    if Organisation.objects.filter(identifier=ident).exists():
-        raise ValidationError({"identifier": f"An organisation with identifier {ident} is already recorded."})
-    if is_individual and (charity or company):
-        raise ValidationError({"is_individual": "A person has no charity or company number; untick 'A person' or "
-                                                "leave both numbers blank."})
+    refusals = Refusals()
+    name = refusals.check("name", _text, name, field="name",
+                          message="Give the organisation's legal name, as on its register entry.")
+    address = refusals.check("address", _text, address, field="address", message="Give the organisation's address.")
+    postcode = refusals.check("postcode", normalise_postcode, postcode)
+    charity, company = _numbers(refusals, charity_number, company_number)
+    if is_individual and ((charity_number or "").strip() or (company_number or "").strip()):
+        refusals.add("is_individual", "A person has no charity or company number; untick 'A person' or leave both "
+                                      "numbers blank.")
+    if not refusals.refused("name", "charity_number", "company_number"):
+        ident = refusals.check("identifier", organisation_identifier, charity_number=charity, company_number=company,
+                               given=identifier, name=name)
+        if ident and Organisation.objects.filter(identifier=ident).exists():
+            refusals.add("identifier", f"An organisation with identifier {ident} is already recorded.")
+    refusals.raise_any()
     org = Organisation(name=name, address=address, postcode=postcode, charity_number=charity, company_number=company,
                        identifier=ident, is_individual=bool(is_individual), created_by=by)
     save_with_history(org, by=by, reason="Organisation recorded")
@@ -82,32 +77,37 @@ def organisation_update(
     """Change an organisation's registered details (``None`` leaves a field as it is). Bank details change
     through ``bank_details_submit``, never here."""
     require_role(by, FINANCE_OFFICERS, doing="change organisations")
-    reason = _text(reason, field="reason", message="Say why the organisation's details are changing.")
+    refusals = Refusals()
+    reason = refusals.check("reason", _text, reason, field="reason",
+                            message="Say why the organisation's details are changing.")
     org = lock(Organisation.objects.filter(pk=organisation.pk))[0]
     if name is not None:
-        org.name = _text(name, field="name", message="Give the organisation's legal name.")
+        org.name = refusals.check("name", _text, name, field="name", message="Give the organisation's legal name.")
     if address is not None:
-        org.address = _text(address, field="address", message="Give the organisation's address.")
+        org.address = refusals.check("address", _text, address, field="address",
+                                     message="Give the organisation's address.")
     if postcode is not None:
-        try:
-            org.postcode = normalise_postcode(postcode)
-        except ValidationError as exc:
-            raise ValidationError({"postcode": exc.messages})
+        org.postcode = refusals.check("postcode", normalise_postcode, postcode)
     charity, company = _numbers(
+        refusals,
         org.charity_number if charity_number is None else charity_number,
         org.company_number if company_number is None else company_number,
     )
-    numbers_changed = (charity, company) != (org.charity_number, org.company_number)
-    org.charity_number, org.company_number = charity, company
     if is_individual is not None:
         org.is_individual = bool(is_individual)
-    if org.is_individual and (charity or company):
-        raise ValidationError({"is_individual": "A person has no charity or company number; untick 'A person' or "
-                                                "remove the numbers."})
-    if identifier is not None or numbers_changed:
-        keep_internal = identifier is None and org.identifier.startswith("360G-") and not (charity or company)
-        org.identifier = org.identifier if keep_internal else organisation_identifier(
-            charity_number=charity, company_number=company, given=identifier or "", name=org.name)
+    if org.is_individual and (charity or company or refusals.refused("charity_number", "company_number")):
+        refusals.add("is_individual", "A person has no charity or company number; untick 'A person' or remove the "
+                                      "numbers.")
+    if not refusals.refused("name", "charity_number", "company_number"):
+        numbers_changed = (charity, company) != (org.charity_number, org.company_number)
+        org.charity_number, org.company_number = charity, company
+        if identifier is not None or numbers_changed:
+            keep_internal = identifier is None and org.identifier.startswith("360G-") and not (charity or company)
+            if not keep_internal:
+                org.identifier = refusals.check(
+                    "identifier", organisation_identifier, charity_number=charity, company_number=company,
+                    given=identifier or "", name=org.name)
+    refusals.raise_any()
     save_with_history(org, by=by, reason=reason)
     record_event("organisation.updated", by=by, obj=org, summary=f"{org.name} details changed", reason=reason)
     return org
@@ -120,14 +120,15 @@ def service_create(
 ) -> CommissionedService:
     """Record what an organisation delivers and where (``area_type`` from CommissionedService.AreaType)."""
     require_role(by, FINANCE_OFFICERS, doing="record commissioned services")
-    name = _text(name, field="name", message="Name the service, e.g. 'ISVA service'.")
-    area_name = _text(area_name, field="area_name", message="Say which area the service covers, e.g. Birmingham.")
-    area_code = (area_code or "").strip().upper()
-    if area_code and not (len(area_code) == 9 and area_code[0] in "EWSN" and area_code[1:].isdigit()):
-        raise ValidationError({"area_code": f"'{area_code}' is not an ONS area code; write it like E08000025."})
+    refusals = Refusals()
+    name = refusals.check("name", _text, name, field="name", message="Name the service, e.g. 'ISVA service'.")
     if area_type not in CommissionedService.AreaType.values:
         kinds = ", ".join(CommissionedService.AreaType.labels)
-        raise ValidationError({"area_type": f"Choose the kind of area: {kinds}."})
+        refusals.add("area_type", f"Choose the kind of area: {kinds}.")
+    area_name = refusals.check("area_name", _text, area_name, field="area_name",
+                               message="Say which area the service covers, e.g. Birmingham.")
+    area_code = refusals.check("area_code", normalise_area_code, area_code)
+    refusals.raise_any()
     service = CommissionedService(organisation=organisation, name=name, area_type=area_type, area_name=area_name,
                                   area_code=area_code, description=(description or "").strip())
     save_with_history(service, by=by, reason="Service recorded")
@@ -179,20 +180,12 @@ def bank_details_submit(
     verifies them. Only one change may wait at a time."""
     require_role(by, FINANCE_OFFICERS, doing="enter bank details")
     lock(Organisation.objects.filter(pk=organisation.pk))
-    errors = {}
-    account_name = (account_name or "").strip()
-    if not account_name:
-        errors["account_name"] = ["Give the name on the account, exactly as the bank holds it."]
-    try:
-        sort_code = normalise_sort_code(sort_code)
-    except ValidationError as exc:
-        errors["sort_code"] = exc.messages
-    try:
-        account_number = normalise_account_number(account_number)
-    except ValidationError as exc:
-        errors["account_number"] = exc.messages
-    if errors:
-        raise ValidationError(errors)
+    refusals = Refusals()
+    account_name = refusals.check("account_name", _text, account_name, field="account_name",
+                                  message="Give the name on the account, exactly as the bank holds it.")
+    sort_code = refusals.check("sort_code", normalise_sort_code, sort_code)
+    account_number = refusals.check("account_number", normalise_account_number, account_number)
+    refusals.raise_any()
     pending = BankDetails.objects.filter(organisation=organisation, status=BankDetails.Status.PENDING).first()
     if pending is not None:
         raise ValidationError(

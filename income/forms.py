@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from core.forms import AmountField, FigureField, Form, PercentField, ReasonField, UKDateField
 from core.money import format_gbp
 from funds.models import FinancialYear, Fund, Period
-from income import kinds
+from income import kinds, services
 from income.models import AwardLetter
 
 
@@ -47,8 +47,22 @@ REFERENCE_HELP = "The document's own reference; it must not have been recorded b
 
 
 class IncomeForm(Form):
+    service_checks = {"reference": services.unique_reference}
+
     def service_kwargs(self) -> dict:
         return dict(self.cleaned_data)
+
+    def clean(self):
+        """With the form refused anyway (the fund, say), the service's checks of the reference (``service_checks``)
+        and of the date are reported with it: one submission shows every field at fault."""
+        data = super().clean()
+        kind = getattr(self.fields["fund"], "kind", None)  # a pay-over to HM Treasury is not income
+        if self.errors and kind and kind.date_field in self.fields and data.get(kind.date_field) is not None:
+            try:
+                kinds.income_date_check(kind=kind, day=data[kind.date_field])
+            except ValidationError as refusal:
+                self.add_error(None, refusal)
+        return data
 
 
 class AwardLetterForm(IncomeForm):

@@ -27,6 +27,7 @@ from django.db.models import Count, Sum
 from core.audit import attribution_deferred, fields_validate, record_event, save_with_history
 from core.locking import lock
 from core.money import ZERO, format_gbp, gbp, parse_amount, parse_figure, quantize
+from core.refusals import Refusals
 from core.roles import FINANCE_OFFICERS, require_role
 from funds.models import FinancialYear, Fund, Period
 from income import kinds
@@ -63,7 +64,7 @@ def reference_in_use(reference: str) -> bool:
     return any(model.objects.standing().filter(reference=reference).exists() for model in DOCUMENT_MODELS)
 
 
-def _unique_reference(reference: str) -> str:
+def unique_reference(reference: str) -> str:
     reference = _clean_reference(reference)
     if reference_in_use(reference):
         raise ValidationError({"reference": f"Reference '{reference}' has already been recorded."})
@@ -235,13 +236,15 @@ def award_letter_record(
     today: Date | None = None,
 ) -> AwardLetter:
     _require_officer(by)
-    income_fund_check(kind=kinds.AWARD, fund=fund)
+    refusals = Refusals()  # every field at fault is reported at once
+    refusals.check("fund", income_fund_check, kind=kinds.AWARD, fund=fund)
     if FinancialYear.objects.filter(pk=year.pk, year_end_at__isnull=False).exists():
-        raise ValidationError({"year": f"{year.label} has been through year end: its figures are final, so no award "
-                                       "letter can be added to it. Record the letter for the year it funds."})
-    value = parse_amount(amount)
-    reference = _unique_reference(reference)
-    income_date_check(kind=kinds.AWARD, day=letter_date, today=today)
+        refusals.add("year", f"{year.label} has been through year end: its figures are final, so no award letter can "
+                             "be added to it. Record the letter for the year it funds.")
+    value = refusals.check("amount", parse_amount, amount)
+    reference = refusals.check("reference", unique_reference, reference)
+    refusals.check("letter_date", income_date_check, kind=kinds.AWARD, day=letter_date, today=today)
+    refusals.raise_any()
     open_period(letter_date)
     letter = AwardLetter(
         fund=fund,
@@ -280,25 +283,25 @@ def receipt_record(
     else the fund's letter for the financial year of ``date`` (``income.kinds.receipt_award_letter``); for a
     receipts-based fund it is income that raises the spending limit."""
     _require_officer(by)
-    income_fund_check(kind=kinds.RECEIPT, fund=fund)
-    value = parse_amount(amount)
-    reference = _unique_reference(reference)
-    income_date_check(kind=kinds.RECEIPT, day=date, today=today)
-    award_letter = receipt_award_letter(fund=fund, day=date, award_letter=award_letter)
-    if award_letter is not None:
+    refusals = Refusals()  # every field at fault is reported at once
+    refusals.check("fund", income_fund_check, kind=kinds.RECEIPT, fund=fund)
+    value = refusals.check("amount", parse_amount, amount)
+    reference = refusals.check("reference", unique_reference, reference)
+    refusals.check("date", income_date_check, kind=kinds.RECEIPT, day=date, today=today)
+    if not refusals.refused("fund", "date"):
+        award_letter = refusals.check("award_letter", receipt_award_letter, fund=fund, day=date,
+                                      award_letter=award_letter)
+    if award_letter is not None and not refusals.refused("fund", "date", "award_letter"):
         # Under the letter's lock (which its reversal takes too): is it still standing, and what is outstanding?
         award_letter.reversal_id = (AwardLetter.objects.select_for_update().filter(pk=award_letter.pk)
                                     .values_list("reversal_id", flat=True).first())
-        if award_letter.is_reversed:
-            receipt_award_letter(fund=fund, day=date, award_letter=award_letter)  # refuses, in its words
-        outstanding = award_outstanding(award_letter)
-        if value > outstanding:
-            raise ValidationError(
-                {
-                    "amount": f"Only {format_gbp(outstanding)} of award letter {award_letter.reference} is still to be "
-                    f"received; {format_gbp(value)} is more than that."
-                }
-            )
+        if award_letter.is_reversed:  # refused in receipt_award_letter's words
+            refusals.check("award_letter", receipt_award_letter, fund=fund, day=date, award_letter=award_letter)
+        elif value is not None and value > (outstanding := award_outstanding(award_letter)):
+            refusals.add("amount", f"Only {format_gbp(outstanding)} of award letter {award_letter.reference} is still "
+                                   f"to be received; {format_gbp(value)} is more than that.")
+    refusals.raise_any()
+    if award_letter is not None:
         legs = [
             Leg(acc.CASH, fund, DEBIT, value, award_letter.year),
             Leg(acc.AWARDS_RECEIVABLE, fund, CREDIT, value, award_letter.year),
@@ -348,7 +351,7 @@ def poca_receipt_record(
     income_fund_check(kind=kinds.POCA, fund=fund)
     gross = parse_amount(gross_recovered, field="gross_recovered")
     share = parse_percent(agency_share_percent, field="agency_share_percent")
-    reference = _unique_reference(reference)
+    reference = unique_reference(reference)
     case_reference = (case_reference or "").strip()
     if not case_reference:
         raise ValidationError({"case_reference": "Give the court case reference of the confiscation order."})
@@ -398,7 +401,7 @@ def fpn_return_record(
     income_fund_check(kind=kinds.FPN, fund=fund)
     gross = parse_amount(gross_value, field="gross_value")
     tickets = parse_count(tickets, field="tickets", what="tickets")
-    reference = _unique_reference(reference)
+    reference = unique_reference(reference)
     income_date_check(kind=kinds.FPN, day=month_start, today=today)
     period = open_period(month_start)
     if FpnReturn.objects.standing().filter(fund=fund, period=period).exists():
@@ -451,7 +454,7 @@ def fee_receipt_record(
     income_fund_check(kind=kinds.FEE, fund=fund)
     value = parse_amount(amount)
     courses = parse_count(courses or 0, field="courses", what="courses")
-    reference = _unique_reference(reference)
+    reference = unique_reference(reference)
     income_date_check(kind=kinds.FEE, day=date, today=today)
     open_period(date)
     fee = FeeReceipt(
@@ -500,7 +503,7 @@ def treasury_payover_record(
                      "pay-over on the fixed penalty fund whose returns owe the money."}
         )
     value = parse_amount(amount)
-    reference = _unique_reference(reference)
+    reference = unique_reference(reference)
     open_period(date)
     today = today or kinds.income_today()
     if date > today:

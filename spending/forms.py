@@ -1,15 +1,22 @@
-"""Forms for supplier spending: they collect and shape input; every rule is in the services."""
+"""Forms for supplier spending: they collect and shape input; every rule is in the services. A field's own check in
+the service (a VAT number, VAT within the standard rate) is run here too when the form is refused anyway, so that
+its refusal comes with a blank required field's (``core.forms.Form.service_checks``)."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from core.forms import AmountField, FigureField, Form, ReasonField, UKDateField
 from funds.models import BudgetLine
 from grants.forms import category_choices
 from grants.models import Organisation, ServiceCategory
+from spending.invoices import vat_check
 from spending.models import Order, Supplier
+from spending.suppliers import normalise_vat_number
 
 
 class SupplierForm(Form):
+    service_checks = {"vat_number": normalise_vat_number}
+
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.filter(supplier__isnull=True).order_by("name"),
         empty_label="Choose the organisation",
@@ -71,6 +78,16 @@ class InvoiceForm(Form):
         help_text="Policing bodies recover VAT (VAT Act 1994 s.33); untick where this item's is not: the budget then "
                   "bears the gross.")
     due_date = UKDateField(label="Due date", required=False, help_text="Blank for the supplier's payment terms.")
+
+    def clean(self):
+        """VAT above the standard rate is reported with the form's own refusals (as ``service_checks``)."""
+        data = super().clean()
+        if self.errors and data.get("net") is not None and "vat" not in self.errors:
+            try:
+                vat_check(data["net"], data.get("vat") or 0)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
 
 
 class ApproveDateForm(Form):

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from core.audit import record_event, save_with_history
 from core.money import ZERO, format_gbp, gbp, parse_amount, quantize
+from core.refusals import Refusals
 from core.roles import FINANCE_OFFICERS, OFFICERS_AND_DIRECTORS, require_role
 from ledger import accounts as acc
 from ledger.models import JournalEntry
@@ -31,7 +32,8 @@ VAT_RATE = Decimal("0.20")  # the UK standard rate: no invoice line carries more
 INVOICE = "supplier invoice"
 
 
-def _vat_check(net: Decimal, vat: Decimal) -> None:
+def vat_check(net: Decimal, vat: Decimal) -> None:
+    """Refuse (on ``vat``) VAT above the standard rate of the net."""
     most = quantize(net * VAT_RATE)
     if vat > most:
         raise ValidationError(
@@ -89,30 +91,33 @@ def invoice_record(*, order: Order, supplier_reference: str, invoice_date: Date,
             "approved order that is not closed."
         )
     supplier = order.supplier
+    refusals = Refusals()  # every field at fault is reported at once
     reference = (supplier_reference or "").strip()
     if not reference:
-        raise ValidationError({"supplier_reference": "Give the supplier's invoice number, as printed on it."})
+        refusals.add("supplier_reference", "Give the supplier's invoice number, as printed on it.")
     description = (description or "").strip()
     if not description:
-        raise ValidationError({"description": "Say what the invoice is for, e.g. 'Helpline service, June 2025'."})
-    net_value = parse_amount(net, field="net")
-    vat_value = parse_amount(vat if vat not in (None, "") else "0", field="vat", allow_zero=True)
-    _vat_check(net_value, vat_value)
-    due = _dates(order, invoice_date, due_date, supplier.payment_terms_days)
-    earlier = (Invoice.objects.filter(STANDING, supplier_id=supplier.pk, supplier_reference__iexact=reference)
-               .order_by("id").first())
-    if earlier is not None:
-        raise ValidationError(
-            {"supplier_reference": f"{supplier}'s invoice {earlier.supplier_reference} is already recorded as "
-                                   f"{earlier.reference} (dated {earlier.invoice_date:%d/%m/%Y}, "
-                                   f"{format_gbp(earlier.gross.amount)}); an invoice is recorded once. Reject or "
-                                   "reverse the earlier one first if it was wrong."}
-        )
-    gross = net_value + vat_value
+        refusals.add("description", "Say what the invoice is for, e.g. 'Helpline service, June 2025'.")
+    net_value = refusals.check("net", parse_amount, net, field="net")
+    vat_value = refusals.check("vat", parse_amount, vat if vat not in (None, "") else "0", field="vat",
+                               allow_zero=True)
+    if net_value is not None and vat_value is not None:
+        refusals.check("vat", vat_check, net_value, vat_value)
+    due = refusals.check("invoice_date", _dates, order, invoice_date, due_date, supplier.payment_terms_days)
+    earlier = reference and (Invoice.objects.filter(STANDING, supplier_id=supplier.pk,
+                                                    supplier_reference__iexact=reference).order_by("id").first())
+    if earlier:
+        refusals.add("supplier_reference",
+                     f"{supplier}'s invoice {earlier.supplier_reference} is already recorded as {earlier.reference} "
+                     f"(dated {earlier.invoice_date:%d/%m/%Y}, {format_gbp(earlier.gross.amount)}); an invoice is "
+                     "recorded once. Reject or reverse the earlier one first if it was wrong.")
+    if not refusals.refused("net", "vat"):
+        gross = net_value + vat_value
+        refusals.check(None, _left_to_invoice_check, order, net_value if vat_recoverable else gross)
+    refusals.raise_any()
     invoice = Invoice(supplier=supplier, order=order, supplier_reference=reference, invoice_date=invoice_date,
                       due_date=due, description=description, net=gbp(net_value), vat=gbp(vat_value),
                       gross=gbp(gross), vat_recoverable=bool(vat_recoverable), recorded_by=by)
-    _left_to_invoice_check(order, invoice.budget_amount)
     save_with_history(invoice, by=by, reason="Invoice recorded")
     record_event("invoice.recorded", by=by, obj=invoice,
                  summary=f"{invoice.reference}: {supplier} invoice {reference} for {format_gbp(gross)} against "

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.audit import record_event, save_with_history
 from core.money import ZERO, format_gbp, gbp, parse_amount
+from core.refusals import Refusals
 from core.roles import COMMISSIONERS_AND_DIRECTORS, FINANCE_OFFICERS, require_role
 from funds.models import BudgetLine
 from grants.awards import require_category_in_use, service_category_change
@@ -86,32 +87,33 @@ def order_raise(*, supplier: Supplier, budget_line: BudgetLine, title: str, star
     through year end; a budget line without the amount available (the message names the line, what it has and how
     much more is needed); a fund without it (the posting's message, with the fund's available amount)."""
     require_role(by, FINANCE_OFFICERS, doing="raise orders")
-    value = parse_amount(amount)
+    refusals = Refusals()  # every field at fault is reported at once
+    value = refusals.check("amount", parse_amount, amount)
     title = (title or "").strip()
     if not title:
-        raise ValidationError({"title": "Say what is bought, e.g. 'Sexual violence helpline 2025/26'."})
+        refusals.add("title", "Say what is bought, e.g. 'Sexual violence helpline 2025/26'.")
     if kind not in Order.Kind.values:
-        raise ValidationError({"kind": "Choose a purchase order or a contract."})
+        refusals.add("kind", "Choose a purchase order or a contract.")
     if not isinstance(start_date, Date) or not isinstance(end_date, Date):
-        raise ValidationError({"start_date": "Give the dates the goods or services run from and to."})
-    if end_date < start_date:
-        raise ValidationError({"end_date": f"The end ({end_date:%d/%m/%Y}) is before the start "
-                                           f"({start_date:%d/%m/%Y}); give an end on or after the start."})
+        refusals.add("start_date", "Give the dates the goods or services run from and to.")
+    elif end_date < start_date:
+        refusals.add("end_date", f"The end ({end_date:%d/%m/%Y}) is before the start ({start_date:%d/%m/%Y}); give "
+                                 "an end on or after the start.")
     if not supplier.is_active:
-        raise ValidationError({"supplier": f"{supplier} is no longer an active supplier; raise no new orders to it."})
-    require_category_in_use(service_category)
-    on = _day(on)
+        refusals.add("supplier", f"{supplier} is no longer an active supplier; raise no new orders to it.")
+    refusals.check("service_category", require_category_in_use, service_category)
+    on = refusals.check("on", _day, on)
     fund = lock_fund(budget_line.fund_id)
     line = BudgetLine.objects.select_related("fund", "year").get(pk=budget_line.pk)
     line.fund = fund
     if line.year.is_year_ended:
-        raise ValidationError({"budget_line": f"{line.year.label} has been through year end: nothing more is "
-                                              "committed to it. Raise the order on a line of an open year."})
-    if not fund.is_active:
-        raise ValidationError({"budget_line": f"{fund.code} is no longer active; raise the order on an active fund."})
-    refusal = available_refusal(line, value)
-    if refusal:
-        raise ValidationError({"amount": refusal})
+        refusals.add("budget_line", f"{line.year.label} has been through year end: nothing more is committed to it. "
+                                    "Raise the order on a line of an open year.")
+    elif not fund.is_active:
+        refusals.add("budget_line", f"{fund.code} is no longer active; raise the order on an active fund.")
+    elif value is not None and (refusal := available_refusal(line, value)):
+        refusals.add("amount", refusal)
+    refusals.raise_any()
     order = Order(supplier=supplier, budget_line=line, kind=kind, title=title, start_date=start_date,
                   end_date=end_date, amount=gbp(value), raised_by=by, service_category=service_category)
     threshold = fund.order_approval_threshold.amount

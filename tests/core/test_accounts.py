@@ -86,8 +86,8 @@ def test_the_message_is_shown_on_the_login_page(client, officer):
     "old, new1, new2, field, message",
     [
         ("wrong-old-password", NEW_PASSWORD, NEW_PASSWORD, "old_password", "Your old password was entered incorrectly"),
-        (PASSWORD, "short1", "short1", "new_password2", "This password is too short"),
-        (PASSWORD, "password1234", "password1234", "new_password2", "This password is too common."),
+        (PASSWORD, "short1", "short1", "new_password1", "This password is too short"),
+        (PASSWORD, "password1234", "password1234", "new_password1", "This password is too common."),
         (PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "x", "new_password2", "The two password fields didn"),
     ],
 )
@@ -135,3 +135,54 @@ def test_the_admins_change_password_link_leads_to_the_page_that_logs_out_everywh
     client.force_login(admin_user)
     response = client.get("/admin/password_change/")
     assert response.status_code == 302 and response.url == reverse("password_change")
+
+
+def test_a_short_new_password_and_a_differing_confirmation_are_refused_together(client, officer):
+    """Django checked the rules only once the confirmation matched: the person met the mismatch, then the length.
+    Every rule the new password breaks and the mismatch now come in the one response, each linked to its field."""
+    from tests.web.summary import field_ids, summary_items
+
+    client.force_login(officer)
+    response = change(client, PASSWORD, "739184", "739185")
+
+    assert response.status_code == 200
+    items = summary_items(response)
+    assert items == [
+        ("id_new_password1", "This password is too short. It must contain at least 12 characters."),
+        ("id_new_password1", "This password is entirely numeric."),
+        ("id_new_password2", "The two password fields didn’t match."),
+    ]
+    assert {target for target, _ in items} <= field_ids(response)
+    assert "see the messages below" not in response.content.decode()
+    officer.refresh_from_db()
+    assert officer.check_password(PASSWORD)
+    assert Client().login(username="olivia", password=PASSWORD)
+    assert not Event.objects.filter(kind="account.password_changed").exists()
+
+
+def test_a_wrong_old_password_is_reported_with_the_new_passwords_faults(client, officer):
+    from tests.web.summary import summary_items
+
+    client.force_login(officer)
+    response = change(client, "not-my-password", "short1", "short2")
+
+    items = summary_items(response)
+    assert ("id_old_password", "Your old password was entered incorrectly. Please enter it again.") in items
+    assert ("id_new_password1", "This password is too short. It must contain at least 12 characters.") in items
+    assert ("id_new_password2", "The two password fields didn’t match.") in items
+
+
+def test_the_login_page_links_a_missing_user_name_to_its_field(client, officer):
+    from tests.web.summary import field_ids, summary_items
+
+    response = client.post(reverse("login"), {"username": "", "password": PASSWORD})
+    assert summary_items(response) == [("id_username", "This field is required.")]
+    assert "id_username" in field_ids(response)
+
+
+def test_a_wrong_password_at_login_is_a_plain_item_of_the_summary(client, officer):
+    from tests.web.summary import summary_items
+
+    response = client.post(reverse("login"), {"username": "olivia", "password": "wrong-password-1"})
+    [(target, message)] = summary_items(response)
+    assert target == "" and message.startswith("That user name and password do not match.")
