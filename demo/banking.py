@@ -3,7 +3,8 @@ receipt on its own line, each payment run as one BACS line for its total, the pa
 payroll, a bank charge the ledger has not recorded yet, and a receipt dated 30/10/2026 that the bank credited only
 on 02/11/2026 (so it appears in November's statement: an outstanding lodgement at the month end). A finance officer
 imports it, confirms the suggested matches, and the other officer signs the month off: bank balance = cash account
-+ unmatched bank lines - unmatched cash items, to the penny."""
++ unmatched bank lines - unmatched cash items, to the penny. It is done on the fourth working day of November,
+the morning of October's close."""
 
 import csv
 import io
@@ -19,6 +20,7 @@ from banking.models import BankStatement
 from banking.reconciliation import reconciliation_sign_off
 from banking.statements import bank_statement_import
 from core.money import ZERO
+from demo.timeline import at, run_stories, working_day
 from funds.models import Period
 
 MONTH_START, MONTH_END = date(2026, 10, 1), date(2026, 10, 31)
@@ -53,12 +55,22 @@ def statement_csv() -> tuple[bytes, object, object]:
 
 
 def seed_bank_reconciliation(users) -> BankStatement | None:
+    done = {}
+    run_stories([bank_reconciliation_story(users, done)])
+    return done.get("statement")
+
+
+def bank_reconciliation_story(users, done: dict):
+    """``done["statement"]`` is the statement once reconciled and signed off."""
     if BankStatement.objects.exists():
-        return None
+        return
+    yield at(working_day(2026, 11, 4), "09:30")
     content, opening, closing = statement_csv()
     period = Period.objects.get(start_date=MONTH_START, number__lte=12)
     statement = bank_statement_import(period=period, content=content, filename="lloyds-2026-10.csv",
                                       opening_balance=f"{opening:.2f}", closing_balance=f"{closing:.2f}",
                                       by=users["finance"])
+    yield at(working_day(2026, 11, 4), "10:15")
     match_confirm_all(statement=statement, by=users["finance"])
-    return reconciliation_sign_off(statement=statement, by=users["finance2"])
+    yield at(working_day(2026, 11, 4), "11:30")
+    done["statement"] = reconciliation_sign_off(statement=statement, by=users["finance2"])

@@ -3,11 +3,15 @@ by an agency, the running costs of a victim support hub, and training bought fro
 recipient (one organisation, one set of verified bank details). Invoices come in monthly or quarterly, are recorded
 by one officer and approved by the other; one contract above its fund's threshold waits for a commissioner, and
 November's invoices wait for approval. Staff salaries paid through payroll come in by correcting journal (see
-``demo.corrections``); they are not here."""
+``demo.corrections``); they are not here. Suppliers are set up in March 2026, orders raised on their start dates,
+and each invoice recorded on its date and approved that afternoon."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
+from demo.timeline import at, run_stories, working_day
 from funds.models import BudgetLine, FinancialYear
 from grants.models import Organisation, ServiceCategory
 from grants.organisations import bank_details_submit, bank_details_verify, organisation_create
@@ -79,9 +83,20 @@ def _supplier(name, company, address, postcode, sort_code, account, vat, users) 
 
 def seed_spending(users) -> dict[str, int]:
     """Suppliers, orders and invoices through the services. Returns counts for the seed's summary."""
+    counts = {}
+    run_stories([spending_story(users, counts, today=timezone.localdate())])
+    return counts
+
+
+def spending_story(users, counts: dict, *, today: date):
+    """``counts`` receives the counts for the seed's summary; ``today`` is the day the demo is loaded (the order
+    still waiting for a commissioner was raised a couple of weeks before it)."""
     officer, officer2, commissioner = users["finance"], users["finance2"], users["commissioner"]
     year = FinancialYear.objects.get(start_year=2026)
-    suppliers = {row[0]: _supplier(*row, users) for row in SUPPLIERS}
+    suppliers = {}
+    for n, row in enumerate(SUPPLIERS):
+        yield at(working_day(2026, 3, 9 + n), "10:00")
+        suppliers[row[0]] = _supplier(*row, users)
     # A grant recipient also sells training: it becomes a supplier on its own record and bank details.
     lantern = Organisation.objects.get(name="Lantern House Sexual Violence Centre")
     suppliers[lantern.name] = supplier_create(organisation=lantern, by=officer, payment_terms_days=14)
@@ -92,29 +107,45 @@ def seed_spending(users) -> dict[str, int]:
                                   by=officer, reason="Supplier set-up form")
     bank_details_verify(details=details, by=officer2, note="Call-back to the number on the signed contract")
     suppliers[name] = supplier_create(organisation=person, by=officer, payment_terms_days=14)
-    invoices = awaiting = 0
+    orders, steps = {}, []
     for name, fund, heading, kind, title, start, end, amount, rows in ORDERS + [PERSON_ORDER]:
-        line = BudgetLine.objects.get(fund__code=fund, year=year, heading=heading)
-        order = order_raise(supplier=suppliers[name], budget_line=line, kind=kind, title=title, start_date=start,
-                            end_date=end, amount=amount, by=officer, on=start, service_category=_category(title))
-        if order.status == order.Status.AWAITING_APPROVAL:
-            from spending.orders import order_approve
-
-            order = order_approve(order=order, by=commissioner, on=start,
-                                  note="Within the commissioning plan agreed in March 2026")
+        steps.append((start, "10:00", "raise", (name, fund, heading, kind, title, start, end, amount)))
         for number, day, net, vat in rows:
-            invoice = invoice_record(order=order, supplier_reference=number, invoice_date=day,
-                                     description=f"{title}: {day:%B %Y}", net=net, vat=vat, by=officer,
-                                     vat_recoverable=Decimal(vat) > 0)
-            if day >= date(2026, 11, 1):
-                awaiting += 1  # November's wait for a second officer
-                continue
-            invoice_approve(invoice=invoice, by=officer2, on=day)
-            invoices += 1
-    name, fund, heading, kind, title, start, end, amount = AWAITING
-    order_raise(supplier=suppliers[name], budget_line=BudgetLine.objects.get(fund__code=fund, year=year,
-                                                                            heading=heading),
-                kind=kind, title=title, start_date=start, end_date=end, amount=amount, by=officer2,
-                on=date(2026, 11, 18), service_category=_category(title))
-    return {"suppliers": len(suppliers), "orders": len(ORDERS) + 2, "invoices approved": invoices,
-            "invoices awaiting approval": awaiting}
+            steps.append((day, "11:00", "invoice", (title, number, day, net, vat)))
+    # The order still waiting for a commissioner was raised a couple of weeks before today.
+    steps.append((max(today - timedelta(days=16), date(2026, 11, 18)), "14:00", "awaiting", AWAITING))
+    invoices = awaiting = 0
+    for day, hhmm, action, args in sorted(steps, key=lambda step: step[:2]):
+        yield at(day, hhmm)
+        if action == "awaiting":
+            name, fund, heading, kind, title, start, end, amount = args
+            order_raise(supplier=suppliers[name], budget_line=BudgetLine.objects.get(fund__code=fund, year=year,
+                                                                                    heading=heading),
+                        kind=kind, title=title, start_date=start, end_date=end, amount=amount, by=officer2,
+                        on=timezone.localdate(), service_category=_category(title))
+            continue
+        if action == "raise":
+            name, fund, heading, kind, title, start, end, amount = args
+            line = BudgetLine.objects.get(fund__code=fund, year=year, heading=heading)
+            order = order_raise(supplier=suppliers[name], budget_line=line, kind=kind, title=title, start_date=start,
+                                end_date=end, amount=amount, by=officer, on=start, service_category=_category(title))
+            if order.status == order.Status.AWAITING_APPROVAL:
+                from spending.orders import order_approve
+
+                yield at(start, "15:00")
+                order = order_approve(order=order, by=commissioner, on=start,
+                                      note="Within the commissioning plan agreed in March 2026")
+            orders[title] = order
+            continue
+        title, number, day, net, vat = args
+        invoice = invoice_record(order=orders[title], supplier_reference=number, invoice_date=day,
+                                 description=f"{title}: {day:%B %Y}", net=net, vat=vat, by=officer,
+                                 vat_recoverable=Decimal(vat) > 0)
+        if day >= date(2026, 11, 1):
+            awaiting += 1  # November's wait for a second officer
+            continue
+        yield at(day, "15:30")
+        invoice_approve(invoice=invoice, by=officer2, on=day)
+        invoices += 1
+    counts.update({"suppliers": len(suppliers), "orders": len(ORDERS) + 2, "invoices approved": invoices,
+                   "invoices awaiting approval": awaiting})

@@ -5,6 +5,7 @@ do-not-publish)."""
 
 from datetime import date
 
+from demo.timeline import at, run_stories
 from transparency.models import Publication
 from transparency.publications import publication_publish
 
@@ -18,6 +19,15 @@ PUBLISHED = [
 
 def seed_transparency(users) -> list[Publication]:
     """Publish the demo's files (only when nothing has been published yet)."""
+    published = []
+    run_stories([transparency_story(users, published)])
+    return published
+
+
+def transparency_story(users, published: list):
+    """The finance director publishes the files on 12/11/2026, a week after October's close."""
     if Publication.objects.exists():
-        return []
-    return [publication_publish(by=users["director"], **what) for what in PUBLISHED]
+        return
+    for n, what in enumerate(PUBLISHED):
+        yield at(date(2026, 11, 12), f"10:{n * 10:02d}")
+        published.append(publication_publish(by=users["director"], **what))

@@ -21,11 +21,12 @@ import hmac
 import json
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils import timezone
 
 from ledger.models import ChainHead
 
@@ -113,7 +114,7 @@ def anchor_record(*, event: str) -> Anchor | None:
             )
         body = {
             "seq": len(existing) + 1,
-            "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "at": timezone.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "event": event,
             "entries": entries,
             "head": last_hash,

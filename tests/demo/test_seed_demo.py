@@ -40,6 +40,7 @@ def test_seed_demo_loads_a_sound_ledger_and_can_run_twice(monkeypatch):
     _the_statement_as_at_today_is_the_positions_for_every_fund()
     _spending_payment_runs_the_bank_and_the_corporate_journal_are_in_the_demo()
     _monitoring_sign_off_returns_and_publications_are_in_the_demo()
+    _the_demo_has_a_past()
 
 
 def _the_statement_as_at_today_is_the_positions_for_every_fund():
@@ -211,3 +212,52 @@ def _monitoring_sign_off_returns_and_publications_are_in_the_demo():
         assert quality_failures(package) == []
         if SCHEMAS.is_dir():
             assert schema_errors(package) == []
+
+
+def _the_demo_has_a_past():
+    """The demo is recorded on the days a finance team would have done its work, not at the moment it was loaded:
+    grants drafted in spring 2025, each decided after it was submitted and paid after it was decided, the ledger's
+    recorded moments in the order of its entries, the waiting items submitted at least a day ago, nothing in the
+    future, and the real clock back once the demo is loaded."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from grants.models import Grant, Payment
+    from reports.approvals import approval_queue
+
+    now = timezone.now()
+    assert abs(now - datetime.now(UTC)) < timedelta(seconds=5)  # the real clock again
+    first = Grant.objects.order_by("pk").first()
+    created = first.history.filter(history_type="+").get().history_date
+    assert date(2025, 4, 1) <= timezone.localdate(created) <= date(2025, 5, 31), created
+    months = {(h.year, h.month) for h in Grant.history.values_list("history_date", flat=True)}
+    assert len(months) >= 8, sorted(months)
+
+    decided = 0
+    for grant in Grant.objects.exclude(submitted_at=None):
+        if grant.decided_at is not None:
+            assert grant.submitted_at < grant.decided_at, grant.reference
+            decided += 1
+            first_paid = Payment.objects.filter(funding_line__grant=grant).order_by("recorded_at").first()
+            if first_paid is not None:
+                assert grant.decided_at < first_paid.recorded_at, grant.reference
+                assert grant.approved_on <= first_paid.paid_on, grant.reference
+    assert decided > 90
+
+    moments = list(JournalEntry.objects.order_by("pk").values_list("posted_at", flat=True))
+    assert moments == sorted(moments)  # never decreasing with the id (a batch shares its moment)
+    assert timezone.localdate(moments[0]) == date(2025, 4, 2)  # the first money: the Home Office's April ARIS share
+    for entry in JournalEntry.objects.all():
+        assert entry.date <= timezone.localdate(entry.posted_at) or entry.period.is_adjustments, entry.pk
+
+    waiting = approval_queue(get_user_model().objects.get(username="director"))
+    assert {item.kind for item in waiting} >= {"Grant", "Variation", "Bank details", "Invoice", "Order", "Virement"}
+    for item in waiting:
+        assert item.requested_at <= now - timedelta(days=1), (item.kind, item.title, item.requested_at)
+        assert item.requested_at >= now - timedelta(days=60), (item.kind, item.title, item.requested_at)
+
+    latest = [Event.objects.order_by("-at").first().at, moments[-1],
+              Grant.history.order_by("-history_date").first().history_date]
+    assert max(latest) < now
