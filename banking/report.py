@@ -27,8 +27,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from banking.reconciliation import Reconciliation
 from core.money import format_gbp
-from core.workbooks import workbook_fixed
-from reports.cells import Formula, excel_set
+from core.workbooks import Formula, excel_set, workbook_fixed
 
 MONEY_FORMAT = "£#,##0.00"
 DATE_FORMAT = "dd/mm/yyyy"

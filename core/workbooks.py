@@ -55,3 +55,42 @@ def workbook_fixed(data: bytes, when: datetime) -> bytes:
             member.external_attr = 0o600 << 16
             target.writestr(member, content)
     return out.getvalue()
+
+
+# ---- Text that looks like a formula (the rule every Excel and CSV writer applies; see reports.cells) ----------
+
+DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text) -> bool:
+    """Whether a spreadsheet would take this text for a formula."""
+    return isinstance(text, str) and text.startswith(DANGEROUS_STARTS)
+
+
+def neutralise(text):
+    """For CSV: text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    if looks_like_formula(text):
+        return "'" + text
+    return text
+
+
+class Formula(str):
+    """A live formula a renderer writes itself (``=SUM(B5:B9)``); every other string goes into a cell as text."""
+
+
+def excel_set(cell, value):
+    """Put ``value`` into an openpyxl cell (a worksheet's or a write-only one) and return the cell.
+
+    A ``Formula`` stays a live formula; numbers, dates and empty cells are written as they are. Any other text is an
+    explicit string cell (``data_type`` "s": openpyxl would otherwise make text beginning with ``=`` a formula and
+    ``#N/A`` an error), exactly as given; text that begins like a formula also gets the ``quotePrefix`` style, so
+    Excel and LibreOffice show it without an apostrophe and keep it text when someone edits it."""
+    if isinstance(value, Formula):
+        cell.value = str(value)
+        return cell
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if looks_like_formula(value):
+            cell.quotePrefix = True
+    return cell

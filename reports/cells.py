@@ -2,7 +2,8 @@
 
 A spreadsheet treats text that begins with ``=``, ``+``, ``-`` or ``@`` (and, in some programs, a tab or carriage
 return) as a formula: an organisation called ``=HYPERLINK("http://x","y")`` would become a live link in the
-finance director's Excel. The rule for which text is dangerous is ``DANGEROUS_STARTS``; two writers apply it.
+finance director's Excel. The rule for which text is dangerous is ``DANGEROUS_STARTS`` (in ``core.workbooks``, below
+every app, so the bank reconciliation uses it too); two writers apply it.
 
 - Excel (every openpyxl writer: statements and packs, funder returns, the bank reconciliation) puts each value
   through ``excel_set``. Text is written as an explicit string cell (openpyxl ``data_type`` "s", never a formula or
@@ -22,43 +23,14 @@ from decimal import Decimal
 from django.utils import timezone
 
 from core.money import format_gbp
+from core.workbooks import (  # noqa: F401  (the one rule, re-exported for the statements)
+    DANGEROUS_STARTS,
+    Formula,
+    excel_set,
+    looks_like_formula,
+    neutralise,
+)
 from reports.registry import DATE, INTEGER, MOMENT, MONEY, NUMBER, PERCENT
-
-DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def looks_like_formula(text) -> bool:
-    """Whether a spreadsheet would take this text for a formula."""
-    return isinstance(text, str) and text.startswith(DANGEROUS_STARTS)
-
-
-def neutralise(text):
-    """For CSV: text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if looks_like_formula(text):
-        return "'" + text
-    return text
-
-
-class Formula(str):
-    """A live formula a renderer writes itself (``=SUM(B5:B9)``); every other string goes into a cell as text."""
-
-
-def excel_set(cell, value):
-    """Put ``value`` into an openpyxl cell (a worksheet's or a write-only one) and return the cell.
-
-    A ``Formula`` stays a live formula; numbers, dates and empty cells are written as they are. Any other text is an
-    explicit string cell (``data_type`` "s": openpyxl would otherwise make text beginning with ``=`` a formula and
-    ``#N/A`` an error), exactly as given; text that begins like a formula also gets the ``quotePrefix`` style, so
-    Excel and LibreOffice show it without an apostrophe and keep it text when someone edits it."""
-    if isinstance(value, Formula):
-        cell.value = str(value)
-        return cell
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-        if looks_like_formula(value):
-            cell.quotePrefix = True
-    return cell
 
 
 def local_naive(moment: datetime) -> datetime:

@@ -23,6 +23,7 @@ AXE_OPTIONS = {
 
 
 def serious_violations(page) -> list[str]:
+    page.wait_for_load_state("load")  # after a click the new page may still be loading: its styles not yet applied
     results = Axe().run(page, options=AXE_OPTIONS)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
