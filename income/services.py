@@ -348,17 +348,19 @@ def poca_receipt_record(
     today: Date | None = None,
 ) -> PocaReceipt:
     _require_officer(by)
-    income_fund_check(kind=kinds.POCA, fund=fund)
-    gross = parse_amount(gross_recovered, field="gross_recovered")
-    share = parse_percent(agency_share_percent, field="agency_share_percent")
-    reference = unique_reference(reference)
+    refusals = Refusals()  # every field at fault is reported at once
+    refusals.check("fund", income_fund_check, kind=kinds.POCA, fund=fund)
+    gross = refusals.check("gross_recovered", parse_amount, gross_recovered, field="gross_recovered")
+    share = refusals.check("agency_share_percent", parse_percent, agency_share_percent, field="agency_share_percent")
+    reference = refusals.check("reference", unique_reference, reference)
     case_reference = (case_reference or "").strip()
     if not case_reference:
-        raise ValidationError({"case_reference": "Give the court case reference of the confiscation order."})
-    amount = poca_share(gross, share)
-    if amount <= 0:
-        raise ValidationError({"gross_recovered": f"{share}% of {format_gbp(gross)} rounds to nothing."})
-    income_date_check(kind=kinds.POCA, day=date, today=today)
+        refusals.add("case_reference", "Give the court case reference of the confiscation order.")
+    amount = poca_share(gross, share) if gross is not None and share is not None else None
+    if amount is not None and amount <= 0:
+        refusals.add("gross_recovered", f"{share}% of {format_gbp(gross)} rounds to nothing.")
+    refusals.check("date", income_date_check, kind=kinds.POCA, day=date, today=today)
+    refusals.raise_any()
     open_period(date)
     receipt = PocaReceipt(
         fund=fund,
@@ -398,11 +400,13 @@ def fpn_return_record(
     """A month's fixed penalties. The fund keeps its retained share (rounded to pence); the rest is owed to HM
     Treasury. The share is copied onto the return, so a later change of rate does not rewrite history."""
     _require_officer(by)
-    income_fund_check(kind=kinds.FPN, fund=fund)
-    gross = parse_amount(gross_value, field="gross_value")
-    tickets = parse_count(tickets, field="tickets", what="tickets")
-    reference = unique_reference(reference)
-    income_date_check(kind=kinds.FPN, day=month_start, today=today)
+    refusals = Refusals()  # every field at fault is reported at once
+    refusals.check("fund", income_fund_check, kind=kinds.FPN, fund=fund)
+    gross = refusals.check("gross_value", parse_amount, gross_value, field="gross_value")
+    tickets = refusals.check("tickets", parse_count, tickets, field="tickets", what="tickets")
+    reference = refusals.check("reference", unique_reference, reference)
+    refusals.check("month_start", income_date_check, kind=kinds.FPN, day=month_start, today=today)
+    refusals.raise_any()
     period = open_period(month_start)
     if FpnReturn.objects.standing().filter(fund=fund, period=period).exists():
         raise ValidationError({"month_start": f"{fund.code} already has a fixed penalty return for {period}."})
@@ -451,11 +455,13 @@ def fee_receipt_record(
     today: Date | None = None,
 ) -> FeeReceipt:
     _require_officer(by)
-    income_fund_check(kind=kinds.FEE, fund=fund)
-    value = parse_amount(amount)
-    courses = parse_count(courses or 0, field="courses", what="courses")
-    reference = unique_reference(reference)
-    income_date_check(kind=kinds.FEE, day=date, today=today)
+    refusals = Refusals()  # every field at fault is reported at once
+    refusals.check("fund", income_fund_check, kind=kinds.FEE, fund=fund)
+    value = refusals.check("amount", parse_amount, amount)
+    courses = refusals.check("courses", parse_count, courses or 0, field="courses", what="courses")
+    reference = refusals.check("reference", unique_reference, reference)
+    refusals.check("date", income_date_check, kind=kinds.FEE, day=date, today=today)
+    refusals.raise_any()
     open_period(date)
     fee = FeeReceipt(
         fund=fund,
@@ -497,20 +503,18 @@ def treasury_payover_record(
     """Money paid over to HM Treasury from a fixed penalty fund (Dr Treasury creditor, Cr cash): at most what the
     fund owes it (``income.selectors.treasury_owed``), read under the fund's lock."""
     require_role(by, FINANCE_OFFICERS, doing="record pay-overs to HM Treasury")
+    refusals = Refusals()  # every field at fault is reported at once
     if fund.income_kind != Fund.IncomeKind.FPN:
-        raise ValidationError(
-            {"fund": f"{fund.code} is not a fixed penalty fund, so it owes HM Treasury no share of fines. Record the "
-                     "pay-over on the fixed penalty fund whose returns owe the money."}
-        )
-    value = parse_amount(amount)
-    reference = unique_reference(reference)
-    open_period(date)
+        refusals.add("fund", f"{fund.code} is not a fixed penalty fund, so it owes HM Treasury no share of fines. "
+                             "Record the pay-over on the fixed penalty fund whose returns owe the money.")
+    value = refusals.check("amount", parse_amount, amount)
+    reference = refusals.check("reference", unique_reference, reference)
     today = today or kinds.income_today()
     if date > today:
-        raise ValidationError(
-            {"date": f"{date:%d/%m/%Y} is after today ({today:%d/%m/%Y}): a pay-over is recorded once the money has "
-                     f"been paid, so give a date no later than {today:%d/%m/%Y}."}
-        )
+        refusals.add("date", f"{date:%d/%m/%Y} is after today ({today:%d/%m/%Y}): a pay-over is recorded once the "
+                             f"money has been paid, so give a date no later than {today:%d/%m/%Y}.")
+    refusals.raise_any()
+    open_period(date)
     lock(Fund.objects.filter(pk=fund.pk))
     owed = treasury_owed(fund)
     if value > owed:

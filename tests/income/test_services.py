@@ -138,3 +138,22 @@ def test_an_inactive_fund_takes_no_income(funded_core, officer):
     with pytest.raises(ValidationError, match="MOJ-CORE is no longer active"):
         receipt_record(fund=funded_core, reference="R-1", date=date(2025, 5, 1), amount="1.00", by=officer)
     assert not CashReceipt.objects.exists()
+
+
+def test_a_poca_receipt_reports_every_field_at_fault_at_once(poca_fund, officer):
+    poca_receipt_record(fund=poca_fund, reference="ARIS-1", case_reference="T1", date=date(2025, 5, 12),
+                        gross_recovered="100.00", agency_share_percent="18.75", by=officer)
+    with pytest.raises(ValidationError) as refused:
+        poca_receipt_record(fund=poca_fund, reference="ARIS-1", case_reference=" ", date=date(2099, 5, 12),
+                            gross_recovered="12.345", agency_share_percent="60", by=officer)
+    assert set(refused.value.message_dict) == {"reference", "case_reference", "date", "gross_recovered",
+                                               "agency_share_percent"}
+    assert PocaReceipt.objects.count() == 1
+
+
+def test_an_fpn_return_reports_every_field_at_fault_at_once(fpn_fund, officer):
+    with pytest.raises(ValidationError) as refused:
+        fpn_return_record(fund=fpn_fund, reference=" ", month_start=date(2099, 4, 1), tickets="1.5",
+                          gross_value="-3", by=officer)
+    assert set(refused.value.message_dict) == {"reference", "month_start", "tickets", "gross_value"}
+    assert not FpnReturn.objects.exists()
