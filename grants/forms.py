@@ -354,7 +354,9 @@ class ChecksForm(Form):
                 label="Date checked", required=False, help_text="The day the check was done, for example 31/03/2026",
             )
             for name in ("result", "evidence", "checked_on"):
-                self.fields[check_field(check, name)].check_label = label
+                field = self.fields[check_field(check, name)]
+                field.check_label = label
+                field.hide_optional = True  # all three are needed to record a check; a check left blank waits
 
     def rows(self):
         """(check, its three bound fields) in the checklist's order, for the template."""
