@@ -22,7 +22,7 @@ from demo.grant_providers import AREAS, MEASURES, PROVIDERS
 from demo.timeline import at, run_stories, working_day
 from funds.models import BudgetLine
 from grants.awards import decision_record, decisions_needed, grant_create
-from grants.checks import check_complete
+from grants.checks import CheckEntry, check_complete, checks_record
 from grants.models import Grant, MonitoringReturn, ServiceCategory
 from grants.organisations import (
     bank_details_reject,
@@ -279,6 +279,18 @@ class Seeder:
             check_complete(check=check, evidence=f"{check.check_type.guidance.split(';')[0].rstrip('.')}: seen and "
                                                  f"filed", by=officer)
 
+    def checks_before_decision(self, grant: Grant, n: int, *, on: date):
+        """The first checks of a bid, done on the day it is submitted; every third bid's accounts raise a concern."""
+        officer = self.officers[(grant.pk + 1) % 2]
+        entries = []
+        for i, check in enumerate(list(grant.checks.select_related("check_type"))[: 2 + n % 3]):
+            concern = i == 1 and n % 3 == 0
+            entries.append(CheckEntry(
+                check, "concerns" if concern else "satisfactory",
+                "Reserves under one month of running costs; ask for a cash-flow forecast" if concern
+                else f"{check.check_type.guidance.split(';')[0].rstrip('.')}: seen and filed", on))
+        checks_record(grant=grant, entries=entries, by=officer)
+
     def return_for(self, grant: Grant, year, quarter: int, received_on: date, *, review: str = "accept"):
         """A quarter's monitoring return: submitted by the provider on ``received_on`` (entered by the grant's
         officer), reviewed by the other officer two working days later."""
@@ -380,6 +392,8 @@ class Seeder:
             grant_withdraw(grant=grant, by=grant.created_by, reason="Provider withdrew its bid")
             return
         yield at(submitted, f"{14 + n % 3:02d}:{(n * 7) % 60:02d}")
+        if state == "submitted":  # a bid waiting for a decision has some of its checks done, so the page shows them
+            self.checks_before_decision(grant, n, on=submitted)
         grant = grant_submit(grant=grant, by=grant.created_by)
         if state in ("submitted", "returned", "rejected", "withdrawn_submitted"):
             decider = self.commissioners[grant.pk % 2]
