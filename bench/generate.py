@@ -135,7 +135,6 @@ class ExtraSeeder:
         from grants.models import OutcomeMeasure
 
         self.seeder = Seeder(users, funds, years)
-        self.seeder.rng = random.Random(4242)
         self.seeder.decisions = {2025: 500, 2026: 500}  # the demo numbers its decisions from 011
         for code, fund in funds.items():
             self.seeder.measures[code] = list(OutcomeMeasure.objects.filter(fund=fund).order_by("id"))
