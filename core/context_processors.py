@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from core.roles import COMMISSIONER, FINANCE_DIRECTOR, FINANCE_OFFICER, primary_role, roles_of
+from core.roles import COMMISSIONER, FINANCE_DIRECTOR, FINANCE_OFFICER, PROVIDER, primary_role, roles_of
 
 
 def ringfence(request):
@@ -13,4 +13,5 @@ def ringfence(request):
         "is_finance_officer": FINANCE_OFFICER in roles,
         "is_commissioner": COMMISSIONER in roles,
         "is_finance_director": FINANCE_DIRECTOR in roles,
+        "is_provider": PROVIDER in roles,
     }

@@ -1,15 +1,22 @@
-"""The three roles, as Django groups created by a data migration, the named sets of them, and the one role check
-every service makes (``require_role``). Pages use the same sets through ``core.permissions.role_required``."""
+"""The roles, as Django groups created by data migrations, the named sets of them, and the one role check every
+service makes (``require_role``). Pages use the same sets through ``core.permissions.role_required``.
+
+Three roles work in the office (``OFFICE_ROLES``). The fourth, *Provider*, is a person at a commissioned service:
+each provider user is tied to one organisation (``grants.providers``) and sees only the portal, scoped to it. No
+office set includes providers, so ``EVERY_ROLE`` still means every office role."""
 
 from django.core.exceptions import PermissionDenied
 
 FINANCE_OFFICER = "Finance officer"
 COMMISSIONER = "Commissioner"
 FINANCE_DIRECTOR = "Finance director"
-ALL_ROLES = (FINANCE_OFFICER, COMMISSIONER, FINANCE_DIRECTOR)
+PROVIDER = "Provider"
+OFFICE_ROLES = (FINANCE_OFFICER, COMMISSIONER, FINANCE_DIRECTOR)
+ALL_ROLES = OFFICE_ROLES + (PROVIDER,)
 
 # Role sets, named after who is in them.
-EVERY_ROLE = ALL_ROLES
+EVERY_ROLE = OFFICE_ROLES  # every role in the office; providers are never in an office set
+PROVIDERS = (PROVIDER,)
 FINANCE_OFFICERS = (FINANCE_OFFICER,)
 COMMISSIONERS = (COMMISSIONER,)
 FINANCE_DIRECTORS = (FINANCE_DIRECTOR,)
@@ -21,6 +28,7 @@ _PLURALS = {
     FINANCE_OFFICER: "finance officers",
     COMMISSIONER: "commissioners",
     FINANCE_DIRECTOR: "finance directors",
+    PROVIDER: "providers",
 }
 
 
