@@ -144,3 +144,12 @@ def test_the_officer_enters_or_declines_from_the_organisation_page(client, org, 
     assert done.status_code == 302
     request.refresh_from_db()
     assert request.status == BankChangeRequest.Status.ENTERED
+
+
+def test_the_officer_home_page_counts_the_requests_waiting_and_links_to_the_one(client, org, priya, officer):
+    request = bank_change_request_submit(organisation=org, by=priya, **NEW)
+    client.force_login(officer)
+    page = client.get("/").content.decode()
+    assert "Bank detail change requests" in page
+    assert f'href="/bank-requests/{request.pk}/"' in page
+    assert "Asked for through the portal by Brindley Survivors Trust" in page
