@@ -41,6 +41,7 @@ def test_a_dry_run_prints_what_would_be_sent(accepted_grant, provider, staff):
     ("31/02/2025", "is not a date; give the day as DD/MM/YYYY or YYYY-MM-DD"),
     ("tomorrow", "is not a date"),
     ("01/01/1800", "outside the dates Ringfence records"),
+    ("31/12/2199", "is after today"),
 ])
 def test_a_bad_today_is_refused_clearly(db, text, message):
     with pytest.raises(CommandError, match=message):

@@ -39,7 +39,14 @@ class Command(BaseCommand):
                             help="Count what would be sent; record and send nothing.")
 
     def handle(self, *args, **options):
-        today = parse_today(options["today"]) if options["today"] else timezone.localdate()
+        today = timezone.localdate()
+        if options["today"]:
+            asked = parse_today(options["today"])
+            if asked > today:
+                raise CommandError(f"--today: {asked:%d/%m/%Y} is after today ({today:%d/%m/%Y}); reminders are sent "
+                                   "for today or, to catch up, an earlier day, never a later one (that day's own "
+                                   "run would then send nothing).")
+            today = asked
         summary = reminders_send(today=today, dry_run=options["dry_run"])
         sent = "Would email" if summary.dry_run else "Emailed"
         in_app = "Would show (no email)" if summary.dry_run else "In app only (no email)"
