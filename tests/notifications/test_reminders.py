@@ -97,3 +97,13 @@ def test_a_prepared_run_reminds_those_whose_limit_covers_it_never_its_preparer(p
     assert sent(K.RUN_TO_AUTHORISE, date(2025, 7, 28)) == [("diana", key), ("dmitri", key), ("oscar", key)]
     reminder = next(iter(RULES[K.RUN_TO_AUTHORISE](date(2025, 7, 28), reminder_settings())))
     assert reminder.url == f"/payments/runs/{run.pk}/"
+
+
+def test_whoever_asked_for_an_approval_is_not_reminded_of_it(officer2, commissioner, staff):
+    from payments.limits import limit_change_propose
+    from payments.models import LimitChange
+
+    change = limit_change_propose(user=officer2, amount="30000.00", reason="Scheme of delegation 4.2",
+                                  by=commissioner)
+    LimitChange.objects.filter(pk=change.pk).update(proposed_at=datetime(2025, 5, 1, 10, tzinfo=LONDON))
+    assert sent(K.APPROVAL_WAITING, date(2025, 5, 9)) == [("cyril", f"approval:limit:{change.pk}")]
