@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Ringfence apps, in the one direction they may depend on each other:
     # core <- funds <- ledger <- corporate <- income <- grants <- spending <- payments <- banking <- yearend
-    #   <- monitoring <- reports <- transparency <- jobs <- demo
+    #   <- monitoring <- notifications <- reports <- transparency <- jobs <- demo
     "core",
     "funds",
     "ledger",
@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "banking",  # bank statements and the monthly bank reconciliation
     "yearend",  # accruals, the year-end run (return, carry forward, lapse) and repayments to funders
     "monitoring",  # budget monitoring: RAG thresholds and the budget holder's commentary per line and month
+    "notifications",  # reminders (send_reminders, daily) and each person's notifications in the application
     "reports",
     "transparency",  # what is published, and the public transparency page
     "jobs",  # long work (imports, packs, the year end) queued for the worker, with its progress and result
@@ -104,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.ringfence",
+                "notifications.context_processors.unread",  # the header's "Notifications (N unread)": one count
             ],
         },
     },
@@ -244,6 +246,21 @@ RINGFENCE = {
     # Who signs funder returns when no signer is named: "Name, Title" (empty: the one active finance director).
     "FUNDER_RETURN_SIGNATORY": os.environ.get("RINGFENCE_FUNDER_RETURN_SIGNATORY", ""),
 }
+
+# --- Email: the daily reminders (notifications.services, `manage.py send_reminders`) ------------------------------
+# With EMAIL_HOST set, mail goes out through that SMTP server; without it (the demo, a laptop) each email is printed
+# on the console instead. RINGFENCE_EMAIL_BACKEND, a Django email backend's dotted path, overrides both.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 30  # seconds: a mail server that does not answer stops the run rather than hanging it
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "ringfence@localhost"
+EMAIL_BACKEND = os.environ.get("RINGFENCE_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend")
+# The address people open Ringfence at: the links in emails are built on it.
+RINGFENCE_SITE_URL = (os.environ.get("RINGFENCE_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 # --- Second factor ---------------------------------------------------------------------------------------------
 # After the password, a code from an authenticator app (TOTP, django-otp) or a single-use recovery code

@@ -219,6 +219,10 @@ ROUTES: dict[str, Route] = {
                                                                "line_pk": w["monitoring_line"].pk}),
     "monitoring:thresholds": Route(allowed=F + D),
     "monitoring:threshold_set": Route(allowed=D),
+    # Reminders: each person's own notifications (providers too); the reminder settings
+    "notifications:list": Route(allowed=SIGNED_IN),
+    "notifications:mark_read": Route(allowed=SIGNED_IN, post_only=True),
+    "notifications:settings": Route(allowed=D),
     # Publications and the public transparency page
     "transparency:index": Route(allowed=PUBLIC),
     "transparency:spending_file": Route(allowed=PUBLIC, args=lambda w: {"month": "2026-10"}),
