@@ -55,8 +55,8 @@ def download(request, pk):
     return response
 
 
-@role_required(*ALL_ROLES)
 @require_POST
+@role_required(*ALL_ROLES)
 def attach(request, app_label, model, pk):
     label = f"{app_label}.{model}".lower()
     if label not in ATTACHABLE:
@@ -82,8 +82,8 @@ def attach(request, app_label, model, pk):
     }, status=400)
 
 
-@role_required(*FINANCE_OFFICERS)
 @require_POST
+@role_required(*FINANCE_OFFICERS)
 def withdraw(request, pk):
     attachment = _attachment(request, pk)
     form = WithdrawForm(request.POST)

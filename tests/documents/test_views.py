@@ -131,3 +131,11 @@ def test_the_grant_page_has_its_documents_section(draft_grant, officer):
     attachment_add(record=draft_grant, upload=upload("offer.pdf", PDF_BYTES), kind="offer_letter", by=officer)
     page = client_for(officer).get(reverse("grants:detail", args=[draft_grant.pk])).content.decode()
     assert "offer.pdf" in page and "Offer letter" in page
+
+
+def test_the_admin_shows_a_document_read_only_without_a_link_to_its_file(agreement, admin_user):
+    page = client_for(admin_user).get(reverse("admin:documents_attachment_change", args=[agreement.pk]))
+    assert page.status_code == 200
+    assert agreement.file.name not in page.content.decode()
+    assert client_for(admin_user).get(reverse("admin:documents_attachment_delete", args=[agreement.pk])) \
+        .status_code == 403
