@@ -35,9 +35,9 @@ def provider_for(organisation, username, by):
 
 
 @pytest.fixture
-def provider(org, officer):
+def provider(request, officer):
     """Priya, at Brindley Survivors Trust."""
-    return provider_for(org, "priya", officer)
+    return provider_for(request.getfixturevalue("org"), "priya", officer)
 
 
 @pytest.fixture

@@ -116,7 +116,7 @@ def test_a_finance_officer_withdraws_with_a_reason(agreement, officer, commissio
 def test_the_organisation_page_lists_documents_and_offers_the_form(agreement, internal_note, org, officer,
                                                                    commissioner):
     page = client_for(officer).get(reverse("grants:organisation_detail", args=[org.pk])).content.decode()
-    assert "<h2 id=\"doc-grants-organisation-%d-heading\">Documents</h2>" % org.pk in page
+    assert f'<h2 id="doc-grants-organisation-{org.pk}-heading">Documents</h2>' in page
     assert "Agreement &lt;2025&gt;.pdf" in page and "due-diligence.csv" in page
     assert reverse("documents:download", args=[agreement.pk]) in page
     assert agreement.sha256[:12] in page
@@ -139,3 +139,20 @@ def test_the_admin_shows_a_document_read_only_without_a_link_to_its_file(agreeme
     assert agreement.file.name not in page.content.decode()
     assert client_for(admin_user).get(reverse("admin:documents_attachment_delete", args=[agreement.pk])) \
         .status_code == 403
+
+
+def test_the_award_letter_page_has_its_documents_section_and_providers_never_see_it(dasv_fund, year, officer,
+                                                                                     provider):
+    from datetime import date
+
+    from documents.visibility import may_see
+    from income.services import award_letter_record
+
+    letter = award_letter_record(fund=dasv_fund, year=year, reference="DASV-AWD-2526", letter_date=date(2025, 4, 3),
+                                 amount="300000.00", by=officer)
+    attachment = attachment_add(record=letter, upload=upload("MoJ award.pdf", PDF_BYTES), kind="award_letter",
+                                by=officer, visible_to_provider=True)
+    page = client_for(officer).get(reverse("income:detail", args=["award-letters", letter.pk])).content.decode()
+    assert "MoJ award.pdf" in page and "Award letter" in page
+    assert not may_see(provider, letter)
+    assert client_for(provider).get(reverse("documents:download", args=[attachment.pk])).status_code == 404
