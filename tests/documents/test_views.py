@@ -111,6 +111,8 @@ def test_a_finance_officer_withdraws_with_a_reason(agreement, officer, commissio
     assert agreement.withdrawn_reason == "Superseded by the signed copy"
     page = client_for(officer).get(reverse("grants:organisation_detail", args=[org.pk])).content.decode()
     assert "Withdrawn" in page and "Superseded by the signed copy" in page
+    history = client_for(officer).get(reverse("history", args=["documents", "attachment", agreement.pk]))
+    assert history.status_code == 200 and "Superseded by the signed copy" in history.content.decode()
 
 
 def test_the_organisation_page_lists_documents_and_offers_the_form(agreement, internal_note, org, officer,
