@@ -14,22 +14,19 @@ from grants.providers import provider_organisation
 from income.models import AwardLetter
 from spending.models import Invoice
 
-#: The records documents may be attached to (``app_label.model``), each with its page.
+#: The records documents may be attached to (by ``app_label.model``), each with its page.
 ATTACHABLE = {
-    "grants.organisation": lambda r: reverse("grants:organisation_detail", args=[r.pk]),
-    "grants.grant": lambda r: reverse("grants:detail", args=[r.pk]),
-    "grants.monitoringreturn": lambda r: reverse("grants:return_detail", args=[r.pk]),
-    "grants.bankdetails": lambda r: reverse("grants:organisation_detail", args=[r.organisation_id]),
-    "grants.commissionedservice": lambda r: reverse("grants:organisation_detail", args=[r.organisation_id]),
-    "income.awardletter": lambda r: reverse("income:detail", kwargs={"kind": "award-letters", "pk": r.pk}),
-    "spending.invoice": lambda r: reverse("spending:invoice_detail", args=[r.pk]),
+    Organisation._meta.label_lower: lambda r: reverse("grants:organisation_detail", args=[r.pk]),
+    Grant._meta.label_lower: lambda r: reverse("grants:detail", args=[r.pk]),
+    MonitoringReturn._meta.label_lower: lambda r: reverse("grants:return_detail", args=[r.pk]),
+    BankDetails._meta.label_lower: lambda r: reverse("grants:organisation_detail", args=[r.organisation_id]),
+    CommissionedService._meta.label_lower: lambda r: reverse("grants:organisation_detail", args=[r.organisation_id]),
+    AwardLetter._meta.label_lower: lambda r: reverse("income:detail", kwargs={"kind": "award-letters", "pk": r.pk}),
+    Invoice._meta.label_lower: lambda r: reverse("spending:invoice_detail", args=[r.pk]),
 }
 #: The records a provider may add documents to (their own organisation's), and the kinds they may add.
-PROVIDER_UPLOADS = {"grants.organisation", "grants.grant", "grants.monitoringreturn", "grants.bankdetails"}
+PROVIDER_UPLOADS = {m._meta.label_lower for m in (Organisation, Grant, MonitoringReturn, BankDetails)}
 PROVIDER_KINDS = ("evidence", "bank_letter")
-
-# Keep the imports honest: these are the models the labels above name.
-_MODELS = (Organisation, Grant, MonitoringReturn, BankDetails, CommissionedService, AwardLetter, Invoice)
 
 
 def label_of(record) -> str:
