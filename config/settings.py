@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Ringfence apps, in the one direction they may depend on each other:
     # core <- funds <- ledger <- corporate <- income <- grants <- spending <- payments <- banking <- yearend
-    #   <- monitoring <- notifications <- reports <- transparency <- jobs <- demo
+    #   <- monitoring <- documents <- notifications <- reports <- transparency <- jobs <- demo
     "core",
     "funds",
     "ledger",
@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "banking",  # bank statements and the monthly bank reconciliation
     "yearend",  # accruals, the year-end run (return, carry forward, lapse) and repayments to funders
     "monitoring",  # budget monitoring: RAG thresholds and the budget holder's commentary per line and month
+    "documents",  # files attached to records (award letters, agreements, evidence, bank letters), checked and kept
     "notifications",  # reminders (send_reminders, daily) and each person's notifications in the application
     "reports",
     "transparency",  # what is published, and the public transparency page
@@ -217,8 +218,28 @@ DEFAULT_CURRENCY = "GBP"
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded documents (documents app) and the jobs' files: on the filesystem under MEDIA_ROOT by default, or in an
+# S3-compatible store when RINGFENCE_S3_BUCKET is set. No URL serves MEDIA_ROOT: a document is only ever sent by
+# documents:download, to people who may see its record (there is deliberately no MEDIA_URL pattern).
+RINGFENCE_S3_BUCKET = os.environ.get("RINGFENCE_S3_BUCKET", "")
+if RINGFENCE_S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": RINGFENCE_S3_BUCKET,
+            "endpoint_url": os.environ.get("RINGFENCE_S3_ENDPOINT_URL") or None,  # None: Amazon S3 itself
+            "region_name": os.environ.get("RINGFENCE_S3_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None,
+            # access_key / secret_key: read by boto3 from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
+            "default_acl": "private",
+            "querystring_auth": True,  # never a public URL; the application streams every file itself
+            "file_overwrite": False,
+            "location": os.environ.get("RINGFENCE_S3_PREFIX", ""),
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -226,6 +247,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("RINGFENCE_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# The largest document accepted, in bytes (documents.services.attachment_check): 10 MB unless set.
+RINGFENCE_UPLOAD_MAX_BYTES = int(os.environ.get("RINGFENCE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 
 # --- The owning body and report markings: configuration, because the body changes in 2028 ------------------------
 RINGFENCE = {

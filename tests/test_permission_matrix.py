@@ -24,13 +24,16 @@ from django.contrib import admin
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from core.roles import COMMISSIONER, FINANCE_DIRECTOR, FINANCE_OFFICER
+from core.roles import COMMISSIONER, FINANCE_DIRECTOR, FINANCE_OFFICER, PROVIDER
 from tests.matrix_world import MISSING, build_world
 
 # Who opens the pages: letters used in the table.
 F, C, D, A = "F", "C", "D", "A"  # finance officer, commissioner, finance director, admin (staff, no Ringfence role)
 PEOPLE = {F: "finance", C: "commissioner", D: "director", A: "admin"}
 SIGNED_IN = "FCDA"
+# Providers (people at a commissioned organisation) may open a few pages, scoped to their organisation: the letter
+# records that the view lets them in; what they see there is walked in their own tests (tests/documents/).
+P = "P"
 PUBLIC = "public"  # open to anonymous visitors too, GET only (core.permissions.public_page)
 
 
@@ -206,6 +209,11 @@ ROUTES: dict[str, Route] = {
     "grants:payments_due": Route(allowed=F),
     "grants:returns_due": Route(allowed=F),
     "grants:return_detail": Route(allowed=F + C + D, args=pk("return")),
+    # Documents attached to records: providers too, scoped by documents.visibility.may_see
+    "documents:download": Route(allowed=F + C + D + P, args=pk("attachment")),
+    "documents:attach": Route(allowed=F + C + D + P, post_only=True,
+                              args=lambda w: {"app_label": "grants", "model": "grant", "pk": w["submitted"].pk}),
+    "documents:withdraw": Route(allowed=F, post_only=True, args=pk("attachment")),
     "grants:variation_detail": Route(allowed=F + C + D, args=pk("variation")),
     "grants:variation_decide": Route(allowed=C, args=pk("variation")),
     "grants:decision_list": Route(allowed=F + C + D),
@@ -278,6 +286,7 @@ HIDDEN: list[tuple[str, Callable[[dict], dict], str]] = [
     ("grants:bank_details_decide", lambda w: {"pk": MISSING}, F + C),
     ("grants:bank_change_request_decide", lambda w: {"pk": MISSING}, F),
     ("grants:return_detail", lambda w: {"pk": MISSING}, F + C + D),
+    ("documents:download", lambda w: {"pk": MISSING}, F + C + D),
     ("grants:variation_detail", lambda w: {"pk": MISSING}, F + C + D),
     ("reports:pack_detail", lambda w: {"pk": MISSING}, F + D),
     ("reports:pack_sign_off", lambda w: {"pk": MISSING}, D),
@@ -362,6 +371,7 @@ ADMIN_MODELS: dict[str, tuple[bool, bool]] = {
     "yearend.FunderRepayment": (False, False),
     "transparency.Publication": (False, False),
     "monitoring.BudgetCommentary": (False, False),
+    "documents.Attachment": (False, False),
     "monitoring.RagThreshold": (False, False),
 }
 # The admin site's own pages (not tied to one model), and the per-model URL kinds the walk covers.
@@ -449,7 +459,7 @@ def test_a_url_missing_from_the_table_fails_the_matrix():
 
 def test_the_table_agrees_with_the_roles_each_view_declares():
     """Each view declares its roles once (core.permissions); the table says the same, so neither can drift."""
-    letters = {FINANCE_OFFICER: F, COMMISSIONER: C, FINANCE_DIRECTOR: D}
+    letters = {FINANCE_OFFICER: F, COMMISSIONER: C, FINANCE_DIRECTOR: D, PROVIDER: P}
     mismatches = []
     for pattern in all_patterns():
         if is_admin(pattern) or pattern.name == "login":
