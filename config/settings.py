@@ -282,6 +282,9 @@ EMAIL_TIMEOUT = 30  # seconds: a mail server that does not answer stops the run 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "ringfence@localhost"
 EMAIL_BACKEND = os.environ.get("RINGFENCE_EMAIL_BACKEND") or (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend")
+# With the file-based backend (RINGFENCE_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: the browser
+# tests read the invitations they send), the folder each email is written to.
+EMAIL_FILE_PATH = os.environ.get("RINGFENCE_EMAIL_FILE_PATH") or str(BASE_DIR / "var" / "mail")
 # The address people open Ringfence at: the links in emails are built on it.
 RINGFENCE_SITE_URL = (os.environ.get("RINGFENCE_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 

@@ -104,6 +104,10 @@ def live_app():
             "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
             "DJANGO_DEBUG": "1",
             "DEMO_PASSWORD": PASSWORD,
+            "RINGFENCE_MEDIA_ROOT": str(folder / "media"),
+            # every email the application sends (invitations, reminders) is written to a file a journey can read
+            "RINGFENCE_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "RINGFENCE_EMAIL_FILE_PATH": str(folder / "mail"),
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "PYTHONUNBUFFERED": "1",
         }

@@ -23,6 +23,7 @@ from demo.calendar import period_closes_story
 from demo.clock import demo_clock
 from demo.corporate import seed_corporate_mapping
 from demo.corrections import corrections_story
+from demo.documents import documents_story
 from demo.funds import income_stories, seed_funds
 from demo.grants import grant_counts, grant_stories
 from demo.monitoring import monitoring_story
@@ -77,7 +78,7 @@ class Command(BaseCommand):
         funds = seed_funds(users)
         years = {y.start_year: y for y in FinancialYear.objects.filter(start_year__in=[2025, 2026])}
         packs, monthly, runs, closed, published = [], [], [], [], []
-        done, monitoring, spending = {}, {}, {}
+        done, monitoring, spending, filed = {}, {}, {}, []
         _seeder, grants = grant_stories(users, funds, years, today=today)
         run_stories([
             *income_stories(users, funds, years, today=today),
@@ -92,6 +93,7 @@ class Command(BaseCommand):
             monitoring_story(users, monitoring),
             monthly_packs_story(users, monthly, today=today),
             transparency_story(users, published),
+            documents_story(users, filed),
             _corporate_story(users, done),
         ], clock=clock)
         counts = grant_counts()
@@ -123,6 +125,7 @@ class Command(BaseCommand):
         self.stdout.write("Monthly packs for 2026/27: " + (", ".join(
             f"pack {p.pk} ({p.as_at:%B %Y}, {'signed off' if hasattr(p, 'sign_off') else 'awaiting sign-off'})"
             for p in monthly) or "none (no month of 2026/27 has ended)") + ".")
+        self.stdout.write(f"Documents filed: {len(filed)} (signed grant agreements, award letters, a bank letter).")
         self.stdout.write("Published on the transparency page: " + (
             "; ".join(str(p) for p in published) or "nothing") + ".")
         self.stdout.write(f"The demo's history runs from {SET_UP:%d/%m/%Y} to "
