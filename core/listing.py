@@ -17,10 +17,11 @@ Templates use ``{% load listing %}``: ``{% sort_th table "key" %}`` for a column
 
 import csv
 import io
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
@@ -118,7 +119,7 @@ class Listing:
         """The sortable column ``?sort=`` names and whether descending; (None, False) for none or an unknown key."""
         asked = (request.GET.get(SORT) or "").strip()
         descending = asked.startswith("-")
-        found = self.column(asked.lstrip("-"))
+        found = self.column(asked[1:] if descending else asked)
         if found is None or not found.sortable:
             return None, False
         return found, descending
@@ -131,7 +132,7 @@ class Listing:
             if found is not None and not callable(found.order):
                 order = [_ordering(found.order, descending), "-pk" if descending else "pk"]
             else:
-                order = list(default or rows.query.order_by or ())
+                order = list(default or rows.query.order_by or rows.model._meta.ordering or ())
                 if not any(str(o).lstrip("-") in ("pk", "id") for o in order):
                     order.append("pk")
             return rows.order_by(*order)
@@ -140,9 +141,10 @@ class Listing:
             rows.sort(key=_python_key(found.order), reverse=descending)
         return rows
 
-    def table(self, request, rows, *, default=(), prepare=None, per_page: int = PER_PAGE):
+    def table(self, request, rows, *, default=(), prepare=None, per_page: int | None = PER_PAGE):
         """Sort ``rows`` and give the page (or, for ``?download=csv``, every row) as a ``Table``. ``prepare`` turns
-        a list of objects into the rows the template and columns read (e.g. grants with their totals)."""
+        a list of objects into the rows the template and columns read (e.g. grants with their totals);
+        ``per_page=None`` shows every row on one page (a list that was never paged)."""
         return Table(self, request, self.sorted(request, rows, default), prepare, per_page)
 
 
@@ -159,8 +161,8 @@ class Table:
         self.download = request.GET.get(DOWNLOAD) == "csv"
         self.sort_column, self.descending = listing.sort_asked(request)
         if not self.download:
-            self.page_obj = paginate(request, rows, per_page)
-            objects = list(self.page_obj.object_list)
+            self.page_obj = paginate(request, rows, per_page) if per_page else None  # None: one page of all rows
+            objects = list(self.page_obj.object_list if self.page_obj else rows)
             self.rows = prepare(objects) if prepare else objects
 
     def response(self) -> HttpResponse:
