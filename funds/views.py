@@ -301,12 +301,32 @@ def virement_decide(request, pk):
 # ---- Financial calendar ----------------------------------------------------------------------------------------
 
 
+def _period_name(p) -> str:
+    return "P13 year-end adjustments" if p.is_adjustments else f"P{p.number} (Q{p.quarter})"
+
+
+PERIODS = Listing("periods", (
+    Column("period", "Period", order="number", value=_period_name),
+    Column("month", "Month", order="start_date", value=lambda p: "" if p.is_adjustments else f"{p.start_date:%B %Y}"),
+    Column("start", "Starts", order="start_date", value="start_date"),
+    Column("end", "Ends", order="end_date", value="end_date"),
+    Column("status", "Status", order="is_closed", value=lambda p: "Closed" if p.is_closed else "Open"),
+    Column("closed_by", "Closed by", order="closed_by__last_name",
+           value=lambda p: person(p.closed_by) if p.is_closed else ""),
+    Column("closed_at", "Closed at", order="closed_at", value=lambda p: p.closed_at if p.is_closed else None),
+))
+
+
 @role_required(*CLOSERS)
 def period_list(request):
     filters = YearFundFilter(request.GET)
     del filters.fields["fund"], filters.fields["q"]
     year = _year(filters) or current_year()
-    periods = Period.objects.filter(year=year).select_related("closed_by").order_by("number") if year else []
+    table = PERIODS.table(request, Period.objects.filter(year=year).select_related("closed_by") if year
+                          else Period.objects.none(), default=("number",), per_page=None)
+    if table.download:
+        return table.response()
+    periods = table.rows
     return render(
         request,
         "funds/period_list.html",
@@ -314,6 +334,7 @@ def period_list(request):
             "filters": filters,
             "year": year,
             "periods": periods,
+            "table": table,
             "can_reopen": has_role(request.user, *FINANCE_DIRECTORS),
             "next_to_close": calendar.period_next_to_close(),
             "last_closed": calendar.period_last_closed(),

@@ -172,10 +172,21 @@ def run_file(request, pk):
     return response
 
 
+LIMITS = Listing("delegated-limits", (  # rows built in Python (selectors.delegated_limits), sorted in Python
+    Column("person", "Person", order=lambda d: _name(d.user), value=lambda d: person(d.user)),
+    Column("limit", "Limit", order=lambda d: d.amount.amount, value="amount.amount", num=True),
+    Column("reason", "Reason", value="note"),
+    Column("approved_by", "Approved by", order=lambda d: _name(d.set_by), value=lambda d: person(d.set_by)),
+    Column("when", "When", order=lambda d: d.set_at, value="set_at"),
+))
+
+
 def _limits_page(request, form=None, status=200):
     can_propose = has_role(request.user, *limits.PROPOSERS)
+    table = LIMITS.table(request, delegated_limits(), per_page=None)
     return render(request, "payments/limits.html", {
-        "limits": delegated_limits(),
+        "table": table,
+        "limits": table.rows,
         "awaiting": list(limits.limit_changes_awaiting()),
         "decided": list(limits.limit_changes().exclude(status=LimitChange.Status.PROPOSED)
                         .order_by("-decided_at", "-id")[:50]),
@@ -186,6 +197,8 @@ def _limits_page(request, form=None, status=200):
 
 @role_required(*EVERY_ROLE)
 def limit_list(request):
+    if request.GET.get("download") == "csv":
+        return LIMITS.table(request, delegated_limits(), per_page=None).response()
     return _limits_page(request)
 
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from banking.views import STATEMENTS
 from core.listing import PER_PAGE
-from funds.views import BUDGETS, VIREMENTS
+from corporate.views import GL_MONTHS, MAPPINGS
+from funds.views import BUDGETS, PERIODS, VIREMENTS
 from grants.views.money import PAYMENTS_DUE
 from grants.views.organisations import ORGANISATIONS
 from grants.views.records import GRANTS
@@ -19,9 +20,11 @@ from income.views import KINDS, PAID_OUT, kind_listing
 from jobs.views import JOBS
 from ledger.correction_views import CORRECTIONS
 from ledger.views import FUND_LINES, FUNDS, JOURNAL
-from payments.views import RUNS
+from payments.views import LIMITS, RUNS
+from reports.downloads import PACKS
 from spending.views.orders import ORDERS
 from spending.views.suppliers import SUPPLIERS
+from transparency.views import PUBLICATIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +45,12 @@ LISTS = [
     ("payments:run_list", (), RUNS),
     ("banking:index", (), STATEMENTS),
     ("jobs:list", (), JOBS),
+    ("funds:period_list", (), PERIODS),
+    ("payments:limits", (), LIMITS),
+    ("corporate:mapping_list", (), MAPPINGS),
+    ("corporate:journal_list", (), GL_MONTHS),
+    ("reports:downloads", (), PACKS),
+    ("transparency:manage", (), PUBLICATIONS),
     *[("income:list", (slug,), kind_listing(kind)) for slug, kind in {**KINDS, **PAID_OUT}.items()],
 ]
 
@@ -107,7 +116,7 @@ def test_the_csv_contains_only_what_the_filters_select(officer_client, officer):
 
 def test_a_grant_list_csv_has_money_as_plain_decimals_and_british_dates(officer_client, accepted_grant):
     rows = rows_of(officer_client.get(reverse("grants:list"), {"download": "csv"}))
-    row = dict(zip(rows[0], rows[1]))
+    row = dict(zip(rows[0], rows[1], strict=True))
     assert row["Grant"] == accepted_grant.reference
     assert row["Dates"] == accepted_grant.start_date.strftime("%d/%m/%Y")
     assert row["Award"].replace(".", "").isdigit() and row["Award"].endswith(tuple(f".{n:02d}" for n in range(100)))
