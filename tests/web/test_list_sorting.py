@@ -20,11 +20,13 @@ from income.views import KINDS, PAID_OUT, kind_listing
 from jobs.views import JOBS
 from ledger.correction_views import CORRECTIONS
 from ledger.views import FUND_LINES, FUNDS, JOURNAL
+from monitoring.views import MONTHS
 from payments.views import LIMITS, RUNS
 from reports.downloads import PACKS
 from spending.views.orders import ORDERS
 from spending.views.suppliers import SUPPLIERS
 from transparency.views import PUBLICATIONS
+from yearend.views import YEARS
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +53,8 @@ LISTS = [
     ("corporate:journal_list", (), GL_MONTHS),
     ("reports:downloads", (), PACKS),
     ("transparency:manage", (), PUBLICATIONS),
+    ("monitoring:index", (), MONTHS),
+    ("yearend:index", (), YEARS),
     *[("income:list", (slug,), kind_listing(kind)) for slug, kind in {**KINDS, **PAID_OUT}.items()],
 ]
 
