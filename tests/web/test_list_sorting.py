@@ -104,6 +104,7 @@ def test_the_csv_holds_every_row_across_pages_in_the_current_order(officer_clien
     url = reverse("grants:organisation_list")
     page = officer_client.get(url, {"sort": "-name"}).content.decode()
     assert "Trust 00" not in page  # on page 2
+    assert "sort=-name&amp;page=2" in page  # the next page keeps the sort (and any filters)
     rows = rows_of(officer_client.get(url, {"sort": "-name", "download": "csv"}))
     names = [r[0] for r in rows[1:]]
     assert len(names) == PER_PAGE + 3
