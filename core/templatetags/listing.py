@@ -20,7 +20,8 @@ def _query(table, **changes) -> str:
 @register.simple_tag
 def sort_th(table, key, css_class=""):
     """A ``<th scope="col">`` for the column ``key``: a link that sorts by it (ascending first, then the other way),
-    with ``aria-sort`` on the column the list is sorted by. A column that cannot be sorted is a plain header."""
+    keeping the filters, with ``aria-sort`` on the column the list is sorted by. A column that cannot be sorted (or
+    a ``Listing`` given instead of a ``Table``: the same columns shown unsorted) is a plain header."""
     listing = table if isinstance(table, Listing) else table.listing
     column = listing.column(key)
     if column is None:
@@ -33,11 +34,9 @@ def sort_th(table, key, css_class=""):
     descending_now = current and table.descending
     next_sort = key if not current or descending_now else f"-{key}"
     aria = format_html(' aria-sort="{}"', "descending" if descending_now else "ascending") if current else ""
-    hint = "sort descending" if current and not descending_now else "sort ascending"
-    return format_html(
-        '<th scope="col"{}{}><a class="sort" href="{}">{}<span class="visually-hidden">, {}</span></a></th>',
-        class_attr, aria, _query(table, **{SORT: next_sort}), column.title, hint,
-    )
+    # The header's name stays its title (screen readers repeat it for every cell); aria-sort says the order.
+    return format_html('<th scope="col"{}{}><a class="sort" href="{}">{}</a></th>',
+                       class_attr, aria, _query(table, **{SORT: next_sort}), column.title)
 
 
 @register.simple_tag
