@@ -13,6 +13,10 @@ get its cell value for CSV. The same URL then serves
 
 The CSV is the same view, so it has the same role gate as the page and contains only what the page's filters show.
 Templates use ``{% load listing %}``: ``{% sort_th table "key" %}`` for a column header and ``{% csv_link table %}``.
+
+A page with more than one list gives each further list a ``prefix``: its sort is ``?<prefix>-sort=key`` and its CSV
+``?download=<prefix>-csv``, so sorting one list leaves the others as they are. A list with a prefix is shown whole
+or as its first rows (``first=``), never paged: ``?page=`` belongs to the page's one unprefixed list.
 """
 
 import csv
@@ -107,17 +111,27 @@ def _python_key(order):
 
 @dataclass(frozen=True)
 class Listing:
-    """A list's columns and its name (the CSV is ``<name>-YYYY-MM-DD.csv``)."""
+    """A list's columns and its name (the CSV is ``<name>-YYYY-MM-DD.csv``); ``prefix`` for a further list on a
+    page (its own sort and download parameters)."""
 
     name: str
     columns: tuple[Column, ...]
+    prefix: str = ""
+
+    @property
+    def sort_param(self) -> str:
+        return f"{self.prefix}-{SORT}" if self.prefix else SORT
+
+    @property
+    def download_value(self) -> str:
+        return f"{self.prefix}-csv" if self.prefix else "csv"
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
 
     def sort_asked(self, request) -> tuple[Column | None, bool]:
         """The sortable column ``?sort=`` names and whether descending; (None, False) for none or an unknown key."""
-        asked = (request.GET.get(SORT) or "").strip()
+        asked = (request.GET.get(self.sort_param) or "").strip()
         descending = asked.startswith("-")
         found = self.column(asked[1:] if descending else asked)
         if found is None or not found.sortable:
@@ -141,32 +155,49 @@ class Listing:
             rows.sort(key=_python_key(found.order), reverse=descending)
         return rows
 
-    def table(self, request, rows, *, default=(), prepare=None, per_page: int | None = PER_PAGE):
+    def table(self, request, rows, *, default=(), prepare=None, per_page: int | None = PER_PAGE,
+              first: int | None = None, name: str | None = None):
         """Sort ``rows`` and give the page (or, for ``?download=csv``, every row) as a ``Table``. ``prepare`` turns
         a list of objects into the rows the template and columns read (e.g. grants with their totals);
-        ``per_page=None`` shows every row on one page (a list that was never paged)."""
-        return Table(self, request, self.sorted(request, rows, default), prepare, per_page)
+        ``per_page=None`` shows every row on one page (a list that was never paged); ``first=N`` shows only the
+        first N rows in the current order (the CSV still has every row); ``name`` names this CSV instead of the
+        list's name (e.g. with the fund's code in it)."""
+        if self.prefix and per_page is not None and first is None:
+            raise ValueError(f"{self.name} has a prefix: show it whole (per_page=None) or its first rows (first=)")
+        return Table(self, request, self.sorted(request, rows, default), prepare,
+                     None if first is not None else per_page, first=first, name=name)
 
 
 class Table:
     """A sorted list for one request: ``download`` says whether CSV was asked for (``response()`` gives it),
     otherwise ``page_obj`` is the page and ``rows`` its prepared rows."""
 
-    def __init__(self, listing: Listing, request, rows, prepare, per_page):
+    def __init__(self, listing: Listing, request, rows, prepare, per_page, *, first=None, name=None):
         self.listing = listing
         self.request = request
         self.query = request.GET
         self.prepare = prepare
         self.all_rows = rows
-        self.download = request.GET.get(DOWNLOAD) == "csv"
+        self.name = name or listing.name
+        self.download = request.GET.get(DOWNLOAD) == listing.download_value
         self.sort_column, self.descending = listing.sort_asked(request)
+        self.total = None  # with first=N: how many rows the filters select in all
         if not self.download:
             self.page_obj = paginate(request, rows, per_page) if per_page else None  # None: one page of all rows
+            if first is not None:
+                self.total = rows.count() if isinstance(rows, QuerySet) else len(rows)
+                rows = rows[:first]
             objects = list(self.page_obj.object_list if self.page_obj else rows)
             self.rows = prepare(objects) if prepare else objects
 
+    @property
+    def more(self) -> bool:
+        """With ``first=N``: whether the filters select more rows than are shown (the CSV has them all)."""
+        return self.total is not None and self.total > len(self.rows)
+
     def response(self) -> HttpResponse:
-        return csv_response(self.listing, self.prepare(list(self.all_rows)) if self.prepare else self.all_rows)
+        return csv_response(self.listing, self.prepare(list(self.all_rows)) if self.prepare else self.all_rows,
+                            name=self.name)
 
 
 def csv_bytes(listing: Listing, rows) -> bytes:
@@ -178,8 +209,8 @@ def csv_bytes(listing: Listing, rows) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def csv_response(listing: Listing, rows) -> HttpResponse:
+def csv_response(listing: Listing, rows, name: str | None = None) -> HttpResponse:
     response = HttpResponse(csv_bytes(listing, rows), content_type="text/csv; charset=utf-8")
-    filename = f"{listing.name}-{timezone.localdate():%Y-%m-%d}.csv"
+    filename = f"{name or listing.name}-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

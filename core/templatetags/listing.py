@@ -3,14 +3,15 @@
 from django import template
 from django.utils.html import format_html
 
-from core.listing import DOWNLOAD, SORT, Listing
+from core.listing import DOWNLOAD, Listing
 
 register = template.Library()
 
 
 def _query(table, **changes) -> str:
     query = table.query.copy()
-    query.pop("page", None)
+    if not table.listing.prefix:  # sorting the page's paged list starts it again; a further list is never paged
+        query.pop("page", None)
     query.pop(DOWNLOAD, None)
     for key, value in changes.items():
         query[key] = value
@@ -36,11 +37,11 @@ def sort_th(table, key, css_class=""):
     aria = format_html(' aria-sort="{}"', "descending" if descending_now else "ascending") if current else ""
     # The header's name stays its title (screen readers repeat it for every cell); aria-sort says the order.
     return format_html('<th scope="col"{}{}><a class="sort" href="{}">{}</a></th>',
-                       class_attr, aria, _query(table, **{SORT: next_sort}), column.title)
+                       class_attr, aria, _query(table, **{listing.sort_param: next_sort}), column.title)
 
 
 @register.simple_tag
 def csv_link(table, what="these rows"):
     """A link to every row the filters select, in the current order, as CSV."""
     return format_html('<p class="download"><a href="{}" download>Download CSV<span class="visually-hidden"> of {}'
-                       ' (every page)</span></a></p>', _query(table, **{DOWNLOAD: "csv"}), what)
+                       ' (every page)</span></a></p>', _query(table, **{DOWNLOAD: table.listing.download_value}), what)

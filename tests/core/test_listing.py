@@ -137,3 +137,38 @@ def test_an_unsortable_column_is_a_plain_header_and_numbers_are_right_aligned(db
 def test_the_download_link_keeps_the_filters_and_the_sort_but_not_the_page(db):
     html = render("{% csv_link table %}", "q=trust&sort=-name&page=2")
     assert 'href="?q=trust&amp;sort=-name&amp;download=csv"' in html and "Download CSV" in html
+
+
+PREFIXED = Listing("group-names", (Column("name", "Name", order="name"),), prefix="names")
+
+
+def test_a_further_list_on_a_page_has_its_own_sort_and_download_parameters(groups):
+    both = get("sort=-name&names-sort=name&download=names-csv")
+    assert names(GROUPS.table(both, mine()).rows) == ["Gamma", "Delta", "Beta", "Alpha"]
+    assert not GROUPS.table(both, mine()).download  # the download asked for is the other list's
+    table = PREFIXED.table(both, mine(), per_page=None)
+    assert table.download and table.sort_column.key == "name" and not table.descending
+    body = table.response().content.decode("utf-8-sig")
+    assert [r[0] for r in csv.reader(io.StringIO(body))] == ["Name", "Alpha", "Beta", "Delta", "Gamma"]
+    assert not PREFIXED.table(get("download=csv"), mine(), per_page=None).download
+    with pytest.raises(ValueError):
+        PREFIXED.table(get(), mine())  # a further list is never paged: ?page= is the main list's
+
+
+def test_a_prefixed_header_and_link_change_only_their_own_parameters(groups):
+    request = get("sort=-name&page=2&names-sort=name")
+    table = PREFIXED.table(request, mine(), per_page=None)
+    context = Context({"table": table})
+    html = Template('{% load listing %}{% sort_th table "name" %}').render(context)
+    assert 'href="?sort=-name&amp;page=2&amp;names-sort=-name"' in html and 'aria-sort="ascending"' in html
+    html = Template("{% load listing %}{% csv_link table %}").render(context)
+    assert 'href="?sort=-name&amp;page=2&amp;names-sort=name&amp;download=names-csv"' in html
+
+
+def test_first_shows_the_first_rows_in_the_current_order_and_the_csv_has_every_row(groups):
+    table = PREFIXED.table(get("names-sort=-name"), mine(), first=2)
+    assert names(table.rows) == ["Gamma", "Delta"] and table.total == 4 and table.more
+    table = PREFIXED.table(get("names-sort=-name&download=names-csv"), mine(), first=2, name="all-names")
+    response = table.response()
+    assert len(list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))) == 5
+    assert 'filename="all-names-' in response["Content-Disposition"]
