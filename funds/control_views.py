@@ -2,19 +2,23 @@
 decided, proposing a change (finance officers and directors), and deciding one (commissioners and directors).
 Thin: every rule is in ``funds.controls``; refusals appear next to the field at fault."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from core.forms import call_service
+from core.listing import Column, Listing
 from core.permissions import role_required
 from core.redirects import redirect_back
 from core.roles import EVERY_ROLE, has_role
+from core.templatetags.ringfence import person
 from funds import controls
 from funds.forms import ControlChangeForm, DecisionForm
 from funds.models import ControlChange, Fund
 
-RECENT = 50  # decided changes shown on the list (each fund's history page keeps every one)
+RECENT = 50  # decided changes shown on the list, in the order chosen (the CSV has every one; so does each history)
 
 
 def _worded(changes) -> list[ControlChange]:
@@ -26,15 +30,61 @@ def _worded(changes) -> list[ControlChange]:
     return changes
 
 
+def _plain(value) -> str:
+    """A setting's value for CSV as the number it is (250000.00, 25.5): money to the penny, a percentage exact."""
+    return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else f"{value.normalize():f}"
+
+
+def _changes(name, prefix, when_key, when_title, when_field, *, decided=False):
+    columns = [
+        Column(when_key, when_title, order=when_field, value=when_field),
+        Column("fund", "Fund", order="fund__code", value="fund.code"),
+        Column("setting", "Setting", order="setting", value="get_setting_display"),
+        Column("before", "Now" if not decided else "From", value=lambda c: _plain(c.value_before), num=True),
+        Column("after", "Proposed" if not decided else "To", value=lambda c: _plain(c.value_after), num=True),
+    ]
+    if decided:
+        columns.append(Column("status", "Status", order="status", value="get_status_display"))
+    columns.append(Column("proposed_by", "Proposed by", order="proposed_by__last_name",
+                          value=lambda c: person(c.proposed_by)))
+    if decided:
+        columns += [Column("decided_by", "Decided by", order="decided_by__last_name",
+                           value=lambda c: person(c.decided_by) if c.decided_by else ""),
+                    Column("proposed", "Proposed", order="proposed_at", value="proposed_at"),
+                    Column("note", "Decision note", value="decision_note")]
+    columns.append(Column("reason", "Reason", value="reason"))
+    return Listing(name, tuple(columns), prefix=prefix)
+
+
+CHANGES_AWAITING = _changes("control-changes-awaiting", "awaiting", "proposed", "Proposed", "proposed_at")
+CHANGES_DECIDED = _changes("control-changes-decided", "decided", "decided", "Decided", "decided_at", decided=True)
+FUND_SETTINGS = Listing("fund-control-settings", (
+    Column("fund", "Fund", order="code", value="code"),
+    Column("name", "Name", order="name", value="name"),
+    *(Column(setting, control.label, order=setting,
+             value=lambda f, c=control: _plain(controls.control_current(f, c.setting)), num=True)
+      for setting, control in controls.CONTROLS.items()),
+), prefix="funds")
+
+
 @role_required(*EVERY_ROLE)
 def control_list(request):
-    funds = Fund.objects.select_related("funder").order_by("code")
+    awaiting = CHANGES_AWAITING.table(request, controls.control_changes_awaiting(), per_page=None, prepare=_worded)
+    funds = FUND_SETTINGS.table(request, Fund.objects.select_related("funder"), default=("code",), per_page=None)
+    decided = CHANGES_DECIDED.table(request, controls.control_changes().exclude(status=ControlChange.Status.PROPOSED),
+                                    default=("-decided_at", "-id"), first=RECENT, prepare=_worded)
+    for table in (awaiting, funds, decided):
+        if table.download:
+            return table.response()
     return render(request, "funds/control_list.html", {
         "controls": list(controls.CONTROLS.values()),
-        "funds": [(fund, [control.format(value) for control, value in controls.control_rows(fund)]) for fund in funds],
-        "awaiting": _worded(controls.control_changes_awaiting()),
-        "decided": _worded(controls.control_changes().exclude(status=ControlChange.Status.PROPOSED)
-                           .order_by("-decided_at", "-id")[:RECENT]),
+        "funds_table": funds,
+        "funds": [(fund, [control.format(value) for control, value in controls.control_rows(fund)])
+                  for fund in funds.rows],
+        "awaiting_table": awaiting,
+        "awaiting": awaiting.rows,
+        "decided_table": decided,
+        "decided": decided.rows,
         "can_propose": has_role(request.user, *controls.PROPOSERS),
         "can_decide": has_role(request.user, *controls.DECIDERS),
     })

@@ -1,8 +1,11 @@
 """The journal, and each fund's position (spending limit, committed, actual, available) beside its budget:
 read-only pages over the append-only ledger."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -14,6 +17,7 @@ from core.templatetags.ringfence import person
 from funds.forms import YearFundFilter
 from funds.models import BudgetLine, FinancialYear
 from funds.selectors import (
+    BudgetLineRow,
     budget_lines,
     budget_rows,
     budget_total,
@@ -180,6 +184,68 @@ FUND_LINES = Listing("fund-journal-lines", (
 ))
 
 
+@dataclass(frozen=True)
+class FundBudgetRow:
+    """One budget line of a fund with what is committed and spent on it; ``budget`` None: the fund's spending
+    that names no budget line (shown, and in the CSV, after the lines whatever the order)."""
+
+    budget: BudgetLineRow | None
+    committed: Decimal
+    actual: Decimal
+
+    @property
+    def heading(self) -> str:
+        return self.budget.line.heading if self.budget else "Not assigned to a budget line"
+
+    @property
+    def left(self) -> Decimal | None:
+        return self.budget.revised - self.committed - self.actual if self.budget else None
+
+    def part(self, name):
+        return getattr(self.budget, name) if self.budget else None
+
+    def variance(self, part):
+        v = self.budget.forecast_variance if self.budget else None
+        return getattr(v, part) if v else None
+
+
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+# Sortable where the column is the database's (the line, its approved virements, its latest forecast); committed,
+# actual and what is left come from the ledger per line, so those columns are not sortable.
+FUND_BUDGET = Listing("fund-budget-lines", (
+    Column("heading", "Heading", order="heading", value="heading"),
+    Column("original", "Original", order="original", value=lambda r: r.part("original"), num=True),
+    Column("virements", "Virements", order=ExpressionWrapper(F("moved_in") - F("moved_out"), output_field=_MONEY),
+           value=lambda r: r.part("virements_net"), num=True),
+    Column("revised", "Revised", order=ExpressionWrapper(F("original") + F("moved_in") - F("moved_out"),
+                                                         output_field=_MONEY),
+           value=lambda r: r.part("revised"), num=True),
+    Column("committed", "Committed", value="committed", num=True),
+    Column("actual", "Actual", value="actual", num=True),
+    Column("left", "Left on the line", value="left", num=True),
+    Column("forecast", "Forecast outturn", order="latest_forecast", value=lambda r: r.part("forecast"), num=True),
+    Column("variance", "Forecast variance", value=lambda r: r.variance("amount"), num=True),
+    Column("percent", "Variance %", value=lambda r: r.variance("percent"), num=True),
+), prefix="budget")
+
+
+def _budget_rows(fund, year):
+    """The lines (already sorted) as ``FundBudgetRow``s, then the spending assigned to no line if there is any."""
+    spending = budget_line_spending(fund_ids=[fund.pk], year=year) if year else {}
+    none = LineSpending(None, ZERO, ZERO)
+
+    def rows(lines):
+        out = []
+        for row in budget_rows(lines):
+            spent = spending.get((fund.pk, row.line.pk), none)
+            out.append(FundBudgetRow(row, spent.committed, spent.actual))
+        unassigned = spending.get((fund.pk, None))
+        if unassigned and (unassigned.committed or unassigned.actual):
+            out.append(FundBudgetRow(None, unassigned.committed, unassigned.actual))
+        return out
+    return rows
+
+
 @role_required(*EVERY_ROLE)
 def fund_detail(request, code):
     fund = get_object_or_404(funds_all(), code=code)
@@ -187,17 +253,16 @@ def fund_detail(request, code):
     del filters.fields["fund"], filters.fields["q"]
     year = _year(filters)
     (position,) = fund_positions(year=year, funds=funds_all().filter(pk=fund.pk)) if year else (None,)
-    lines = budget_rows(budget_lines(BudgetLine.objects.filter(fund=fund, year=year)).order_by("heading"))
-    spending = budget_line_spending(fund_ids=[fund.pk], year=year) if year else {}
-    none = LineSpending(None, ZERO, ZERO)
-    line_rows = []
-    for row in lines:
-        spent = spending.get((fund.pk, row.line.pk), none)
-        line_rows.append((row, spent, row.revised - spent.committed - spent.actual))
-    unassigned = spending.get((fund.pk, None))
-    table = FUND_LINES.table(request, fund_journal_lines(fund=fund, year=year) if year else JournalLine.objects.none())
+    budget = FUND_BUDGET.table(request, budget_lines(BudgetLine.objects.filter(fund=fund, year=year)),
+                               default=("heading",), prepare=_budget_rows(fund, year), per_page=None,
+                               name=f"fund-{fund.code}-budget-lines")
+    if budget.download:
+        return budget.response()
+    table = FUND_LINES.table(request, fund_journal_lines(fund=fund, year=year) if year else JournalLine.objects.none(),
+                             name=f"fund-{fund.code}-journal-lines")
     if table.download:
         return table.response()
+    lines = [r.budget for r in budget.rows if r.budget]
     return render(
         request,
         "ledger/fund_detail.html",
@@ -207,12 +272,9 @@ def fund_detail(request, code):
             "filters": filters,
             "position": position,
             "lines": lines,
-            "line_rows": line_rows,
-            "unassigned": unassigned if unassigned and (unassigned.committed or unassigned.actual) else None,
-            "line_committed": sum((spent.committed for _, spent, _ in line_rows), ZERO)
-            + (unassigned.committed if unassigned else ZERO),
-            "line_actual": sum((spent.actual for _, spent, _ in line_rows), ZERO)
-            + (unassigned.actual if unassigned else ZERO),
+            "budget_table": budget,
+            "line_committed": sum((r.committed for r in budget.rows), ZERO),
+            "line_actual": sum((r.actual for r in budget.rows), ZERO),
             "table": table,
             "page_obj": table.page_obj,
             "budget": budget_total(lines),

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.forms import call_service
-from core.listing import paginate
+from core.listing import Column, Listing
 from core.permissions import any_signed_in, role_required
 from core.roles import FINANCE_DIRECTORS, OFFICE_ROLES, has_role
 from notifications import services
@@ -15,11 +15,26 @@ from notifications.forms import MarkReadForm, ReminderSettingsForm
 from notifications.models import Notification, ReminderSettings
 
 
+NOTIFICATIONS = Listing("notifications", (
+    Column("for", "For", order="for_day", value="for_day"),
+    Column("kind", "Kind", order="kind", value="get_kind_display"),
+    Column("subject", "Notification", order="subject"),
+    Column("body", "Details"),
+    Column("status", "Read", order="read_at", value="read_at"),
+    Column("emailed", "Emailed", order="emailed_at", value="emailed_at"),
+    Column("link", "Link", value="url"),
+))
+
+
 @any_signed_in
 def notification_list(request):
-    mine = Notification.objects.filter(recipient=request.user).order_by("-for_day", "-created_at", "-id")
+    mine = Notification.objects.filter(recipient=request.user)  # their own only, the CSV too
+    table = NOTIFICATIONS.table(request, mine, default=("-for_day", "-created_at", "-id"))
+    if table.download:
+        return table.response()
     return render(request, "notifications/list.html", {
-        "page_obj": paginate(request, mine),
+        "table": table,
+        "page_obj": table.page_obj,
         "unread": services.unread_count(request.user),
         "settings": services.reminder_settings() if has_role(request.user, *OFFICE_ROLES) else None,
         "can_set": has_role(request.user, *FINANCE_DIRECTORS),

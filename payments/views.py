@@ -181,15 +181,55 @@ LIMITS = Listing("delegated-limits", (  # rows built in Python (selectors.delega
 ))
 
 
+def _before(change):
+    return change.amount_before.amount if change.amount_before else None
+
+
+def _limit_changes(name, prefix, when_key, when_title, when_field, *, decided=False):
+    columns = [
+        Column(when_key, when_title, order=when_field, value=when_field),
+        Column("person", "Person", order="user__last_name", value=lambda c: person(c.user)),
+        Column("before", "Now" if not decided else "From", order="amount_before", value=_before, num=True),
+        Column("amount", "Proposed" if not decided else "To", order="amount", value="amount.amount", num=True),
+    ]
+    if decided:
+        columns.append(Column("status", "Status", order="status", value="get_status_display"))
+    columns.append(Column("proposed_by", "Proposed by", order="proposed_by__last_name",
+                          value=lambda c: person(c.proposed_by)))
+    if decided:
+        columns += [Column("decided_by", "Decided by", order="decided_by__last_name",
+                           value=lambda c: person(c.decided_by) if c.decided_by else ""),
+                    Column("proposed", "Proposed", order="proposed_at", value="proposed_at"),
+                    Column("note", "Decision note", value="decision_note")]
+    columns.append(Column("reason", "Reason", value="reason"))
+    return Listing(name, tuple(columns), prefix=prefix)
+
+
+LIMITS_AWAITING = _limit_changes("delegated-limit-changes-awaiting", "awaiting", "proposed", "Proposed", "proposed_at")
+LIMITS_DECIDED = _limit_changes("delegated-limit-changes-decided", "decided", "decided", "Decided", "decided_at",
+                                decided=True)
+RECENT_DECIDED = 50  # decided changes shown on the page, in the order chosen; the CSV has every one
+
+
+def _limit_tables(request):
+    return (
+        LIMITS.table(request, delegated_limits(), per_page=None),
+        LIMITS_AWAITING.table(request, limits.limit_changes_awaiting(), per_page=None),
+        LIMITS_DECIDED.table(request, limits.limit_changes().exclude(status=LimitChange.Status.PROPOSED),
+                             default=("-decided_at", "-id"), first=RECENT_DECIDED),
+    )
+
+
 def _limits_page(request, form=None, status=200):
     can_propose = has_role(request.user, *limits.PROPOSERS)
-    table = LIMITS.table(request, delegated_limits(), per_page=None)
+    table, awaiting, decided = _limit_tables(request)
     return render(request, "payments/limits.html", {
         "table": table,
         "limits": table.rows,
-        "awaiting": list(limits.limit_changes_awaiting()),
-        "decided": list(limits.limit_changes().exclude(status=LimitChange.Status.PROPOSED)
-                        .order_by("-decided_at", "-id")[:50]),
+        "awaiting_table": awaiting,
+        "awaiting": awaiting.rows,
+        "decided_table": decided,
+        "decided": decided.rows,
         "can_propose": can_propose,
         "form": form if form is not None else (LimitForm(exclude_user=request.user) if can_propose else None),
     }, status=status)
@@ -197,8 +237,9 @@ def _limits_page(request, form=None, status=200):
 
 @role_required(*EVERY_ROLE)
 def limit_list(request):
-    if request.GET.get("download") == "csv":
-        return LIMITS.table(request, delegated_limits(), per_page=None).response()
+    for table in _limit_tables(request):
+        if table.download:
+            return table.response()
     return _limits_page(request)
 
 
