@@ -14,7 +14,6 @@ from notifications import services
 from notifications.forms import MarkReadForm, ReminderSettingsForm
 from notifications.models import Notification, ReminderSettings
 
-
 NOTIFICATIONS = Listing("notifications", (
     Column("for", "For", order="for_day", value="for_day"),
     Column("kind", "Kind", order="kind", value="get_kind_display"),

@@ -176,7 +176,7 @@ def test_the_fund_page_shows_each_lines_committed_actual_and_whats_left(client, 
         Leg(acc.COMMITMENT_CONTROL, funded_core, CREDIT, "1000.00", year, hubs)])
     client.force_login(officer)
     page = client.get(reverse("funds:detail", args=[funded_core.code]), {"year": 2025})
-    rows = {spent_row[0].line.heading: spent_row for spent_row in page.context["line_rows"]}
-    row, spent, left = rows["Victim support hubs"]
-    assert (spent.committed, left) == (1000, 299000)
+    rows = {row.heading: row for row in page.context["budget_table"].rows}
+    row = rows["Victim support hubs"]
+    assert (row.committed, row.left) == (1000, 299000)
     assert "£299,000.00" in page.content.decode()

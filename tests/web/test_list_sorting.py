@@ -3,6 +3,7 @@ the CSV holds every row the filters select (not just the page) and follows the p
 
 import csv
 import io
+from datetime import UTC
 
 import pytest
 from django.urls import reverse
@@ -169,14 +170,14 @@ def test_the_filters_form_keeps_the_sort(officer_client):
 
 
 def notify(user, subject, day, read=False):
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from notifications.models import Notification
 
     return Notification.objects.create(
         recipient=user, key=f"test:{subject}", kind=Notification.Kind.RETURN_DUE, subject=subject, body="Details.",
         url="/grants/", for_day=date(2026, 4, day),
-        read_at=datetime(2026, 4, day, 9, tzinfo=timezone.utc) if read else None)
+        read_at=datetime(2026, 4, day, 9, tzinfo=UTC) if read else None)
 
 
 def test_the_notifications_sort_and_their_csv_holds_only_ones_own(officer_client, officer, officer2):
