@@ -311,3 +311,24 @@ def test_the_new_csvs_keep_their_pages_role_gate(name, download, client):
     client.force_login(make_user("pat", PROVIDER))  # office pages: a provider is refused
     response = client.get(reverse(name), {"download": download})
     assert response.status_code == 403 and not response["Content-Type"].startswith("text/csv")
+
+
+def test_spending_on_no_budget_line_stays_after_the_lines_in_any_order_and_in_the_csv(officer_client, budget,
+                                                                                      funded_core, year, officer):
+    from datetime import date
+
+    from ledger import accounts as acc
+    from ledger.posting import CREDIT, DEBIT, Leg, entry_post
+
+    entry_post(date=date(2025, 6, 1), description="Commit, no line", by=officer, legs=[
+        Leg(acc.COMMITMENTS, funded_core, DEBIT, "700.00", year),
+        Leg(acc.COMMITMENT_CONTROL, funded_core, CREDIT, "700.00", year)])
+    url = reverse("funds:detail", args=["MOJ-CORE"])
+    for sort in ("heading", "-heading"):
+        page = officer_client.get(url, {"year": "2025", "budget-sort": sort}).content.decode()
+        assert page.index("Victim support hubs") < page.index("Not assigned to a budget line")
+        assert page.index(">Advocacy<") < page.index("Not assigned to a budget line")
+    rows = rows_of(officer_client.get(url, {"year": "2025", "download": "budget-csv", "budget-sort": "-heading"}))
+    assert [r[0] for r in rows[1:]] == ["Victim support hubs", "Restorative justice", "Advocacy",
+                                        "Not assigned to a budget line"]
+    assert rows[-1][1:5] == ["", "", "", "700.00"]
