@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Ringfence apps, in the one direction they may depend on each other:
     # core <- funds <- ledger <- corporate <- income <- grants <- spending <- payments <- banking <- yearend
-    #   <- monitoring <- reports <- transparency <- jobs <- demo
+    #   <- monitoring <- portal <- reports <- transparency <- jobs <- demo
     "core",
     "funds",
     "ledger",
@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "banking",  # bank statements and the monthly bank reconciliation
     "yearend",  # accruals, the year-end run (return, carry forward, lapse) and repayments to funders
     "monitoring",  # budget monitoring: RAG thresholds and the budget holder's commentary per line and month
+    "portal",  # the provider portal: invitations, a provider's own grants, offers, returns and messages
     "reports",
     "transparency",  # what is published, and the public transparency page
     "jobs",  # long work (imports, packs, the year end) queued for the worker, with its progress and result
@@ -244,6 +245,12 @@ RINGFENCE = {
     # Who signs funder returns when no signer is named: "Name, Title" (empty: the one active finance director).
     "FUNDER_RETURN_SIGNATORY": os.environ.get("RINGFENCE_FUNDER_RETURN_SIGNATORY", ""),
 }
+
+# --- The provider portal (portal.invitations) ----------------------------------------------------------------------
+# An invitation link is single-use and expires after this many days; the link in its email starts with the site's
+# address (no trailing slash).
+RINGFENCE_INVITATION_DAYS = int(os.environ.get("RINGFENCE_INVITATION_DAYS", 7))
+RINGFENCE_SITE_URL = os.environ.get("RINGFENCE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Second factor ---------------------------------------------------------------------------------------------
 # After the password, a code from an authenticator app (TOTP, django-otp) or a single-use recovery code

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("corporate.urls")),
     path("", include("yearend.urls")),
     path("", include("monitoring.urls")),
+    path("", include("portal.urls")),  # the provider portal, under /portal/
     path("", include("transparency.urls")),
     path("", include("jobs.urls")),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", object_history, name="history"),

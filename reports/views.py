@@ -1,6 +1,6 @@
 """Home pages per role, the approval queue and the finance director's dashboards."""
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core.forms import call_service
@@ -11,6 +11,8 @@ from core.roles import (
     FINANCE_DIRECTOR,
     FINANCE_DIRECTORS,
     FINANCE_OFFICER,
+    OFFICE_ROLES,
+    PROVIDER,
     roles_of,
 )
 from funds.selectors import current_year, periods_due_to_close, virements_awaiting_approval
@@ -114,6 +116,8 @@ def home(request):
     today = timezone.localdate()
     year = current_year(today)
     mine = roles_of(request.user)
+    if PROVIDER in mine and not mine.intersection(OFFICE_ROLES):
+        return redirect("portal:home")  # a provider's home is the portal, scoped to their organisation
     context = {"year": year, "today": today}
     if FINANCE_OFFICER in mine:
         context["officer"] = _officer_context(year, today)

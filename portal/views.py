@@ -1,0 +1,206 @@
+"""The provider portal's pages, and the office's pages that invite providers and write to them.
+
+Every provider page is declared ``role_required(PROVIDER)`` and reads only through the provider's organisation
+(``require_provider_organisation``); an object is fetched from a queryset already scoped to it, so another
+organisation's grant, return or message is 404, never 403: its existence is not revealed.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.forms import call_service
+from core.permissions import public_form_page, role_required
+from core.roles import FINANCE_OFFICERS, PROVIDERS
+from funds.models import FinancialYear
+from grants.models import Grant, MonitoringReturn, OutcomeMeasure, Organisation
+from grants.outcomes import monitoring_return_submit, return_record_refusal
+from grants.providers import require_provider_organisation
+from grants.quarters import Quarter
+from grants.workflow import grant_offer_accept
+from portal import selectors
+from portal.forms import InvitationAcceptForm, InvitationForm, MessageForm, OfferAcceptForm, PortalReturnForm
+from portal.invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    invitation_refusal,
+    invitation_withdraw,
+)
+from portal.messaging import messages_for, portal_message_read, portal_message_send, unread_count
+from portal.models import Invitation, PortalMessage
+
+# --- Provider pages ---------------------------------------------------------------------------------------------
+
+
+@role_required(*PROVIDERS)
+def home(request):
+    organisation = require_provider_organisation(request.user)
+    return render(request, "portal/home.html", {
+        "org": organisation, "home": selectors.home(organisation),
+        "messages_list": list(messages_for(organisation)[:5]), "unread": unread_count(organisation),
+    })
+
+
+def _grant(request, pk) -> Grant:
+    organisation = require_provider_organisation(request.user)
+    return get_object_or_404(selectors.portal_grants(organisation).select_related("organisation"), pk=pk)
+
+
+@role_required(*PROVIDERS)
+def grant_detail(request, pk):
+    grant = _grant(request, pk)
+    return render(request, "portal/grant_detail.html", {
+        "grant": grant, "award": selectors.award_of(grant), "schedule": selectors.schedule(grant),
+        "payments": selectors.payments_made([grant]), "quarters": selectors.returns_by_quarter(grant),
+        "messages_list": list(messages_for(grant.organisation).filter(grant=grant)[:5]),
+    })
+
+
+@role_required(*PROVIDERS)
+def offer_accept(request, pk):
+    grant = _grant(request, pk)
+    form = OfferAcceptForm(request.POST or None) if grant.status == Grant.Status.APPROVED else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        done = call_service(form, grant_offer_accept, grant=grant, by=request.user)
+        if done:
+            messages.success(request, f"You accepted the offer of {done.reference} on behalf of "
+                                      f"{done.organisation.name}.")
+            return redirect("portal:grant", pk=grant.pk)
+    return render(request, "portal/offer_accept.html", {
+        "grant": grant, "award": selectors.award_of(grant), "schedule": selectors.schedule(grant), "form": form,
+    })
+
+
+def _measures(grant: Grant) -> list[OutcomeMeasure]:
+    return list(OutcomeMeasure.objects.filter(fund__in=grant.funding_lines.values("fund"), is_active=True)
+                .order_by("name", "pk"))
+
+
+@role_required(*PROVIDERS)
+def return_submit(request, pk, year_start, quarter):
+    grant = _grant(request, pk)
+    year = get_object_or_404(FinancialYear, start_year=year_start)
+    if quarter not in (1, 2, 3, 4):
+        raise Http404("No such quarter.")
+    q = Quarter(year.start_year, quarter)
+    existing = MonitoringReturn.objects.filter(grant=grant, year=year, quarter=quarter).first()
+    refusal = return_record_refusal(grant=grant, year=year, quarter=quarter)
+    measures = _measures(grant)
+    initial = None
+    if existing is not None and existing.status == MonitoringReturn.Status.RETURNED:
+        initial = {"spend_reported": f"{existing.spend_reported.amount:.2f}", "rag": existing.rag,
+                   "narrative": existing.narrative, "delivery_issues": existing.delivery_issues,
+                   **{f"measure_{v.measure_id}": f"{v.value.normalize():f}" for v in existing.values.all()}}
+    form = None if refusal else PortalReturnForm(request.POST or None, initial=initial, measures=measures)
+    if form is not None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ret = call_service(form, monitoring_return_submit, grant=grant, year=year, quarter=quarter, by=request.user,
+                           spend_reported=data["spend_reported"], rag=data["rag"], values=form.values(),
+                           narrative=data["narrative"], delivery_issues=data["delivery_issues"])
+        if ret:
+            messages.success(request, f"Your {q.label} return for {grant.reference} was sent to the office.")
+            return redirect("portal:grant", pk=grant.pk)
+    return render(request, "portal/return_form.html", {
+        "grant": grant, "quarter": q, "existing": existing, "refusal": refusal, "form": form,
+    })
+
+
+@role_required(*PROVIDERS)
+def message_list(request):
+    organisation = require_provider_organisation(request.user)
+    return render(request, "portal/messages.html", {"org": organisation,
+                                                    "messages_list": list(messages_for(organisation))})
+
+
+@require_POST
+@role_required(*PROVIDERS)
+def message_read(request, pk):
+    organisation = require_provider_organisation(request.user)
+    message = get_object_or_404(PortalMessage.objects.filter(organisation=organisation), pk=pk)
+    portal_message_read(message=message, by=request.user)
+    return redirect(f"{reverse('portal:messages')}#message-{message.pk}")
+
+
+# --- Accepting an invitation (no account yet) --------------------------------------------------------------------
+
+
+@public_form_page
+def invitation_accept_page(request, token):
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return render(request, "portal/invitation.html", {"refusal": invitation_refusal(None)}, status=404)
+    if request.user.is_authenticated:
+        return render(request, "portal/invitation.html", {"signed_in": True, "invitation": invitation})
+    refusal = invitation_refusal(invitation)
+    form = None if refusal else InvitationAcceptForm(request.POST or None)
+    if form is not None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = call_service(form, invitation_accept, token=token, username=data["username"],
+                            password1=data["password1"], password2=data["password2"])
+        if user:
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            messages.success(request, f"Your account is ready. You are signed in as {user.get_username()}, for "
+                                      f"{invitation.organisation.name}.")
+            return redirect("portal:home")
+    return render(request, "portal/invitation.html", {"invitation": invitation, "refusal": refusal, "form": form})
+
+
+# --- The office's side: inviting people and writing to them ------------------------------------------------------
+
+
+@role_required(*FINANCE_OFFICERS)
+def invite(request, pk):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = call_service(form, invitation_create, organisation=organisation, email=form.cleaned_data["email"],
+                            full_name=form.cleaned_data["full_name"], by=request.user)
+        if done:
+            invitation, _token = done
+            messages.success(request, f"Invitation sent to {invitation.email}. The link works once and expires on "
+                                      f"{timezone.localtime(invitation.expires_at):%d/%m/%Y %H:%M}.")
+            return redirect("grants:organisation_detail", pk=organisation.pk)
+    return render(request, "core/form_page.html", {
+        "form": form, "title": "Invite someone from this organisation", "caption": organisation.name,
+        "submit_label": "Send the invitation", "cancel_url": reverse("grants:organisation_detail", args=[pk]),
+        "lead": (f"They will get an email with a link to choose a user name and password for the provider portal, "
+                 f"where they see only {organisation.name}'s grants: offers to accept, the schedule, payments, "
+                 "returns to send and messages from the office."),
+    })
+
+
+@require_POST
+@role_required(*FINANCE_OFFICERS)
+def invitation_withdraw_view(request, pk):
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        invitation_withdraw(invitation=invitation, by=request.user)
+        messages.success(request, f"The invitation for {invitation.email} was withdrawn; its link no longer works.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("grants:organisation_detail", pk=invitation.organisation_id)
+
+
+@role_required(*FINANCE_OFFICERS)
+def message_send(request, pk):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    form = MessageForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sent = call_service(form, portal_message_send, organisation=organisation, subject=data["subject"],
+                            body=data["body"], grant=data["grant"], by=request.user)
+        if sent:
+            messages.success(request, f"Message sent to {organisation.name}.")
+            return redirect("grants:organisation_detail", pk=organisation.pk)
+    return render(request, "core/form_page.html", {
+        "form": form, "title": "Send a message to the provider", "caption": organisation.name,
+        "submit_label": "Send the message", "cancel_url": reverse("grants:organisation_detail", args=[pk]),
+        "lead": f"Everyone with a provider account at {organisation.name} reads it in the portal.",
+    })
