@@ -36,6 +36,11 @@ from portal.invitations import (
 from portal.messaging import messages_for, portal_message_read, portal_message_send, unread_count
 from portal.models import Invitation, PortalMessage
 
+def _posted(request):
+    """The form's data on a POST (even an empty one, so an empty submission is refused, not ignored)."""
+    return request.POST if request.method == "POST" else None
+
+
 # --- Provider pages ---------------------------------------------------------------------------------------------
 
 
@@ -66,7 +71,7 @@ def grant_detail(request, pk):
 @role_required(*PROVIDERS)
 def offer_accept(request, pk):
     grant = _grant(request, pk)
-    form = OfferAcceptForm(request.POST or None) if grant.status == Grant.Status.APPROVED else None
+    form = OfferAcceptForm(_posted(request)) if grant.status == Grant.Status.APPROVED else None
     if form is not None and request.method == "POST" and form.is_valid():
         done = call_service(form, grant_offer_accept, grant=grant, by=request.user)
         if done:
@@ -98,7 +103,7 @@ def return_submit(request, pk, year_start, quarter):
         initial = {"spend_reported": f"{existing.spend_reported.amount:.2f}", "rag": existing.rag,
                    "narrative": existing.narrative, "delivery_issues": existing.delivery_issues,
                    **{f"measure_{v.measure_id}": f"{v.value.normalize():f}" for v in existing.values.all()}}
-    form = None if refusal else PortalReturnForm(request.POST or None, initial=initial, measures=measures)
+    form = None if refusal else PortalReturnForm(_posted(request), initial=initial, measures=measures)
     if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ret = call_service(form, monitoring_return_submit, grant=grant, year=year, quarter=quarter, by=request.user,
@@ -139,7 +144,7 @@ def invitation_accept_page(request, token):
     if request.user.is_authenticated:
         return render(request, "portal/invitation.html", {"signed_in": True, "invitation": invitation})
     refusal = invitation_refusal(invitation)
-    form = None if refusal else InvitationAcceptForm(request.POST or None)
+    form = None if refusal else InvitationAcceptForm(_posted(request))
     if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user = call_service(form, invitation_accept, token=token, username=data["username"],
@@ -158,7 +163,7 @@ def invitation_accept_page(request, token):
 @role_required(*FINANCE_OFFICERS)
 def invite(request, pk):
     organisation = get_object_or_404(Organisation, pk=pk)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         done = call_service(form, invitation_create, organisation=organisation, email=form.cleaned_data["email"],
                             full_name=form.cleaned_data["full_name"], by=request.user)
@@ -191,7 +196,7 @@ def invitation_withdraw_view(request, pk):
 @role_required(*FINANCE_OFFICERS)
 def message_send(request, pk):
     organisation = get_object_or_404(Organisation, pk=pk)
-    form = MessageForm(request.POST or None, organisation=organisation)
+    form = MessageForm(_posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         sent = call_service(form, portal_message_send, organisation=organisation, subject=data["subject"],
