@@ -122,6 +122,19 @@ class BankDecisionForm(Form):
     confirm = ConfirmField(label="I confirm I checked these details independently of the person who entered them")
 
 
+class BankChangeRequestDecisionForm(Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        widget=forms.RadioSelect,
+        choices=[("enter", "Enter them as new bank details: a second person then verifies them"),
+                 ("decline", "Decline the request: the provider sees your reason")],
+    )
+    note = ReasonField(
+        label="How you confirmed the request, or why you decline it",
+        help_text="For example, call-back to the number already on file (not one given in the request)",
+    )
+
+
 # ---- Grants -------------------------------------------------------------------------------------------------
 
 

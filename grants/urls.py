@@ -12,6 +12,7 @@ urlpatterns = [
     path("organisations/<int:pk>/services/new/", organisations.service_create, name="service_create"),
     path("organisations/<int:pk>/bank-details/new/", organisations.bank_details_create, name="bank_details_create"),
     path("bank-details/<int:pk>/verify/", organisations.bank_details_decide, name="bank_details_decide"),
+    path("bank-requests/<int:pk>/", organisations.bank_change_request_decide, name="bank_change_request_decide"),
     path("grants/", records.grant_list, name="list"),
     path("grants/new/", grant_steps.grant_create, name="create"),
     path("grants/new/<slug:draft>/details/", grant_steps.step_details, name="create_details"),

@@ -1,6 +1,7 @@
 """Home pages per role, the approval queue and the finance director's dashboards."""
 
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from core.forms import call_service
@@ -16,6 +17,7 @@ from core.roles import (
     roles_of,
 )
 from funds.selectors import current_year, periods_due_to_close, virements_awaiting_approval
+from grants.bank_requests import bank_change_requests_open
 from grants.payments import instalment_pay_refusal
 from grants.selectors import bank_details_awaiting_verification, instalments_due, returns_due
 from ledger.selectors import fund_positions
@@ -77,6 +79,17 @@ def _officer_context(year, today):
             "url": "grants:organisation_list",
             "query": "",
             "help": "A second person must check each change",
+        },
+        {
+            "label": "Bank detail change requests",
+            "count": len(requests := list(bank_change_requests_open())),
+            "url": "grants:organisation_list",
+            "href": reverse("grants:bank_change_request_decide", args=[requests[0].pk]) if len(requests) == 1 else "",
+            "query": "",
+            "help": ("Asked for through the portal by "
+                     + ", ".join(r.organisation.name for r in requests[:3]) + ("..." if len(requests) > 3 else "")
+                     + "; confirm each through contact details on file, then enter or decline it")
+            if requests else "Asked for by providers through the portal",
         },
         {
             "label": "Virements awaiting approval",

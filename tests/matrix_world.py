@@ -78,6 +78,16 @@ def build_world() -> dict:
                                  status="done", parameters={"file_name": "income.csv", "check_only": True})
         job.result_file.save("report.csv", ContentFile(b"row,problem\r\n"))
         jobs[name] = job
+    from django.utils import timezone
+
+    from grants.models import BankChangeRequest
+
+    bank_change_request = BankChangeRequest.objects.filter(status="requested").order_by("pk").first()
+    if bank_change_request is None:  # the portal's request, waiting for an officer
+        bank_change_request = BankChangeRequest.objects.create(
+            organisation=Organisation.objects.order_by("pk").first(), account_name="Matrix test", sort_code="40-11-62",
+            account_number="21430019", reason="Matrix test", requested_by=users["finance"],
+            requested_at=timezone.now())
     draft = Grant.objects.filter(status=Grant.Status.DRAFT).order_by("pk").first()
     active = Grant.objects.filter(status=Grant.Status.ACTIVE).order_by("pk").first()
     portal = _portal_world(users, active)
@@ -98,6 +108,7 @@ def build_world() -> dict:
         "entry": JournalEntry.objects.order_by("pk").first(),
         "organisation": Organisation.objects.order_by("pk").first(),
         "bank_details": (BankDetails.objects.filter(status=BankDetails.Status.PENDING).order_by("pk").first()),
+        "bank_change_request": bank_change_request,
         "draft": draft,
         "draft_line": FundingLine.objects.filter(grant=draft).order_by("pk").first(),
         "submitted": Grant.objects.filter(status=Grant.Status.SUBMITTED).order_by("pk").first(),

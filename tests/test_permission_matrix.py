@@ -173,6 +173,7 @@ ROUTES: dict[str, Route] = {
     "grants:service_create": Route(allowed=F, args=pk("organisation")),
     "grants:bank_details_create": Route(allowed=F, args=pk("organisation")),
     "grants:bank_details_decide": Route(allowed=F + C, args=pk("bank_details")),
+    "grants:bank_change_request_decide": Route(allowed=F, args=pk("bank_change_request")),
     # Grants
     "grants:list": Route(allowed=F + C + D),
     "grants:create": Route(allowed=F, get=302),  # starts the steps: a new draft, then its first step
@@ -287,6 +288,7 @@ HIDDEN: list[tuple[str, Callable[[dict], dict], str]] = [
     ("ledger:entry_detail", lambda w: {"pk": MISSING}, F + C + D),
     ("grants:organisation_detail", lambda w: {"pk": MISSING}, F + C + D),
     ("grants:bank_details_decide", lambda w: {"pk": MISSING}, F + C),
+    ("grants:bank_change_request_decide", lambda w: {"pk": MISSING}, F),
     ("grants:return_detail", lambda w: {"pk": MISSING}, F + C + D),
     ("grants:variation_detail", lambda w: {"pk": MISSING}, F + C + D),
     ("reports:pack_detail", lambda w: {"pk": MISSING}, F + D),

@@ -11,9 +11,10 @@ from core.listing import paginate
 from core.permissions import role_required
 from core.roles import COMMISSIONER, EVERY_ROLE, FINANCE_OFFICER, FINANCE_OFFICERS, has_role
 from funds.forms import FilterForm
+from grants import bank_requests
 from grants import organisations as services
-from grants.forms import BankDecisionForm, BankDetailsForm, OrganisationEditForm, OrganisationForm, ServiceForm
-from grants.models import BankDetails, Organisation
+from grants.forms import BankChangeRequestDecisionForm, BankDecisionForm, BankDetailsForm, OrganisationEditForm, OrganisationForm, ServiceForm
+from grants.models import BankChangeRequest, BankDetails, Organisation
 from grants.selectors import grants_with_totals
 from grants.views.common import visible_grants
 
@@ -86,6 +87,8 @@ def organisation_detail(request, pk):
             "current": current,
             "grants": grants,
             "can_verify": has_role(request.user, *VERIFIERS),
+            "change_requests": BankChangeRequest.objects.filter(organisation=org)
+            .select_related("requested_by", "handled_by")[:10],
         },
     )
 
@@ -203,3 +206,29 @@ def bank_details_decide(request, pk):
             "own": details.entered_by_id == request.user.pk,
         },
     )
+
+
+@role_required(*FINANCE_OFFICERS)
+def bank_change_request_decide(request, pk):
+    """A provider's request to change bank details: enter it (after confirming it with the organisation) or
+    decline it."""
+    change = get_object_or_404(BankChangeRequest.objects.select_related("organisation", "requested_by"), pk=pk)
+    form = BankChangeRequestDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        note = form.cleaned_data["note"]
+        if form.cleaned_data["decision"] == "enter":
+            done = call_service(form, bank_requests.bank_change_request_enter, request=change, by=request.user,
+                                note=note)
+            if done:
+                messages.success(request, f"New bank details for {change.organisation.name} entered from the request. "
+                                          "Payments wait until a second person verifies them.")
+        else:
+            done = call_service(form, bank_requests.bank_change_request_decline, request=change, by=request.user,
+                                reason=note)
+            if done:
+                messages.success(request, f"The request from {change.organisation.name} was declined.")
+        if done:
+            return redirect("grants:organisation_detail", pk=change.organisation_id)
+    current = services.current_bank_details(change.organisation)
+    return render(request, "grants/bank_request_decide.html",
+                  {"form": form, "change": change, "current": current})

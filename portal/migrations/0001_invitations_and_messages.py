@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('grants', '0009_portal_acceptance_and_returns'),
+        ('grants', '0010_portal_acceptance_and_returns'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

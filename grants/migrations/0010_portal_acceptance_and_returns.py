@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grants', '0008_provider_account'),
+        ('grants', '0009_bank_change_request'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
