@@ -77,3 +77,17 @@ class MessageForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["grant"].queryset = organisation.grants.exclude(status=Grant.Status.DRAFT).order_by("-start_date")
         self.fields["grant"].label_from_instance = lambda g: f"{g.reference} {g.title}"
+
+
+class BankChangeForm(Form):
+    account_name = forms.CharField(label="Name on the account", max_length=100, required=False,
+                                   help_text="Exactly as the bank holds it")
+    sort_code = forms.CharField(label="Sort code", max_length=20, required=False, help_text="Six digits, for example 11-22-33",
+                                widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric",
+                                                              "class": "input-short"}))
+    account_number = forms.CharField(label="Account number", max_length=20, required=False,
+                                     help_text="8 digits",
+                                     widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric",
+                                                                   "class": "input-short"}))
+    reason = forms.CharField(label="Why is the account changing?", max_length=300, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))

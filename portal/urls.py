@@ -10,6 +10,7 @@ urlpatterns = [
     path("portal/grants/<int:pk>/accept/", views.offer_accept, name="offer_accept"),
     path("portal/grants/<int:pk>/returns/<int:year_start>/<int:quarter>/", views.return_submit,
          name="return_submit"),
+    path("portal/bank-details/", views.bank_details, name="bank_details"),
     path("portal/messages/", views.message_list, name="messages"),
     path("portal/messages/<int:pk>/read/", views.message_read, name="message_read"),
     path("portal/invitation/<str:token>/", views.invitation_accept_page, name="invitation_accept"),

@@ -19,13 +19,28 @@ from core.forms import call_service
 from core.permissions import public_form_page, role_required
 from core.roles import FINANCE_OFFICERS, PROVIDERS
 from funds.models import FinancialYear
-from grants.models import Grant, MonitoringReturn, OutcomeMeasure, Organisation
+from grants.bank_requests import bank_change_request_submit
+from grants.models import (
+    BankChangeRequest,
+    BankDetails,
+    Grant,
+    MonitoringReturn,
+    Organisation,
+    OutcomeMeasure,
+)
 from grants.outcomes import monitoring_return_submit, return_record_refusal
 from grants.providers import require_provider_organisation
 from grants.quarters import Quarter
 from grants.workflow import grant_offer_accept
 from portal import selectors
-from portal.forms import InvitationAcceptForm, InvitationForm, MessageForm, OfferAcceptForm, PortalReturnForm
+from portal.forms import (
+    BankChangeForm,
+    InvitationAcceptForm,
+    InvitationForm,
+    MessageForm,
+    OfferAcceptForm,
+    PortalReturnForm,
+)
 from portal.invitations import (
     invitation_accept,
     invitation_create,
@@ -131,6 +146,32 @@ def message_read(request, pk):
     message = get_object_or_404(PortalMessage.objects.filter(organisation=organisation), pk=pk)
     portal_message_read(message=message, by=request.user)
     return redirect(f"{reverse('portal:messages')}#message-{message.pk}")
+
+
+@role_required(*PROVIDERS)
+def bank_details(request):
+    """The organisation's bank details as the office holds them (masked), its requests to change them, and the
+    form to ask for a change: a request changes nothing until two people in the office have dealt with it."""
+    organisation = require_provider_organisation(request.user)
+    form = BankChangeForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = call_service(form, bank_change_request_submit, organisation=organisation, by=request.user,
+                            account_name=data["account_name"], sort_code=data["sort_code"],
+                            account_number=data["account_number"], reason=data["reason"])
+        if done:
+            messages.success(request, f"Your request to be paid into {done.masked} was sent to the office. Nothing "
+                                      "changes until the office has confirmed it with you and a second person has "
+                                      "checked it.")
+            return redirect("portal:bank_details")
+    details = BankDetails.objects.filter(organisation=organisation).exclude(
+        status=BankDetails.Status.REJECTED).order_by("-id")
+    return render(request, "portal/bank_details.html", {
+        "org": organisation, "form": form,
+        "verified": details.filter(status=BankDetails.Status.VERIFIED).first(),
+        "pending": details.filter(status=BankDetails.Status.PENDING).first(),
+        "requests": list(BankChangeRequest.objects.filter(organisation=organisation).select_related("requested_by")),
+    })
 
 
 # --- Accepting an invitation (no account yet) --------------------------------------------------------------------

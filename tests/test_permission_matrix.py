@@ -241,6 +241,7 @@ ROUTES: dict[str, Route] = {
     "portal:return_submit": Route(allowed=P, args=lambda w: {"pk": w["portal_grant"].pk, "year_start": 2025,
                                                              "quarter": 1}),
     "portal:messages": Route(allowed=P),
+    "portal:bank_details": Route(allowed=P),
     "portal:message_read": Route(allowed=P, post_only=True, args=pk("portal_message")),
     "portal:invitation_accept": Route(allowed=PUBLIC_FORM, args=lambda w: {"token": w["invitation_token"]}),
     "portal:invite": Route(allowed=F, args=pk("organisation")),

@@ -80,6 +80,7 @@ NAV = [
     ("jobs:list", "My jobs", ("Finance officer", "Finance director")),
     # A provider sees only the portal (their home is the portal's first page).
     ("portal:messages", "Messages", ("Provider",)),
+    ("portal:bank_details", "Bank details", ("Provider",)),
 ]
 
 
