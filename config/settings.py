@@ -251,6 +251,16 @@ RINGFENCE = {
 # address (no trailing slash).
 RINGFENCE_INVITATION_DAYS = int(os.environ.get("RINGFENCE_INVITATION_DAYS", 7))
 RINGFENCE_SITE_URL = os.environ.get("RINGFENCE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Email (invitations): printed on the console in development; SMTP (Django's EMAIL_HOST, EMAIL_PORT, ... settings,
+# from the environment) in production.
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ringfence@localhost")
 
 # --- Second factor ---------------------------------------------------------------------------------------------
 # After the password, a code from an authenticator app (TOTP, django-otp) or a single-use recovery code

@@ -10,6 +10,7 @@ one transaction, or writes nothing and says why.
 
 import hashlib
 import secrets
+from smtplib import SMTPException
 from datetime import timedelta
 
 from django.conf import settings
@@ -99,8 +100,12 @@ def invitation_create(*, organisation: Organisation, email: str, full_name: str,
             f"Open this link to choose your user name and password:\n{link}\n\n"
             f"The link works once and expires on {_local(invitation.expires_at)}. If you did not expect this email, "
             "ignore it.\n")
-    transaction.on_commit(lambda: send_mail(
-        f"Your invitation to the {settings.RINGFENCE['OWNING_BODY_SHORT']} provider portal", body, None, [email]))
+    try:  # inside the transaction: an invitation whose email could not be sent is not kept
+        send_mail(f"Your invitation to the {settings.RINGFENCE['OWNING_BODY_SHORT']} provider portal", body, None,
+                  [email])
+    except (OSError, SMTPException) as error:
+        raise ValidationError(f"The invitation email to {email} could not be sent ({error}); nothing was saved. "
+                              "Try again later, or ask the system administrator to check the email settings.")
     return invitation, token
 
 

@@ -164,3 +164,14 @@ def test_the_officer_invites_from_the_organisation_page_and_may_withdraw(org, of
     client.post(reverse("portal:invitation_withdraw", args=[invitation.pk]))
     invitation.refresh_from_db()
     assert invitation.withdrawn_by == officer
+
+
+def test_where_the_second_factor_is_required_a_new_provider_sets_it_up_first(org, officer, settings):
+    settings.RINGFENCE_REQUIRE_SECOND_FACTOR = True
+    _invitation, token = invitation_create(organisation=org, email="amina@brindley.org.uk", full_name="Amina Patel",
+                                           by=officer)
+    client = Client()
+    client.post(reverse("portal:invitation_accept", args=[token]),
+                {"username": "amina", "password1": PASSWORD, "password2": PASSWORD})
+    response = client.get(reverse("portal:home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("two_factor_enrol"))
