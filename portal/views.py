@@ -118,7 +118,10 @@ def return_submit(request, pk, year_start, quarter):
         initial = {"spend_reported": f"{existing.spend_reported.amount:.2f}", "rag": existing.rag,
                    "narrative": existing.narrative, "delivery_issues": existing.delivery_issues,
                    **{f"measure_{v.measure_id}": f"{v.value.normalize():f}" for v in existing.values.all()}}
-    form = None if refusal else PortalReturnForm(_posted(request), initial=initial, measures=measures)
+    # The uploaded files go to the form too, so an ``evidence`` FileField added to it (documents.services.
+    # attachment_check / attachment_add after the return is saved) needs no change here but passing it on.
+    files = request.FILES if request.method == "POST" else None
+    form = None if refusal else PortalReturnForm(_posted(request), files, initial=initial, measures=measures)
     if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ret = call_service(form, monitoring_return_submit, grant=grant, year=year, quarter=quarter, by=request.user,
