@@ -143,8 +143,8 @@ def return_value_check(measure: OutcomeMeasure, raw) -> Decimal:
                                if not shown.startswith("-") else
                                f"Give 0 or more {measure.unit} for '{measure.name}'; {shown} is below zero."})
     if is_count(measure) and value != value.to_integral_value():
-        raise ValidationError({field: f"Give a whole number of {measure.unit} for '{measure.name}'; {value.normalize():f} "
-                                      "is not a whole number."})
+        raise ValidationError({field: f"Give a whole number of {measure.unit} for '{measure.name}'; "
+                                      f"{value.normalize():f} is not a whole number."})
     return value
 
 

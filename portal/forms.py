@@ -82,7 +82,8 @@ class MessageForm(Form):
 class BankChangeForm(Form):
     account_name = forms.CharField(label="Name on the account", max_length=100, required=False,
                                    help_text="Exactly as the bank holds it")
-    sort_code = forms.CharField(label="Sort code", max_length=20, required=False, help_text="Six digits, for example 11-22-33",
+    sort_code = forms.CharField(label="Sort code", max_length=20, required=False,
+                                help_text="Six digits, for example 11-22-33",
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric",
                                                               "class": "input-short"}))
     account_number = forms.CharField(label="Account number", max_length=20, required=False,

@@ -10,8 +10,8 @@ one transaction, or writes nothing and says why.
 
 import hashlib
 import secrets
-from smtplib import SMTPException
 from datetime import timedelta
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth import get_user_model

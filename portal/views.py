@@ -51,6 +51,7 @@ from portal.invitations import (
 from portal.messaging import messages_for, portal_message_read, portal_message_send, unread_count
 from portal.models import Invitation, PortalMessage
 
+
 def _posted(request):
     """The form's data on a POST (even an empty one, so an empty submission is refused, not ignored)."""
     return request.POST if request.method == "POST" else None

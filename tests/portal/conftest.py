@@ -30,7 +30,7 @@ def make_provider(organisation, officer, username, email, name="Amina Patel"):
 
 
 @pytest.fixture
-def provider(org, officer):
+def provider(org, officer):  # noqa: F811 - the grants fixture
     return make_provider(org, officer, "amina", "amina@brindley.org.uk")
 
 

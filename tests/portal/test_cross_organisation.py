@@ -57,7 +57,9 @@ def brindley(org, service, officer, commissioner, funded_core, year, approved_gr
 def kwargs_and_data(name: str, w: dict, *, missing: bool = False) -> tuple[dict, dict]:
     """The URL kwargs pointing at Brindley's object (or at no object), and a POST that would act if it were let
     through. Every provider URL with an id must be here: a new one fails ``test_every_provider_url_is_covered``."""
-    pk = (lambda obj: MISSING if missing else obj.pk)
+    def pk(obj):
+        return MISSING if missing else obj.pk
+
     measures = w["measures"]
     table = {
         "portal:grant": ({"pk": pk(w["offered"])}, {}),

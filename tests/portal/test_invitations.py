@@ -26,8 +26,8 @@ def counts():
 def test_an_invitation_is_emailed_with_a_single_use_link_and_only_its_hash_is_kept(org, officer,
                                                                                   django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        invitation, token = invitation_create(organisation=org, email="Amina@Brindley.ORG.UK", full_name=" Amina  Patel",
-                                              by=officer)
+        invitation, token = invitation_create(organisation=org, email="Amina@Brindley.ORG.UK",
+                                              full_name=" Amina  Patel", by=officer)
     assert (invitation.email, invitation.full_name) == ("Amina@brindley.org.uk", "Amina Patel")
     assert invitation.token_hash == token_hash(token) and token not in invitation.token_hash
     assert invitation.expires_at - invitation.created_at == timedelta(days=7)
