@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Ringfence apps, in the one direction they may depend on each other:
     # core <- funds <- ledger <- corporate <- income <- grants <- spending <- payments <- banking <- yearend
-    #   <- monitoring <- portal <- reports <- transparency <- jobs <- demo
+    #   <- monitoring <- documents <- notifications <- portal <- reports <- transparency <- jobs <- demo
     "core",
     "funds",
     "ledger",
@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "banking",  # bank statements and the monthly bank reconciliation
     "yearend",  # accruals, the year-end run (return, carry forward, lapse) and repayments to funders
     "monitoring",  # budget monitoring: RAG thresholds and the budget holder's commentary per line and month
+    "documents",  # files attached to records (award letters, agreements, evidence, bank letters), checked and kept
+    "notifications",  # reminders (send_reminders, daily) and each person's notifications in the application
     "portal",  # the provider portal: invitations, a provider's own grants, offers, returns and messages
     "reports",
     "transparency",  # what is published, and the public transparency page
@@ -105,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.ringfence",
+                "notifications.context_processors.unread",  # the header's "Notifications (N unread)": one count
             ],
         },
     },
@@ -216,8 +219,28 @@ DEFAULT_CURRENCY = "GBP"
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded documents (documents app) and the jobs' files: on the filesystem under MEDIA_ROOT by default, or in an
+# S3-compatible store when RINGFENCE_S3_BUCKET is set. No URL serves MEDIA_ROOT: a document is only ever sent by
+# documents:download, to people who may see its record (there is deliberately no MEDIA_URL pattern).
+RINGFENCE_S3_BUCKET = os.environ.get("RINGFENCE_S3_BUCKET", "")
+if RINGFENCE_S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": RINGFENCE_S3_BUCKET,
+            "endpoint_url": os.environ.get("RINGFENCE_S3_ENDPOINT_URL") or None,  # None: Amazon S3 itself
+            "region_name": os.environ.get("RINGFENCE_S3_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None,
+            # access_key / secret_key: read by boto3 from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
+            "default_acl": "private",
+            "querystring_auth": True,  # never a public URL; the application streams every file itself
+            "file_overwrite": False,
+            "location": os.environ.get("RINGFENCE_S3_PREFIX", ""),
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -225,6 +248,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("RINGFENCE_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# The largest document accepted, in bytes (documents.services.attachment_check): 10 MB unless set.
+RINGFENCE_UPLOAD_MAX_BYTES = int(os.environ.get("RINGFENCE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 
 # --- The owning body and report markings: configuration, because the body changes in 2028 ------------------------
 RINGFENCE = {
@@ -246,21 +271,26 @@ RINGFENCE = {
     "FUNDER_RETURN_SIGNATORY": os.environ.get("RINGFENCE_FUNDER_RETURN_SIGNATORY", ""),
 }
 
+# --- Email: the daily reminders (notifications.services, `manage.py send_reminders`) ------------------------------
+# With EMAIL_HOST set, mail goes out through that SMTP server; without it (the demo, a laptop) each email is printed
+# on the console instead. RINGFENCE_EMAIL_BACKEND, a Django email backend's dotted path, overrides both.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 30  # seconds: a mail server that does not answer stops the run rather than hanging it
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "ringfence@localhost"
+EMAIL_BACKEND = os.environ.get("RINGFENCE_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend")
+# With the file-based backend (RINGFENCE_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: the browser
+# tests read the invitations they send), the folder each email is written to.
+EMAIL_FILE_PATH = os.environ.get("RINGFENCE_EMAIL_FILE_PATH") or str(BASE_DIR / "var" / "mail")
+# The address people open Ringfence at: the links in emails are built on it.
+RINGFENCE_SITE_URL = (os.environ.get("RINGFENCE_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 # --- The provider portal (portal.invitations) ----------------------------------------------------------------------
-# An invitation link is single-use and expires after this many days; the link in its email starts with the site's
-# address (no trailing slash).
+# An invitation link is single-use and expires after this many days (its email's link starts with RINGFENCE_SITE_URL).
 RINGFENCE_INVITATION_DAYS = int(os.environ.get("RINGFENCE_INVITATION_DAYS", 7))
-RINGFENCE_SITE_URL = os.environ.get("RINGFENCE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Email (invitations): printed on the console in development; SMTP (Django's EMAIL_HOST, EMAIL_PORT, ... settings,
-# from the environment) in production.
-EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND") or (
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", 25))
-EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ringfence@localhost")
 
 # --- Second factor ---------------------------------------------------------------------------------------------
 # After the password, a code from an authenticator app (TOTP, django-otp) or a single-use recovery code

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("corporate.urls")),
     path("", include("yearend.urls")),
     path("", include("monitoring.urls")),
+    path("", include("documents.urls")),  # /documents/...: the only way an uploaded file is ever served
+    path("", include("notifications.urls")),
     path("", include("portal.urls")),  # the provider portal, under /portal/
     path("", include("transparency.urls")),
     path("", include("jobs.urls")),

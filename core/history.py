@@ -20,7 +20,7 @@ from core.roles import EVERY_ROLE
 
 # Apps whose models have a history page. (Ledger entries are append-only and carry no history of their own.)
 HISTORY_APPS = ("funds", "income", "grants", "corporate", "spending", "payments", "banking", "monitoring",
-                "transparency")
+                "documents", "transparency")
 
 # Some records are not visible to everyone (e.g. a grant still in draft): apps register a function
 # ``scope(user, queryset) -> queryset`` for such models, keyed by their label ("grants.grant").

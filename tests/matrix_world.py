@@ -89,6 +89,14 @@ def build_world() -> dict:
             account_number="21430019", reason="Matrix test", requested_by=users["finance"],
             requested_at=timezone.now())
     draft = Grant.objects.filter(status=Grant.Status.DRAFT).order_by("pk").first()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents.services import attachment_add
+
+    attachment = attachment_add(  # stored in the world's media folder, like the jobs' files
+        record=Grant.objects.filter(status=Grant.Status.SUBMITTED).order_by("pk").first(),
+        upload=SimpleUploadedFile("Grant agreement.pdf", b"%PDF-1.7\n%%EOF\n"), kind="grant_agreement",
+        by=users["finance"])
     active = Grant.objects.filter(status=Grant.Status.ACTIVE).order_by("pk").first()
     portal = _portal_world(users, active)
     users["provider"] = portal["provider_user"]
@@ -117,6 +125,7 @@ def build_world() -> dict:
         "active_line": FundingLine.objects.filter(grant=active).order_by("pk").first(),
         "instalment": Instalment.objects.filter(grant=active).order_by("pk").first(),
         "return": MonitoringReturn.objects.order_by("pk").first(),
+        "attachment": attachment,
         "variation": (GrantVariation.objects.filter(status=GrantVariation.Status.REQUESTED).order_by("pk").first()
                       or GrantVariation.objects.order_by("pk").first()),
         "pack": pack,

@@ -210,6 +210,12 @@ ROUTES: dict[str, Route] = {
     "grants:payments_due": Route(allowed=F),
     "grants:returns_due": Route(allowed=F),
     "grants:return_detail": Route(allowed=F + C + D, args=pk("return")),
+    # Documents attached to records: providers too, scoped by documents.visibility.may_see
+    # The world's document is on another organisation's bid: the walked provider may open the page, but not it.
+    "documents:download": Route(allowed=F + C + D + P, args=pk("attachment"), get_by=((P, 404),)),
+    "documents:attach": Route(allowed=F + C + D + P, post_only=True,
+                              args=lambda w: {"app_label": "grants", "model": "grant", "pk": w["submitted"].pk}),
+    "documents:withdraw": Route(allowed=F, post_only=True, args=pk("attachment")),
     "grants:variation_detail": Route(allowed=F + C + D, args=pk("variation")),
     "grants:variation_decide": Route(allowed=C, args=pk("variation")),
     "grants:decision_list": Route(allowed=F + C + D),
@@ -223,6 +229,10 @@ ROUTES: dict[str, Route] = {
                                                                "line_pk": w["monitoring_line"].pk}),
     "monitoring:thresholds": Route(allowed=F + D),
     "monitoring:threshold_set": Route(allowed=D),
+    # Reminders: each person's own notifications (providers too); the reminder settings
+    "notifications:list": Route(allowed=SIGNED_IN),
+    "notifications:mark_read": Route(allowed=SIGNED_IN, post_only=True),
+    "notifications:settings": Route(allowed=D),
     # Publications and the public transparency page
     "transparency:index": Route(allowed=PUBLIC),
     "transparency:spending_file": Route(allowed=PUBLIC, args=lambda w: {"month": "2026-10"}),
@@ -291,6 +301,7 @@ HIDDEN: list[tuple[str, Callable[[dict], dict], str]] = [
     ("grants:bank_details_decide", lambda w: {"pk": MISSING}, F + C),
     ("grants:bank_change_request_decide", lambda w: {"pk": MISSING}, F),
     ("grants:return_detail", lambda w: {"pk": MISSING}, F + C + D),
+    ("documents:download", lambda w: {"pk": MISSING}, F + C + D),
     ("grants:variation_detail", lambda w: {"pk": MISSING}, F + C + D),
     ("reports:pack_detail", lambda w: {"pk": MISSING}, F + D),
     ("reports:pack_sign_off", lambda w: {"pk": MISSING}, D),
@@ -383,6 +394,7 @@ ADMIN_MODELS: dict[str, tuple[bool, bool]] = {
     "yearend.FunderRepayment": (False, False),
     "transparency.Publication": (False, False),
     "monitoring.BudgetCommentary": (False, False),
+    "documents.Attachment": (False, False),
     "monitoring.RagThreshold": (False, False),
 }
 # The admin site's own pages (not tied to one model), and the per-model URL kinds the walk covers.

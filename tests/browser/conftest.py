@@ -17,6 +17,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -68,8 +69,31 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path, seconds: int = 60)
     raise RuntimeError(f"The application did not answer at {url} within {seconds}s:\n{log.read_text()[-3000:]}")
 
 
+@dataclass(frozen=True)
+class LiveApp:
+    """The running application: its address, its folder (database, server log, mail) and the environment it runs
+    in, so a test can run a management command against the same database (``manage``)."""
+
+    url: str
+    folder: Path
+    env: dict
+
+    @property
+    def log(self) -> Path:
+        return self.folder / "server.log"
+
+    def manage(self, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=self.env, check=True,
+                              capture_output=True, text=True, timeout=timeout)
+
+
 @pytest.fixture(scope="session")
-def live_url():
+def live_url(live_app) -> str:
+    return live_app.url
+
+
+@pytest.fixture(scope="session")
+def live_app():
     """Start the application on a free port against a fresh demo database; stop it and remove the files after."""
     if not os.path.exists(CHROMIUM):
         pytest.skip(SKIP_REASON)
@@ -80,6 +104,10 @@ def live_url():
             "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
             "DJANGO_DEBUG": "1",
             "DEMO_PASSWORD": PASSWORD,
+            "RINGFENCE_MEDIA_ROOT": str(folder / "media"),
+            # every email the application sends (invitations, reminders) is written to a file a journey can read
+            "RINGFENCE_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "RINGFENCE_EMAIL_FILE_PATH": str(folder / "mail"),
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "PYTHONUNBUFFERED": "1",
         }
@@ -101,7 +129,7 @@ def live_url():
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(f"{url}/login/", server, log)
-        yield url
+        yield LiveApp(url=url, folder=folder, env=env)
     finally:
         server.terminate()
         try:

@@ -25,11 +25,16 @@ def test_seed_demo_loads_a_sound_ledger_and_can_run_twice(monkeypatch):
     counts = (JournalEntry.objects.count(), JournalLine.objects.count(), Fund.objects.count(), Event.objects.count())
     assert counts[0] > 50 and counts[2] == 6
     assert verify().problems == []
+    from notifications.models import Notification
+
+    reminded = Notification.objects.count()
+    assert reminded > 0 and "Reminders for" in first  # today's reminders, sent once
 
     second = seed()
     assert "nothing posted" in second
     assert (JournalEntry.objects.count(), JournalLine.objects.count(), Fund.objects.count(),
             Event.objects.count()) == counts
+    assert Notification.objects.count() == reminded
 
     for username, role in (("finance", "Finance officer"), ("commissioner", "Commissioner"),
                            ("director", "Finance director")):

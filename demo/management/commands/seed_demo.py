@@ -10,7 +10,10 @@ a few weeks before today. The clock ends before the real moment of loading, and 
 """
 
 from datetime import date, timedelta
+from io import StringIO
 
+from django.conf import settings
+from django.core.mail import get_connection
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +23,7 @@ from demo.calendar import period_closes_story
 from demo.clock import demo_clock
 from demo.corporate import seed_corporate_mapping
 from demo.corrections import corrections_story
+from demo.documents import documents_story
 from demo.funds import income_stories, seed_funds
 from demo.grants import grant_counts, grant_stories
 from demo.monitoring import monitoring_story
@@ -33,6 +37,9 @@ from demo.transparency import transparency_story
 from demo.yearend import year_end_story
 from funds.models import FinancialYear
 from ledger.models import JournalEntry
+from notifications.services import reminders_send
+
+CONSOLE = "django.core.mail.backends.console.EmailBackend"
 
 # The day the system went live: the people, funders and funds are set up, and the providers registered.
 SET_UP = date(2025, 3, 17)
@@ -42,12 +49,14 @@ class Command(BaseCommand):
     help = "Load the demo scenario (idempotent) and print the demo logins."
 
     def handle(self, *args, **options):
+        loaded = False
+        today = timezone.localdate()
         with transaction.atomic():
             if JournalEntry.objects.exists():
                 seed_funds(seed_people())
                 self.stdout.write("Demo ledger already loaded; nothing posted.")
             else:
-                today = timezone.localdate()
+                loaded = True
                 with demo_clock() as clock:
                     self.load(clock, today)
                 late = [(asked, given) for asked, given in clock.late if given - asked > timedelta(days=1)]
@@ -57,6 +66,8 @@ class Command(BaseCommand):
                     for asked, given in late if options["verbosity"] > 1 else []:
                         self.stdout.write(f"  {timezone.localtime(asked):%d/%m/%Y %H:%M} recorded "
                                           f"{timezone.localtime(given):%d/%m/%Y %H:%M}")
+        if loaded:  # after the load is committed, under the real clock: today's reminders, once
+            self.remind(today, options["verbosity"])
         password = demo_password()
         self.stdout.write(f"Demo logins (password: {password}):")
         for username, first, last, role, _is_admin in DEMO_USERS:
@@ -70,7 +81,7 @@ class Command(BaseCommand):
         funds = seed_funds(users)
         years = {y.start_year: y for y in FinancialYear.objects.filter(start_year__in=[2025, 2026])}
         packs, monthly, runs, closed, published = [], [], [], [], []
-        done, monitoring, spending = {}, {}, {}
+        done, monitoring, spending, filed = {}, {}, {}, []
         _seeder, grants = grant_stories(users, funds, years, today=today)
         run_stories([
             *income_stories(users, funds, years, today=today),
@@ -85,6 +96,7 @@ class Command(BaseCommand):
             monitoring_story(users, monitoring),
             monthly_packs_story(users, monthly, today=today),
             transparency_story(users, published),
+            documents_story(users, filed),
             _corporate_story(users, done),
             portal_story(users, today=today),
         ], clock=clock)
@@ -117,10 +129,25 @@ class Command(BaseCommand):
         self.stdout.write("Monthly packs for 2026/27: " + (", ".join(
             f"pack {p.pk} ({p.as_at:%B %Y}, {'signed off' if hasattr(p, 'sign_off') else 'awaiting sign-off'})"
             for p in monthly) or "none (no month of 2026/27 has ended)") + ".")
+        self.stdout.write(f"Documents filed: {len(filed)} (signed grant agreements, award letters, a bank letter).")
         self.stdout.write("Published on the transparency page: " + (
             "; ".join(str(p) for p in published) or "nothing") + ".")
         self.stdout.write(f"The demo's history runs from {SET_UP:%d/%m/%Y} to "
                           f"{timezone.localtime(clock.moment):%d/%m/%Y %H:%M}.")
+
+
+    def remind(self, today: date, verbosity: int):
+        """Today's reminders (``notifications.services.reminders_send``), so every demo user has notifications.
+        With the console email backend (the demo's) the emails are printed only with -v 2."""
+        connection = None
+        if settings.EMAIL_BACKEND == CONSOLE:
+            connection = get_connection(stream=self.stdout if verbosity > 1 else StringIO())
+        summary = reminders_send(today=today, connection=connection)
+        self.stdout.write(
+            f"Reminders for {today:%d/%m/%Y}: {summary.total('sent')} emailed"
+            + (" (-v 2 prints them)" if connection is not None and verbosity < 2 else "")
+            + f", {summary.total('in_app_only')} in the application only; each user sees theirs under "
+            "Notifications.")
 
 
 def _corporate_story(users, done: dict):
