@@ -33,7 +33,7 @@ class OfferAcceptForm(Form):
 
 class PortalReturnForm(Form):
     """A quarter's return. Each figure is checked by ``grants.outcomes.monitoring_return_submit``, with the measure's
-    unit (a count is a whole number). An ``evidence`` file field can be added here and passed on by the view."""
+    unit (a count is a whole number); the evidence file by ``documents.services.attachment_check``."""
 
     spend_reported = forms.CharField(label="Spend in the quarter", required=False, max_length=20,
                                      help_text="In pounds, for example 14250.50",
@@ -45,6 +45,9 @@ class PortalReturnForm(Form):
                                 widget=forms.Textarea(attrs={"rows": 4}))
     delivery_issues = forms.CharField(label="Delivery issues", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                       help_text="Required for an amber or red return")
+    evidence = forms.FileField(label="Evidence (optional)", required=False,
+                               help_text="A file backing the return, e.g. the quarter's case-management report (PDF, "
+                                         "Word, Excel, CSV or an image)")
 
     def __init__(self, *args, measures: list[OutcomeMeasure], **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,7 +61,7 @@ class PortalReturnForm(Form):
                 help_text="A whole number" if count else "A percentage, for example 62.5",
                 widget=forms.TextInput(attrs={"inputmode": "numeric" if count else "decimal",
                                               "class": "input-short", "autocomplete": "off"}))
-        for name in ("narrative", "delivery_issues"):
+        for name in ("narrative", "delivery_issues", "evidence"):
             self.fields[name] = self.fields.pop(name)
 
     def values(self) -> dict:

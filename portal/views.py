@@ -9,15 +9,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.forms import call_service
+from core.forms import apply_service_errors, call_service
 from core.permissions import public_form_page, role_required
+from core.refusals import Refusals
 from core.roles import FINANCE_OFFICERS, PROVIDERS
+from documents.services import attachment_add, attachment_check
 from funds.models import FinancialYear
 from grants.bank_requests import bank_change_request_submit
 from grants.models import (
@@ -124,16 +127,47 @@ def return_submit(request, pk, year_start, quarter):
     files = request.FILES if request.method == "POST" else None
     form = None if refusal else PortalReturnForm(_posted(request), files, initial=initial, measures=measures)
     if form is not None and request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        ret = call_service(form, monitoring_return_submit, grant=grant, year=year, quarter=quarter, by=request.user,
-                           spend_reported=data["spend_reported"], rag=data["rag"], values=form.values(),
-                           narrative=data["narrative"], delivery_issues=data["delivery_issues"])
+        ret = _submit_return(form, grant=grant, year=year, quarter=quarter, by=request.user)
         if ret:
             messages.success(request, f"Your {q.label} return for {grant.reference} was sent to the office.")
             return redirect("portal:grant", pk=grant.pk)
     return render(request, "portal/return_form.html", {
         "grant": grant, "quarter": q, "existing": existing, "refusal": refusal, "form": form,
     })
+
+
+class _Refused(Exception):
+    """Rolls the return back when its evidence file was refused."""
+
+
+def _submit_return(form, *, grant, year, quarter, by):
+    """Send the return and attach its evidence file, together or not at all; every refusal (the return's fields and
+    the file) is shown on the form at once."""
+    data = form.cleaned_data
+    upload = data.get("evidence")
+    refusals = Refusals()
+    if upload:
+        refusals.check(None, attachment_check, upload=upload)
+    ret = None
+    try:
+        with transaction.atomic():
+            ret = monitoring_return_submit(grant=grant, year=year, quarter=quarter, by=by,
+                                           spend_reported=data["spend_reported"], rag=data["rag"],
+                                           values=form.values(), narrative=data["narrative"],
+                                           delivery_issues=data["delivery_issues"])
+            if refusals.refused():
+                raise _Refused
+            if upload:
+                attachment_add(record=ret, upload=upload, kind="evidence", by=by, visible_to_provider=True,
+                               description=f"Evidence for the Q{quarter} {year.label} return")
+    except _Refused:
+        ret = None
+    except ValidationError as error:
+        refusals.add(None, error)
+        ret = None
+    if ret is None:
+        apply_service_errors(form, ValidationError(refusals.errors), {"file": "evidence", "kind": "evidence"})
+    return ret
 
 
 @role_required(*PROVIDERS)

@@ -301,7 +301,7 @@ HIDDEN: list[tuple[str, Callable[[dict], dict], str]] = [
     ("grants:bank_details_decide", lambda w: {"pk": MISSING}, F + C),
     ("grants:bank_change_request_decide", lambda w: {"pk": MISSING}, F),
     ("grants:return_detail", lambda w: {"pk": MISSING}, F + C + D),
-    ("documents:download", lambda w: {"pk": MISSING}, F + C + D),
+    ("documents:download", lambda w: {"pk": MISSING}, F + C + D + P),
     ("grants:variation_detail", lambda w: {"pk": MISSING}, F + C + D),
     ("reports:pack_detail", lambda w: {"pk": MISSING}, F + D),
     ("reports:pack_sign_off", lambda w: {"pk": MISSING}, D),

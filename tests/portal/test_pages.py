@@ -216,3 +216,28 @@ def test_the_officer_sends_a_message_from_the_organisation_page(org, officer, pr
                            {"subject": "Welcome", "body": "Your portal account is ready.", "grant": ""}, follow=True)
     assert b"Message sent to Brindley Survivors Trust" in response.content
     assert b"Welcome" in signed_in(provider).get(reverse("portal:messages")).content
+
+
+def test_a_return_is_sent_with_its_evidence_file_or_not_at_all(accepted_grant, measures, provider, year, settings,
+                                                              tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    client = signed_in(provider)
+    before = db_state()
+    fake = SimpleUploadedFile("report.pdf", b"this is not a PDF at all", content_type="application/pdf")
+    refused = client.post(return_url(accepted_grant), {**form(measures, rag="red"), "evidence": fake})
+    text = refused.content.decode()
+    assert "An red return needs the delivery issues" in text or "needs the delivery issues" in text
+    assert "report.pdf" in text or "PDF" in text  # the file's refusal, on the same page
+    assert db_state() == before and Attachment.objects.count() == 0
+    good = SimpleUploadedFile("Q1 report.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+    assert client.post(return_url(accepted_grant), {**form(measures), "evidence": good}).status_code == 302
+    ret = MonitoringReturn.objects.get(grant=accepted_grant, year=year, quarter=1)
+    (attachment,) = Attachment.objects.all()
+    assert (attachment.record, attachment.kind, attachment.uploaded_by, attachment.visible_to_provider) == (
+        ret, "evidence", provider, True)
+    office = signed_in(accepted_grant.created_by)
+    assert b"Q1 report.pdf" in office.get(reverse("grants:return_detail", args=[ret.pk])).content
