@@ -18,9 +18,11 @@ from banking.reconciliation import reconciliation, reconciliation_sign_off, sign
 from banking.statement_files import COLUMNS, OPTIONAL_COLUMNS
 from banking.statements import bank_statement_import, bank_statement_withdraw, latest_statement, next_month
 from core.forms import call_service
+from core.listing import Column, Listing
 from core.money import format_gbp
 from core.permissions import role_required
 from core.roles import FINANCE_OFFICERS, OFFICERS_AND_DIRECTORS, has_role
+from core.templatetags.ringfence import person
 from ledger.models import JournalEntry
 
 READERS = OFFICERS_AND_DIRECTORS
@@ -36,12 +38,37 @@ def _refused(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _status(statement) -> str:
+    if statement.is_withdrawn:
+        return "Withdrawn"
+    return "Reconciled" if statement.is_reconciled else "Not signed off"
+
+
+STATEMENTS = Listing("bank-statements", (
+    Column("month", "Month", order="period__start_date", value="month_name"),
+    Column("period", "Period", order="period__start_date",
+           value=lambda s: f"{s.period.year.label} P{s.period.number}"),
+    Column("opening", "Opening balance", order="opening_balance", value="opening_balance.amount", num=True),
+    Column("closing", "Closing balance", order="closing_balance", value="closing_balance.amount", num=True),
+    Column("file", "File", order="file_name", value="file_name"),
+    Column("imported", "Imported", order="imported_at", value="imported_at"),
+    Column("imported_by", "Imported by", order="imported_by__last_name", value=lambda s: person(s.imported_by)),
+    Column("status", "Status", value=_status),
+    Column("reconciled", "Reconciled", order="reconciled_at", value="reconciled_at"),
+    Column("reconciled_by", "Reconciled by", order="reconciled_by__last_name",
+           value=lambda s: person(s.reconciled_by) if s.reconciled_by else ""),
+))
+
+
 @role_required(*READERS)
 def statement_list(request):
-    statements = list(BankStatement.objects.select_related("period__year", "imported_by", "reconciled_by")
-                      .order_by("-period__start_date", "-id"))
+    table = STATEMENTS.table(request, BankStatement.objects.select_related("period__year", "imported_by",
+                                                                            "reconciled_by"),
+                             default=("-period__start_date", "-id"), per_page=None)
+    if table.download:
+        return table.response()
     return render(request, "banking/index.html", {
-        "statements": statements, "is_officer": has_role(request.user, *FINANCE_OFFICERS)})
+        "table": table, "statements": table.rows, "is_officer": has_role(request.user, *FINANCE_OFFICERS)})
 
 
 @role_required(*FINANCE_OFFICERS)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from core.forms import call_service
+from core.listing import Column, Listing
 from core.permissions import role_required
 from core.roles import FINANCE_OFFICERS, OFFICERS_AND_DIRECTORS, has_role
 from corporate import mapping as services
@@ -18,14 +19,26 @@ from corporate.models import GLMapping
 from corporate.selectors import gl_months, mapping_coverage, mappings
 from funds.selectors import current_year, year_by_start
 
+MAPPINGS = Listing("corporate-mappings", (  # rows built in Python (selectors.mappings), sorted in Python
+    Column("account", "Account", order=lambda m: m.account.code, value="account.code"),
+    Column("account_name", "Account name", value="account.name"),
+    Column("fund", "Fund", order=lambda m: m.fund.code if m.fund_id else "", value="fund_label"),
+    Column("cost_centre", "Cost centre", order=lambda m: m.cost_centre, value="cost_centre"),
+    Column("subjective", "Subjective", order=lambda m: m.subjective, value="subjective"),
+))
+
 
 @role_required(*OFFICERS_AND_DIRECTORS)
 def mapping_list(request):
+    table = MAPPINGS.table(request, mappings(), per_page=None)
+    if table.download:
+        return table.response()
     coverage = mapping_coverage()
     return render(request, "corporate/mapping_list.html", {
         "coverage": coverage,
         "missing": [row for row in coverage if row.mapping is None],
-        "mappings": mappings(),
+        "table": table,
+        "mappings": table.rows,
         "can_edit": has_role(request.user, *FINANCE_OFFICERS),
     })
 
@@ -94,14 +107,37 @@ def mapping_delete(request, pk):
     )
 
 
+def _month_status(month) -> str:
+    if month.journal:
+        return "Ready"
+    return f"{'Not mapped' if month.period.is_closed else 'Open'}: {month.refusal}"
+
+
+GL_MONTHS = Listing("corporate-journals", (  # rows built in Python (selectors.gl_months), sorted in Python
+    Column("period", "Period", order=lambda m: m.period.number, value=lambda m: f"P{m.period.number}"),
+    Column("month", "Month", order=lambda m: m.period.start_date, value=lambda m: f"{m.period.start_date:%B %Y}"),
+    Column("journal", "Journal", value=lambda m: m.journal.reference if m.journal else ""),
+    Column("lines", "Lines", order=lambda m: m.journal.line_count if m.journal else None,
+           value=lambda m: m.journal.line_count if m.journal else None, num=True),
+    Column("total", "Control total", order=lambda m: m.journal.control_total if m.journal else None,
+           value=lambda m: m.journal.control_total if m.journal else None, num=True),
+    Column("status", "Status", value=_month_status),
+    Column("sha256", "SHA-256", value="sha256"),
+))
+
+
 @role_required(*OFFICERS_AND_DIRECTORS)
 def journal_list(request):
     filters = YearFilter(request.GET)
     year = year_by_start(filters.value("year")) or current_year()
+    table = GL_MONTHS.table(request, gl_months(year=year) if year else [], per_page=None)
+    if table.download:
+        return table.response()
     return render(request, "corporate/journal_list.html", {
         "filters": filters,
         "year": year,
-        "months": gl_months(year=year) if year else [],
+        "table": table,
+        "months": table.rows,
     })
 
 

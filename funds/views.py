@@ -5,11 +5,12 @@ The fund-position pages (``funds:list``, ``funds:detail``) read the ledger, so t
 imports nothing to its right (core <- funds <- ledger <- income <- grants <- yearend <- reports <- demo)."""
 
 from django.contrib import messages
+from django.db.models import DecimalField, ExpressionWrapper, F
 from django.shortcuts import get_list_or_404, get_object_or_404, redirect, render
 from django.urls import reverse
 
 from core.forms import call_service
-from core.listing import paginate
+from core.listing import Column, Listing
 from core.permissions import role_required
 from core.redirects import redirect_back
 from core.roles import (
@@ -21,6 +22,7 @@ from core.roles import (
     FINANCE_OFFICERS,
     has_role,
 )
+from core.templatetags.ringfence import person
 from funds import budgets, calendar
 from funds.forms import (
     VIREMENT_STATUS_CHOICES,
@@ -45,6 +47,25 @@ def _year(filters) -> FinancialYear | None:
 # ---- Budgets and forecasts ------------------------------------------------------------------------------------
 
 
+def _variance(part):
+    return lambda row: getattr(row.forecast_variance, part) if row.forecast_variance else None
+
+
+REVISED = ExpressionWrapper(F("original") + F("moved_in") - F("moved_out"), output_field=DecimalField())
+BUDGETS = Listing("budgets", (
+    Column("fund", "Fund", order="fund__code", value="line.fund.code"),
+    Column("year", "Year", order="year__start_year", value="line.year.label"),
+    Column("heading", "Heading", order="heading", value="line.heading"),
+    Column("original", "Original", order="original", num=True),
+    Column("in", "Virements in", order="moved_in", value="virements_in", num=True),
+    Column("out", "Virements out", order="moved_out", value="virements_out", num=True),
+    Column("revised", "Revised", order=REVISED, num=True),
+    Column("forecast", "Forecast outturn", order="latest_forecast", num=True),
+    Column("variance", "Forecast variance", value=_variance("amount"), num=True),
+    Column("percent", "Variance %", value=_variance("percent"), num=True),
+))
+
+
 @role_required(*EVERY_ROLE)
 def budget_list(request):
     filters = YearFundFilter(request.GET, search_label="Search headings")
@@ -55,11 +76,14 @@ def budget_list(request):
         qs = qs.filter(fund__code=code)
     if text := filters.value("q"):
         qs = qs.filter(heading__icontains=text)
-    page = paginate(request, budget_lines(qs).order_by("year__start_year", "fund__code", "heading"))
+    table = BUDGETS.table(request, budget_lines(qs), default=("year__start_year", "fund__code", "heading"),
+                          prepare=budget_rows)
+    if table.download:
+        return table.response()
     return render(
         request,
         "funds/budget_list.html",
-        {"filters": filters, "rows": budget_rows(page), "page_obj": page, "year": year},
+        {"filters": filters, "table": table, "rows": table.rows, "page_obj": table.page_obj, "year": year},
     )
 
 
@@ -145,6 +169,21 @@ def forecast_create(request, pk):
 # ---- Virements ------------------------------------------------------------------------------------------------
 
 
+VIREMENTS = Listing("virements", (
+    Column("requested", "Requested", order="requested_at", value="requested_at"),
+    Column("fund", "Fund", order="from_line__fund__code",
+           value=lambda v: f"{v.from_line.fund.code} {v.from_line.year.label}"),
+    Column("from", "From", order="from_line__heading", value="from_line.heading"),
+    Column("to", "To", order="to_line__heading", value="to_line.heading"),
+    Column("amount", "Amount", order="amount", value="amount.amount", num=True),
+    Column("status", "Status", order="status", value="get_status_display"),
+    Column("requested_by", "Requested by", order="requested_by__last_name", value=lambda v: person(v.requested_by)),
+    Column("decided_by", "Decided by", order="decided_by__last_name",
+           value=lambda v: person(v.decided_by) if v.decided_by else ""),
+    Column("reason", "Reason", value="reason"),
+))
+
+
 @role_required(*EVERY_ROLE)
 def virement_list(request):
     filters = YearFundFilter(
@@ -159,8 +198,11 @@ def virement_list(request):
         qs = qs.filter(status=status)
     if text := filters.value("q"):
         qs = qs.filter(reason__icontains=text)
-    page = paginate(request, virements(qs).order_by("-requested_at", "-id"))
-    return render(request, "funds/virement_list.html", {"filters": filters, "page_obj": page})
+    table = VIREMENTS.table(request, virements(qs), default=("-requested_at", "-id"))
+    if table.download:
+        return table.response()
+    return render(request, "funds/virement_list.html",
+                  {"filters": filters, "table": table, "page_obj": table.page_obj})
 
 
 @role_required(*FINANCE_OFFICERS)
@@ -259,12 +301,32 @@ def virement_decide(request, pk):
 # ---- Financial calendar ----------------------------------------------------------------------------------------
 
 
+def _period_name(p) -> str:
+    return "P13 year-end adjustments" if p.is_adjustments else f"P{p.number} (Q{p.quarter})"
+
+
+PERIODS = Listing("periods", (
+    Column("period", "Period", order="number", value=_period_name),
+    Column("month", "Month", order="start_date", value=lambda p: "" if p.is_adjustments else f"{p.start_date:%B %Y}"),
+    Column("start", "Starts", order="start_date", value="start_date"),
+    Column("end", "Ends", order="end_date", value="end_date"),
+    Column("status", "Status", order="is_closed", value=lambda p: "Closed" if p.is_closed else "Open"),
+    Column("closed_by", "Closed by", order="closed_by__last_name",
+           value=lambda p: person(p.closed_by) if p.is_closed else ""),
+    Column("closed_at", "Closed at", order="closed_at", value=lambda p: p.closed_at if p.is_closed else None),
+))
+
+
 @role_required(*CLOSERS)
 def period_list(request):
     filters = YearFundFilter(request.GET)
     del filters.fields["fund"], filters.fields["q"]
     year = _year(filters) or current_year()
-    periods = Period.objects.filter(year=year).select_related("closed_by").order_by("number") if year else []
+    table = PERIODS.table(request, Period.objects.filter(year=year).select_related("closed_by") if year
+                          else Period.objects.none(), default=("number",), per_page=None)
+    if table.download:
+        return table.response()
+    periods = table.rows
     return render(
         request,
         "funds/period_list.html",
@@ -272,6 +334,7 @@ def period_list(request):
             "filters": filters,
             "year": year,
             "periods": periods,
+            "table": table,
             "can_reopen": has_role(request.user, *FINANCE_DIRECTORS),
             "next_to_close": calendar.period_next_to_close(),
             "last_closed": calendar.period_last_closed(),

@@ -3,7 +3,9 @@ penalty returns and course fees, and the pay-overs of HM Treasury's share of fin
 income.services, which posts to the ledger in the same transaction. Lists show reversed documents, marked; totals
 count only the documents that stand."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.db.models import Count, Q, Sum
@@ -13,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from core.forms import call_service
-from core.listing import paginate
+from core.listing import Column, Listing
 from core.money import ZERO, format_gbp, quantize
 from core.permissions import role_required
 from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER, FINANCE_OFFICERS, has_role
@@ -43,6 +45,29 @@ def _money(obj, name):
     return format_gbp(getattr(obj, name).amount)
 
 
+class KindColumn(NamedTuple):
+    """A column of a kind's list: its heading, the text shown, whether it is a number, how to sort by it (a field,
+    or None) and its value for CSV (a Decimal, a date, a number or text)."""
+
+    heading: str
+    show: Callable
+    numeric: bool
+    order: str | None
+    raw: Callable
+
+
+def _date_column(heading, name):
+    return KindColumn(heading, lambda o: _d(o, name), False, name, lambda o: getattr(o, name))
+
+
+def _money_column(heading, name):
+    return KindColumn(heading, lambda o: _money(o, name), True, name, lambda o: getattr(o, name).amount)
+
+
+def _count_column(heading, name):
+    return KindColumn(heading, lambda o: f"{getattr(o, name):,}", True, name, lambda o: getattr(o, name))
+
+
 @dataclass(frozen=True)
 class Kind:
     slug: str
@@ -52,7 +77,7 @@ class Kind:
     service: object
     title: str
     one: str
-    columns: tuple  # (heading, function(obj) -> text, numeric)
+    columns: tuple  # KindColumn: heading, the text shown, numeric, sort field, CSV value
     reverse: tuple  # (service that reverses one, the service's name for the document)
     search: tuple = ("reference", "description")
     related: tuple = ()
@@ -73,9 +98,9 @@ KINDS = {
             "Award letters",
             "award letter",
             (
-                ("Letter date", lambda o: _d(o, "letter_date"), False),
-                ("Year", lambda o: o.year.label, False),
-                ("Amount", lambda o: _money(o, "amount"), True),
+                _date_column("Letter date", "letter_date"),
+                KindColumn("Year", lambda o: o.year.label, False, "year__start_year", lambda o: o.year.label),
+                _money_column("Amount", "amount"),
             ),
             (services.award_letter_reverse, "award_letter"),
             related=("year",),
@@ -89,9 +114,10 @@ KINDS = {
             "Cash receipts",
             "cash receipt",
             (
-                ("Date", lambda o: _d(o, "date"), False),
-                ("Award letter", lambda o: o.award_letter.reference if o.award_letter_id else "—", False),
-                ("Amount", lambda o: _money(o, "amount"), True),
+                _date_column("Date", "date"),
+                KindColumn("Award letter", lambda o: o.award_letter.reference if o.award_letter_id else "—", False,
+                           "award_letter__reference", lambda o: o.award_letter.reference if o.award_letter_id else ""),
+                _money_column("Amount", "amount"),
             ),
             (services.receipt_reverse, "receipt"),
             related=("award_letter",),
@@ -105,11 +131,12 @@ KINDS = {
             "Proceeds of crime receipts",
             "proceeds of crime receipt",
             (
-                ("Date", lambda o: _d(o, "date"), False),
-                ("Case", lambda o: o.case_reference, False),
-                ("Gross recovered", lambda o: _money(o, "gross_recovered"), True),
-                ("Share", lambda o: f"{o.agency_share_percent.normalize():f}%", True),
-                ("Received", lambda o: _money(o, "amount"), True),
+                _date_column("Date", "date"),
+                KindColumn("Case", lambda o: o.case_reference, False, "case_reference", lambda o: o.case_reference),
+                _money_column("Gross recovered", "gross_recovered"),
+                KindColumn("Share", lambda o: f"{o.agency_share_percent.normalize():f}%", True,
+                           "agency_share_percent", lambda o: f"{o.agency_share_percent.normalize():f}"),
+                _money_column("Received", "amount"),
             ),
             (services.poca_receipt_reverse, "receipt"),
             search=("reference", "description", "case_reference"),
@@ -123,11 +150,12 @@ KINDS = {
             "Fixed penalty returns",
             "fixed penalty return",
             (
-                ("Month", lambda o: o.period.start_date.strftime("%B %Y"), False),
-                ("Tickets", lambda o: f"{o.tickets:,}", True),
-                ("Gross", lambda o: _money(o, "gross_value"), True),
-                ("Retained", lambda o: _money(o, "retained"), True),
-                ("Owed to HM Treasury", lambda o: _money(o, "owed_to_treasury"), True),
+                KindColumn("Month", lambda o: o.period.start_date.strftime("%B %Y"), False, "period__start_date",
+                           lambda o: o.period.start_date.strftime("%B %Y")),
+                _count_column("Tickets", "tickets"),
+                _money_column("Gross", "gross_value"),
+                _money_column("Retained", "retained"),
+                _money_column("Owed to HM Treasury", "owed_to_treasury"),
             ),
             (services.fpn_return_reverse, "fpn_return"),
             related=("period",),
@@ -144,9 +172,9 @@ KINDS = {
             "Course fees",
             "course fee receipt",
             (
-                ("Date", lambda o: _d(o, "date"), False),
-                ("Courses", lambda o: f"{o.courses:,}", True),
-                ("Amount", lambda o: _money(o, "amount"), True),
+                _date_column("Date", "date"),
+                _count_column("Courses", "courses"),
+                _money_column("Amount", "amount"),
             ),
             (services.fee_receipt_reverse, "receipt"),
         ),
@@ -166,8 +194,8 @@ PAID_OUT = {
             "Pay-overs to HM Treasury",
             "pay-over to HM Treasury",
             (
-                ("Date paid", lambda o: _d(o, "date"), False),
-                ("Amount", lambda o: _money(o, "amount"), True),
+                _date_column("Date paid", "date"),
+                _money_column("Amount", "amount"),
             ),
             (services.treasury_payover_reverse, "payover"),
             shows_treasury_owed=True,
@@ -181,6 +209,20 @@ def _kind(slug) -> Kind:
     if kind is None:
         raise Http404("No such kind of income.")
     return kind
+
+
+def kind_listing(kind: Kind) -> Listing:
+    """A kind's list: reference, fund, the kind's own columns (keys c0, c1, ...), the journal entry."""
+    own = tuple(Column(f"c{n}", c.heading, order=c.order, value=c.raw, num=c.numeric)
+                for n, c in enumerate(kind.columns))
+    return Listing(kind.slug, (
+        Column("reference", "Reference", order="reference"),
+        Column("fund", "Fund", order="fund__code", value="fund.code"),
+        *own,
+        Column("entry", "Journal entry", order="entry_id", value="entry.reference"),
+        Column("reversed_by", "Reversed by", order="reversal_id",
+               value=lambda o: o.reversal.reference if o.reversal_id else ""),
+    ))
 
 
 def _documents(kind: Kind):
@@ -221,13 +263,17 @@ def income_list(request, kind):
         for name in kind.search:
             query |= Q(**{f"{name}__icontains": text})
         qs = qs.filter(query)
-    page = paginate(request, qs.order_by("-entry__date", "-id"))
-    rows = [(doc, [(fn(doc), numeric) for _, fn, numeric in kind.columns]) for doc in page]
+    listing = kind_listing(kind)
+    table = listing.table(request, qs, default=("-entry__date", "-id"))
+    if table.download:
+        return table.response()
+    rows = [(doc, [(c.show(doc), c.numeric) for c in kind.columns]) for doc in table.rows]
     owed = treasury_owed_by_fund() if kind.shows_treasury_owed else []
     return render(
         request,
         "income/list.html",
-        {"kind": kind, "filters": filters, "page_obj": page, "rows": rows, "treasury_owed": owed,
+        {"kind": kind, "filters": filters, "table": table, "page_obj": table.page_obj, "rows": rows,
+         "kind_keys": [f"c{n}" for n in range(len(kind.columns))], "treasury_owed": owed,
          "treasury_kind": PAID_OUT["treasury"]},
     )
 
@@ -257,7 +303,7 @@ def income_create(request, kind):
 
 def _detail_page(request, kind: Kind, doc, form=None):
     """The document's page; for a finance officer, the Reverse form, or why it cannot be reversed."""
-    facts = [(heading, fn(doc)) for heading, fn, _ in kind.columns]
+    facts = [(c.heading, c.show(doc)) for c in kind.columns]
     context = {"kind": kind, "doc": doc, "facts": facts}
     if has_role(request.user, *FINANCE_OFFICERS) and not doc.is_reversed:
         context["reversal_refusal"] = services.income_reversal_refusal(doc)

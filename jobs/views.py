@@ -7,9 +7,10 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from core.listing import paginate
+from core.listing import Column, Listing
 from core.permissions import role_required
 from core.roles import FINANCE_DIRECTOR, OFFICERS_AND_DIRECTORS, has_role
+from core.templatetags.ringfence import person
 from jobs.models import Job
 from jobs.selectors import job_for, job_progress, jobs_visible_to
 
@@ -17,14 +18,27 @@ from jobs.selectors import job_for, job_progress, jobs_visible_to
 REFRESH_SECONDS = 2
 
 
+JOBS = Listing("jobs", (
+    Column("job", "Job", order="id", value=lambda j: f"Job {j.pk}"),
+    Column("what", "What", order="kind", value="title"),
+    Column("requested_by", "Asked for by", order="requested_by__last_name", value=lambda j: person(j.requested_by)),
+    Column("queued", "Queued", order="queued_at", value="queued_at"),
+    Column("status", "Status", order="status", value="get_status_display"),
+    Column("result", "Result", value="summary"),
+))
+
+
 @role_required(*OFFICERS_AND_DIRECTORS)
 @require_safe
 def job_list(request):
     everyone = request.GET.get("who") == "everyone" and has_role(request.user, FINANCE_DIRECTOR)
     jobs = jobs_visible_to(request.user) if everyone else Job.objects.filter(requested_by=request.user)
-    page = paginate(request, jobs.select_related("requested_by"))
+    table = JOBS.table(request, jobs.select_related("requested_by"), default=("-queued_at", "-id"))
+    if table.download:
+        return table.response()
     return render(request, "jobs/list.html", {
-        "page_obj": page, "everyone": everyone, "is_director": has_role(request.user, FINANCE_DIRECTOR),
+        "table": table, "page_obj": table.page_obj, "everyone": everyone,
+        "is_director": has_role(request.user, FINANCE_DIRECTOR),
     })
 
 

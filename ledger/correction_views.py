@@ -8,19 +8,40 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.forms import call_service
-from core.listing import paginate
+from core.listing import Column, Listing
 from core.permissions import role_required
 from core.roles import FINANCE_OFFICERS, OFFICERS_AND_DIRECTORS, has_role
+from core.templatetags.ringfence import person
 from ledger import corrections
 from ledger.correction_forms import ApproveForm, CorrectingJournalForm, CorrectionLineFormSet, RejectForm
 from ledger.models import CorrectingJournal
 
 
+def _with_totals(journals):
+    return [(journal, corrections.journal_totals(journal)) for journal in journals]
+
+
+CORRECTIONS = Listing("correcting-journals", (  # rows are (journal, total)
+    Column("journal", "Journal", order="id", value=lambda r: r[0].reference),
+    Column("date", "Date", order="date", value=lambda r: r[0].date),
+    Column("funds", "Funds", value=lambda r: ", ".join(sorted({line.fund.code for line in r[0].lines.all()}))),
+    Column("reason", "Reason", order="reason", value=lambda r: r[0].reason),
+    Column("amount", "Amount", value=lambda r: r[1], num=True),
+    Column("status", "Status", order="status", value=lambda r: r[0].get_status_display()),
+    Column("prepared_by", "Prepared by", order="prepared_by__last_name", value=lambda r: person(r[0].prepared_by)),
+    Column("decided_by", "Decided by", order="decided_by__last_name",
+           value=lambda r: person(r[0].decided_by) if r[0].decided_by else ""),
+    Column("entry", "Entry", order="entry__number", value=lambda r: r[0].entry.reference if r[0].entry else ""),
+))
+
+
 @role_required(*OFFICERS_AND_DIRECTORS)
 def correction_list(request):
-    page = paginate(request, corrections.correcting_journals().order_by("-id"))
-    rows = [(journal, corrections.journal_totals(journal)) for journal in page]
-    return render(request, "ledger/correction_list.html", {"page_obj": page, "rows": rows})
+    table = CORRECTIONS.table(request, corrections.correcting_journals(), default=("-id",), prepare=_with_totals)
+    if table.download:
+        return table.response()
+    return render(request, "ledger/correction_list.html",
+                  {"table": table, "page_obj": table.page_obj, "rows": table.rows})
 
 
 @role_required(*FINANCE_OFFICERS)

@@ -6,10 +6,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from core.listing import paginate
+from core.listing import Column, Listing
 from core.money import ZERO
 from core.permissions import role_required
 from core.roles import EVERY_ROLE
+from core.templatetags.ringfence import person
 from funds.forms import YearFundFilter
 from funds.models import BudgetLine, FinancialYear
 from funds.selectors import (
@@ -63,6 +64,17 @@ def entries():
     return JournalEntry.objects.select_related("year", "period", "posted_by", "reverses")
 
 
+JOURNAL = Listing("journal", (
+    Column("entry", "Entry", order="id", value="reference"),
+    Column("date", "Date", order="date"),
+    Column("period", "Period", order="period__number", value=lambda e: f"P{e.period.number}"),
+    Column("description", "Description", order="description"),
+    Column("reversal", "Reversal", order="reverses", value=lambda e: "Yes" if e.reverses_id else ""),
+    Column("source", "Source", order="source_reference", value="source_reference"),
+    Column("posted_by", "Posted by", order="posted_by__last_name", value=lambda e: person(e.posted_by)),
+))
+
+
 @role_required(*EVERY_ROLE)
 def entry_list(request):
     filters = YearFundFilter(request.GET, search_label="Search descriptions and references")
@@ -73,8 +85,10 @@ def entry_list(request):
         qs = qs.filter(Exists(JournalLine.objects.filter(entry=OuterRef("pk"), fund__code=code)))
     if text := filters.value("q"):
         qs = qs.filter(Q(description__icontains=text) | Q(source_reference__icontains=text))
-    page = paginate(request, qs.order_by("-date", "-id"))
-    return render(request, "ledger/entry_list.html", {"filters": filters, "page_obj": page})
+    table = JOURNAL.table(request, qs, default=("-date", "-id"))
+    if table.download:
+        return table.response()
+    return render(request, "ledger/entry_list.html", {"filters": filters, "table": table, "page_obj": table.page_obj})
 
 
 @role_required(*EVERY_ROLE)
@@ -103,22 +117,67 @@ def _year(filters) -> FinancialYear | None:
     return year_by_start(filters.value("year")) or current_year()
 
 
+FUNDS = Listing("funds", (
+    Column("fund", "Fund", order="code", value="fund.code"),
+    Column("name", "Name", order="name", value="fund.name"),
+    Column("funder", "Funder", order="funder__name", value=lambda r: str(r.fund.funder)),
+    Column("basis", "Spending limit basis", order="limit_basis",
+           value=lambda r: "Award" if r.fund.limit_basis == "award" else "Cash received"),
+    Column("active", "Active", order="is_active", value="fund.is_active"),
+    Column("limit", "Spending limit", value="limit", num=True),
+    Column("committed", "Committed", value="committed", num=True),
+    Column("actual", "Actual", value="actual", num=True),
+    Column("available", "Available", value="available", num=True),
+))
+
+
+def _positions(year):
+    """Fund rows with their position in ``year``, in the order of the funds given."""
+    def rows(funds):
+        if year is None:
+            return []
+        chosen = funds_all().filter(pk__in=[f.pk for f in funds])
+        by_pk = {r.fund.pk: r for r in fund_positions(year=year, funds=chosen)}
+        return [by_pk[f.pk] for f in funds]
+    return rows
+
+
 @role_required(*EVERY_ROLE)
 def fund_list(request):
     filters = YearFundFilter(request.GET, search_label="Search funds")
     del filters.fields["fund"]
     year = _year(filters)
     funds = fund_search(funds_all(), filters.value("q"))
-    page = paginate(request, funds)
-    rows = fund_positions(year=year, funds=funds.filter(pk__in=[f.pk for f in page])) if year else []
+    table = FUNDS.table(request, funds, default=("code",), prepare=_positions(year))
+    if table.download:
+        return table.response()
+    rows = table.rows
     totals = {
         name: sum((getattr(r, name) for r in rows), ZERO) for name in ("limit", "committed", "actual", "available")
     }
     return render(
         request,
         "ledger/fund_list.html",
-        {"filters": filters, "year": year, "rows": rows, "totals": totals, "page_obj": page},
+        {"filters": filters, "year": year, "rows": rows, "totals": totals, "table": table, "page_obj": table.page_obj},
     )
+
+
+def _debit(line):
+    return line.amount.amount if line.direction == "D" else None
+
+
+def _credit(line):
+    return line.amount.amount if line.direction == "C" else None
+
+
+FUND_LINES = Listing("fund-journal-lines", (
+    Column("date", "Date", order="entry__date", value="entry.date"),
+    Column("entry", "Entry", order="entry_id", value="entry.reference"),
+    Column("description", "Description", order="entry__description", value="entry.description"),
+    Column("account", "Account", order="account__code", value=lambda line: f"{line.account.code} {line.account.name}"),
+    Column("debit", "Debit", value=_debit, num=True),
+    Column("credit", "Credit", value=_credit, num=True),
+))
 
 
 @role_required(*EVERY_ROLE)
@@ -136,7 +195,9 @@ def fund_detail(request, code):
         spent = spending.get((fund.pk, row.line.pk), none)
         line_rows.append((row, spent, row.revised - spent.committed - spent.actual))
     unassigned = spending.get((fund.pk, None))
-    page = paginate(request, fund_journal_lines(fund=fund, year=year) if year else JournalLine.objects.none())
+    table = FUND_LINES.table(request, fund_journal_lines(fund=fund, year=year) if year else JournalLine.objects.none())
+    if table.download:
+        return table.response()
     return render(
         request,
         "ledger/fund_detail.html",
@@ -152,7 +213,8 @@ def fund_detail(request, code):
             + (unassigned.committed if unassigned else ZERO),
             "line_actual": sum((spent.actual for _, spent, _ in line_rows), ZERO)
             + (unassigned.actual if unassigned else ZERO),
-            "page_obj": page,
+            "table": table,
+            "page_obj": table.page_obj,
             "budget": budget_total(lines),
         },
     )

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from core.forms import call_service
+from core.listing import Column, Listing
 from core.permissions import role_required
 from core.roles import EVERY_ROLE, FINANCE_DIRECTORS, FINANCE_OFFICERS, OFFICERS_AND_DIRECTORS, has_role
 from funds.models import BudgetLine, Period
@@ -43,11 +44,23 @@ def _month_or_refusal(request, year: int, month: int):
                              else ""}, status=404)
 
 
+MONTHS = Listing("monitoring-months", (  # rows are (period, its label), built in Python, sorted in Python
+    Column("month", "Month", order=lambda r: r[0].start_date, value=lambda r: r[1]),
+    Column("year", "Financial year", order=lambda r: r[0].year.start_year, value=lambda r: r[0].year.label),
+    Column("period", "Period", order=lambda r: r[0].start_date, value=lambda r: r[0].name),
+    Column("status", "Status", order=lambda r: r[0].is_closed,
+           value=lambda r: "Closed" if r[0].is_closed else "Ended, open for posting"),
+))
+
+
 @role_required(*EVERY_ROLE)
 def index(request):
-    months = months_ended()
+    table = MONTHS.table(request, [(p, month_label(p)) for p in months_ended()], per_page=None)
+    if table.download:
+        return table.response()
     return render(request, "monitoring/index.html", {
-        "months": [(p, month_label(p)) for p in months],
+        "table": table,
+        "months": table.rows,
         "due": month_due(),
         "can_see_thresholds": has_role(request.user, *OFFICERS_AND_DIRECTORS),
     })

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.forms import call_service
+from core.listing import Column, Listing
 from core.money import format_gbp
 from core.permissions import role_required
 from core.roles import EVERY_ROLE, FINANCE_OFFICERS, OFFICERS_AND_DIRECTORS, has_role
+from core.templatetags.ringfence import person
 from grants.models import Organisation
 from payments import limits
 from payments import runs as services
@@ -23,10 +25,29 @@ from payments.models import LimitChange, PaymentRun
 from payments.selectors import delegated_limits, runs_with_totals
 
 
+def _name(user):
+    return person(user).lower() if user else ""
+
+
+RUNS = Listing("payment-runs", (  # rows built in Python (runs_with_totals), so sorted in Python
+    Column("run", "Run", order=lambda r: r.pk, value="reference"),
+    Column("pay_on", "Pay on", order=lambda r: r.pay_on, value="pay_on"),
+    Column("status", "Status", order=lambda r: r.get_status_display(), value="get_status_display"),
+    Column("count", "Payments", order=lambda r: r.count, value="count", num=True),
+    Column("total", "Total", order=lambda r: r.total, value="total", num=True),
+    Column("prepared_by", "Prepared by", order=lambda r: _name(r.prepared_by), value=lambda r: person(r.prepared_by)),
+    Column("authorised_by", "Authorised by", order=lambda r: _name(r.authorised_by),
+           value=lambda r: person(r.authorised_by) if r.authorised_by else ""),
+))
+
+
 @role_required(*OFFICERS_AND_DIRECTORS)
 def run_list(request):
+    table = RUNS.table(request, runs_with_totals(), per_page=None)
+    if table.download:
+        return table.response()
     return render(request, "payments/run_list.html", {
-        "runs": runs_with_totals(), "can_prepare": has_role(request.user, *FINANCE_OFFICERS),
+        "table": table, "runs": table.rows, "can_prepare": has_role(request.user, *FINANCE_OFFICERS),
     })
 
 
@@ -151,10 +172,21 @@ def run_file(request, pk):
     return response
 
 
+LIMITS = Listing("delegated-limits", (  # rows built in Python (selectors.delegated_limits), sorted in Python
+    Column("person", "Person", order=lambda d: _name(d.user), value=lambda d: person(d.user)),
+    Column("limit", "Limit", order=lambda d: d.amount.amount, value="amount.amount", num=True),
+    Column("reason", "Reason", value="note"),
+    Column("approved_by", "Approved by", order=lambda d: _name(d.set_by), value=lambda d: person(d.set_by)),
+    Column("when", "When", order=lambda d: d.set_at, value="set_at"),
+))
+
+
 def _limits_page(request, form=None, status=200):
     can_propose = has_role(request.user, *limits.PROPOSERS)
+    table = LIMITS.table(request, delegated_limits(), per_page=None)
     return render(request, "payments/limits.html", {
-        "limits": delegated_limits(),
+        "table": table,
+        "limits": table.rows,
         "awaiting": list(limits.limit_changes_awaiting()),
         "decided": list(limits.limit_changes().exclude(status=LimitChange.Status.PROPOSED)
                         .order_by("-decided_at", "-id")[:50]),
@@ -165,6 +197,8 @@ def _limits_page(request, form=None, status=200):
 
 @role_required(*EVERY_ROLE)
 def limit_list(request):
+    if request.GET.get("download") == "csv":
+        return LIMITS.table(request, delegated_limits(), per_page=None).response()
     return _limits_page(request)
 
 

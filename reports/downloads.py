@@ -13,9 +13,10 @@ from django.utils.http import content_disposition_header
 
 from core.background import PACK_ISSUE, background_start
 from core.forms import apply_service_errors, call_service
-from core.listing import paginate
+from core.listing import Column, Listing
 from core.permissions import role_required
 from core.roles import FINANCE_DIRECTOR, FINANCE_OFFICER, has_role
+from core.templatetags.ringfence import person
 from funds.selectors import current_year, year_by_start
 from reports import exports, packs, signoff
 from reports.forms import PackIssueForm, PackSignOffForm, StatementForm
@@ -31,6 +32,31 @@ def attachment(filename: str, content_type: str, content: bytes) -> HttpResponse
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Content-Length"] = str(len(content))
     return response
+
+
+def _with_statuses(packs):
+    statuses = signoff.pack_statuses(packs)
+    return [(pack, statuses[pack.pk]) for pack in packs]
+
+
+def _signed(row) -> str:
+    pack, status = row
+    text = (f"Signed {status.sign_off.signed_by_name}, {status.sign_off.signed_at:%d/%m/%Y}" if status.sign_off
+            else "Not signed off")
+    return text + (f"; superseded by pack {status.superseded_by.pk}" if status.superseded_by else "")
+
+
+PACKS = Listing("statement-packs", (  # rows are (pack, its sign-off status)
+    Column("pack", "Pack", order="id", value=lambda r: f"Pack {r[0].pk}"),
+    Column("month", "Month", order="as_at", value=lambda r: f"{r[0].as_at:%B %Y} ({r[0].year.label})"),
+    Column("as_at", "As at", order="as_at", value=lambda r: r[0].as_at),
+    Column("known_at", "Known at", order="known_at", value=lambda r: r[0].known_at),
+    Column("issued", "Issued", order="issued_at", value=lambda r: r[0].issued_at),
+    Column("issued_by", "Issued by", order="issued_by__last_name", value=lambda r: person(r[0].issued_by)),
+    Column("sign_off", "Sign-off", value=_signed),
+    Column("files", "Files", value=lambda r: ", ".join(f.filename for f in r[0].files.all())),
+    Column("note", "Note", value=lambda r: r[0].note),
+))
 
 
 @role_required(*STATEMENT_READERS)
@@ -55,12 +81,13 @@ def downloads(request):
         else:
             return attachment(filename, content_type, content)
     issue_form = PackIssueForm(today=timezone.localdate())
-    page = paginate(request, IssuedPack.objects.select_related("year", "issued_by").prefetch_related(
-        Prefetch("files", queryset=IssuedPackFile.objects.defer("content"))))
-    statuses = signoff.pack_statuses(page.object_list)
+    table = PACKS.table(request, IssuedPack.objects.select_related("year", "issued_by").prefetch_related(
+        Prefetch("files", queryset=IssuedPackFile.objects.defer("content"))), default=("-issued_at", "-id"),
+        prepare=_with_statuses)
+    if table.download:
+        return table.response()
     return render(request, "reports/downloads.html", {
-        "form": form, "issue_form": issue_form, "page_obj": page,
-        "rows": [(pack, statuses[pack.pk]) for pack in page.object_list],
+        "form": form, "issue_form": issue_form, "table": table, "page_obj": table.page_obj, "rows": table.rows,
     })
 
 

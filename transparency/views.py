@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.forms import call_service
+from core.listing import Column, Listing
 from core.permissions import public_page, role_required
 from core.roles import FINANCE_DIRECTORS, OFFICERS_AND_DIRECTORS, has_role
+from core.templatetags.ringfence import person
 from funds.models import Period
 from transparency import publications as services
 from transparency.forms import PublishForm, WithdrawForm
@@ -97,15 +99,33 @@ def _unpublished_months(public_keys: set[str]) -> list[Period]:
             if f"{Publication.Kind.SPENDING}:{p.start_date:%Y-%m}" not in public_keys]
 
 
+PUBLICATIONS = Listing("publications", (
+    Column("file", "File", order="kind", value="title"),
+    Column("status", "Status", order="status", value="get_status_display"),
+    Column("published", "Published", order="published_at", value="published_at"),
+    Column("published_by", "Published by", order="published_by__last_name", value=lambda p: person(p.published_by)),
+    Column("rows", "Rows", order="rows", value="rows", num=True),
+    Column("size", "Size (bytes)", order="size", value="size", num=True),
+    Column("sha256", "SHA-256", value="sha256"),
+    Column("stored", "Stored copy", order="filename", value="filename"),
+    Column("withdrawn", "Withdrawn", order="withdrawn_at", value="withdrawn_at"),
+    Column("withdrawal_reason", "Reason withdrawn", value="withdrawal_reason"),
+))
+
+
 @role_required(*OFFICERS_AND_DIRECTORS)
 def manage(request):
-    history = list(publication_history())
+    table = PUBLICATIONS.table(request, publication_history(), per_page=None)
+    if table.download:
+        return table.response()
+    history = table.rows
     public = [p for p in history if p.is_public]
     for record in public:
         record.slug = public_slug(record)
     return render(request, "transparency/manage.html", {
         "public": public,
         "history": history,
+        "table": table,
         "unpublished_months": _unpublished_months({p.key for p in public}),
         "can_publish": has_role(request.user, *FINANCE_DIRECTORS),
     })

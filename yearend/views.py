@@ -9,9 +9,11 @@ from django.views.decorators.http import require_POST
 
 from core.background import YEAR_END, background_start
 from core.forms import call_service
+from core.listing import Column, Listing
 from core.money import ZERO, format_gbp
 from core.permissions import role_required
 from core.roles import FINANCE_DIRECTORS, FINANCE_OFFICERS, OFFICERS_AND_DIRECTORS, has_role
+from core.templatetags.ringfence import person
 from funds.models import FinancialYear, Fund
 from ledger.reversals import reversal_refusal
 from yearend import services
@@ -23,12 +25,25 @@ def _year(start_year: int) -> FinancialYear:
     return get_object_or_404(FinancialYear, start_year=start_year)
 
 
+YEARS = Listing("year-ends", (
+    Column("year", "Year", order="start_year", value="label"),
+    Column("done", "Year end", order="year_end_at", value=lambda y: "Done" if y.is_year_ended else "Not yet"),
+    Column("at", "Year end run", order="year_end_at", value=lambda y: y.year_end_at if y.is_year_ended else None),
+    Column("by", "Run by", order="year_end_by__last_name",
+           value=lambda y: person(y.year_end_by) if y.is_year_ended else ""),
+))
+
+
 @role_required(*OFFICERS_AND_DIRECTORS)
 def year_end_index(request):
-    years = list(FinancialYear.objects.select_related("year_end_by").order_by("-start_year"))
+    table = YEARS.table(request, FinancialYear.objects.select_related("year_end_by"), default=("-start_year",),
+                        per_page=None)
+    if table.download:
+        return table.response()
+    years = table.rows
     owed = [(year, fund, amount) for year in years if year.is_year_ended
             for fund, amount in services.owed_to_funders(year=year)]
-    return render(request, "yearend/index.html", {"years": years, "owed": owed})
+    return render(request, "yearend/index.html", {"years": years, "owed": owed, "table": table})
 
 
 @role_required(*OFFICERS_AND_DIRECTORS)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.forms import Form, ReasonField, UKDateField, call_service
+from core.listing import Column, Listing
 from core.money import format_gbp
 from core.permissions import role_required
 from core.roles import FINANCE_OFFICERS, has_role
@@ -69,7 +70,24 @@ def payments_due(request):
     rows = [
         (row, payments.instalment_pay_refusal(instalment=row.instalment, on=today)) for row in instalments_due(today)
     ]
-    return render(request, "grants/payments_due.html", {"rows": rows})
+    table = PAYMENTS_DUE.table(request, rows, per_page=None)
+    if table.download:
+        return table.response()
+    return render(request, "grants/payments_due.html", {"table": table, "rows": table.rows})
+
+
+PAYMENTS_DUE = Listing("instalments-due", (  # rows are (due instalment, what stops it being paid or None)
+    Column("due", "Due", order=lambda r: (r[0].instalment.due_date, r[0].instalment.pk),
+           value=lambda r: r[0].instalment.due_date),
+    Column("grant", "Grant", order=lambda r: r[0].instalment.grant_id, value=lambda r: r[0].instalment.grant.reference),
+    Column("organisation", "Organisation", order=lambda r: r[0].instalment.grant.organisation.name.lower(),
+           value=lambda r: r[0].instalment.grant.organisation.name),
+    Column("instalment", "Instalment", value=lambda r: f"Q{r[0].instalment.quarter} {r[0].instalment.year.label} "
+                                                       f"{r[0].instalment.funding_line.fund.code}"),
+    Column("outstanding", "To pay", order=lambda r: r[0].outstanding, value=lambda r: r[0].outstanding, num=True),
+    Column("waiting", "Waiting for", order=lambda r: r[1] or "",
+           value=lambda r: r[1] or "Nothing: ready to pay"),
+))
 
 
 @role_required(*FINANCE_OFFICERS)

@@ -2,12 +2,12 @@
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from core.forms import call_service
-from core.listing import paginate
+from core.listing import Column, Listing
 from core.permissions import role_required
 from core.roles import COMMISSIONER, EVERY_ROLE, FINANCE_OFFICER, FINANCE_OFFICERS, has_role
 from funds.forms import FilterForm
@@ -17,6 +17,7 @@ from grants.forms import BankChangeRequestDecisionForm, BankDecisionForm, BankDe
 from grants.models import BankChangeRequest, BankDetails, Organisation
 from grants.selectors import grants_with_totals
 from grants.views.common import visible_grants
+from grants.views.records import GRANTS
 
 VERIFIERS = (FINANCE_OFFICER, COMMISSIONER)
 
@@ -25,11 +26,24 @@ class OrganisationFilter(FilterForm):
     q = forms.CharField(label="Search name, identifier or number", required=False, max_length=100)
 
 
+ORGANISATIONS = Listing("organisations", (
+    Column("name", "Legal name", order="name"),
+    Column("identifier", "Identifier", order="identifier"),
+    Column("charity", "Charity no.", order="charity_number", value="charity_number"),
+    Column("company", "Company no.", order="company_number", value="company_number"),
+    Column("postcode", "Postcode", order="postcode"),
+    Column("grants", "Grants", order="grant_count", value="grant_count", num=True),
+    Column("bank", "Bank details", order="bank_pending",
+           value=lambda o: "Change awaiting verification" if o.bank_pending else ""),
+))
+
+
 @role_required(*EVERY_ROLE)
 def organisation_list(request):
     filters = OrganisationFilter(request.GET)
     filters.full_clean()
-    qs = Organisation.objects.annotate(grant_count=Count("grants", distinct=True))
+    pending = BankDetails.objects.filter(organisation=OuterRef("pk"), status=BankDetails.Status.PENDING)
+    qs = Organisation.objects.annotate(grant_count=Count("grants", distinct=True), bank_pending=Exists(pending))
     if text := filters.value("q"):
         qs = qs.filter(
             Q(name__icontains=text)
@@ -38,13 +52,11 @@ def organisation_list(request):
             | Q(company_number__icontains=text)
             | Q(postcode__icontains=text)
         )
-    page = paginate(request, qs.order_by("name"))
-    pending = set(
-        BankDetails.objects.filter(
-            organisation__in=[o.pk for o in page], status=BankDetails.Status.PENDING
-        ).values_list("organisation_id", flat=True)
-    )
-    return render(request, "grants/organisation_list.html", {"filters": filters, "page_obj": page, "pending": pending})
+    table = ORGANISATIONS.table(request, qs, default=("name",))
+    if table.download:
+        return table.response()
+    return render(request, "grants/organisation_list.html",
+                  {"filters": filters, "table": table, "page_obj": table.page_obj})
 
 
 @role_required(*FINANCE_OFFICERS)
@@ -86,6 +98,7 @@ def organisation_detail(request, pk):
             "bank": bank,
             "current": current,
             "grants": grants,
+            "grant_listing": GRANTS,  # the grants list's columns, shown here without sorting
             "can_verify": has_role(request.user, *VERIFIERS),
             "change_requests": BankChangeRequest.objects.filter(organisation=org)
             .select_related("requested_by", "handled_by")[:10],

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.forms import call_service
-from core.listing import paginate
+from core.listing import Column, Listing, paginate
 from core.permissions import role_required
 from core.roles import COMMISSIONER, EVERY_ROLE, FINANCE_OFFICER, FINANCE_OFFICERS, roles_of
 from funds.forms import YearFundFilter
@@ -46,6 +46,25 @@ GRANT_FIELDS = (
 )
 
 
+def _funds(row) -> str:
+    return ", ".join(f"{lt.line.fund.code} {lt.line.year.label}" for lt in row.totals.lines)
+
+
+GRANTS = Listing("grants", (
+    Column("reference", "Grant", order="id", value="grant.reference"),
+    Column("title", "Title", order="title", value="grant.title"),
+    Column("organisation", "Organisation", order="organisation__name", value="grant.organisation.name"),
+    Column("status", "Status", order="status", value="grant.get_status_display"),
+    Column("start", "Dates", order="start_date", value="grant.start_date"),
+    Column("end", "End date", order="end_date", value="grant.end_date"),
+    Column("funds", "Funds", value=_funds),
+    Column("award", "Award", value="totals.varied", num=True),
+    Column("original", "Original award", value="totals.original", num=True),
+    Column("paid", "Paid", value="totals.paid", num=True),
+    Column("remaining", "Remaining", value=lambda r: r.totals.remaining if r.grant.is_committed else None, num=True),
+))
+
+
 @role_required(*EVERY_ROLE)
 def grant_list(request):
     filters = YearFundFilter(
@@ -69,15 +88,14 @@ def grant_list(request):
         if match := re.fullmatch(r"[Gg]?0*(\d+)", text.strip()):
             query |= Q(pk=int(match.group(1)))
         qs = qs.filter(query)
-    page = paginate(request, qs.select_related("organisation", "service", "submitted_by", "decision").order_by("-id"))
+    table = GRANTS.table(request, qs.select_related("organisation", "service", "submitted_by", "decision"),
+                         default=("-id",), prepare=grants_with_totals)
+    if table.download:
+        return table.response()
     return render(
         request,
         "grants/grant_list.html",
-        {
-            "filters": filters,
-            "page_obj": page,
-            "rows": grants_with_totals(list(page.object_list)),
-        },
+        {"filters": filters, "table": table, "page_obj": table.page_obj, "rows": table.rows},
     )
 
 

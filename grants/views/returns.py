@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.forms import call_service
+from core.listing import Column, Listing
 from core.permissions import role_required
 from core.roles import COMMISSIONER, EVERY_ROLE, FINANCE_OFFICER, FINANCE_OFFICERS, has_role
 from funds.models import FinancialYear
@@ -129,7 +130,20 @@ def return_detail(request, pk):
 
 @role_required(*FINANCE_OFFICERS)
 def returns_due_list(request):
-    return render(request, "grants/returns_due.html", {"rows": returns_due(timezone.localdate())})
+    table = RETURNS_DUE.table(request, returns_due(timezone.localdate()), per_page=None)
+    if table.download:
+        return table.response()
+    return render(request, "grants/returns_due.html", {"table": table, "rows": table.rows})
+
+
+RETURNS_DUE = Listing("returns-due", (
+    Column("quarter", "Quarter", order=lambda r: (r.quarter.end, r.grant.pk), value="quarter.label"),
+    Column("ended", "Quarter ended", order=lambda r: (r.quarter.end, r.grant.pk), value="quarter.end"),
+    Column("grant", "Grant", order=lambda r: r.grant.pk, value="grant.reference"),
+    Column("organisation", "Organisation", order=lambda r: r.grant.organisation.name.lower(),
+           value="grant.organisation.name"),
+    Column("state", "Return", order=lambda r: str(r.state), value="state"),
+))
 
 
 def _years(grant):

@@ -6,9 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from core.forms import call_service
-from core.listing import paginate
+from core.listing import Column, Listing
 from core.permissions import role_required
 from core.roles import COMMISSIONER, EVERY_ROLE, FINANCE_OFFICER, FINANCE_OFFICERS, has_role
+from core.templatetags.ringfence import person
 from grants import awards, variations
 from grants.forms import DecisionRecordForm, GrantDecisionForm, VariationForm
 from grants.models import Decision, GrantVariation
@@ -161,16 +162,27 @@ def variation_decide(request, pk):
     )
 
 
+DECISIONS = Listing("decisions", (
+    Column("number", "Number", order="number"),
+    Column("date", "Date", order="date"),
+    Column("maker", "Decision-maker", order="decision_maker__last_name", value=lambda d: person(d.decision_maker)),
+    Column("published", "Published", order="is_public", value=lambda d: "Yes" if d.is_public else "Confidential"),
+    Column("summary", "Summary", order="summary"),
+))
+
+
 @role_required(*EVERY_ROLE)
 def decision_list(request):
-    page = paginate(
-        request, Decision.objects.select_related("decision_maker", "recorded_by").order_by("-date", "-number")
-    )
+    table = DECISIONS.table(request, Decision.objects.select_related("decision_maker", "recorded_by"),
+                            default=("-date", "-number"))
+    if table.download:
+        return table.response()
     return render(
         request,
         "grants/decision_list.html",
         {
-            "page_obj": page,
+            "table": table,
+            "page_obj": table.page_obj,
             "can_record": has_role(request.user, FINANCE_OFFICER, COMMISSIONER),
         },
     )

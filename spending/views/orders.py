@@ -7,10 +7,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from core.forms import call_service
-from core.listing import paginate
+from core.listing import Column, Listing
 from core.money import format_gbp
 from core.permissions import role_required
 from core.roles import COMMISSIONERS_AND_DIRECTORS, EVERY_ROLE, FINANCE_OFFICERS, has_role
+from core.templatetags.ringfence import person
 from grants.forms import ServiceCategoryForm
 from spending import orders as services
 from spending.forms import CloseForm, DecisionNoteForm, OrderForm, RequiredNoteForm
@@ -31,14 +32,30 @@ def _order(pk) -> Order:
     return get_object_or_404(Order.objects.select_related(*ORDER_ROWS), pk=pk)
 
 
+ORDERS = Listing("orders", (
+    Column("order", "Order", order="id", value="reference"),
+    Column("supplier", "Supplier", order="supplier__organisation__name", value=lambda o: str(o.supplier)),
+    Column("what", "What", order="title", value="title"),
+    Column("kind", "Kind", order="kind", value="get_kind_display"),
+    Column("line", "Budget line", order="budget_line__heading", value=lambda o: str(o.budget_line)),
+    Column("amount", "Amount", order="amount", value="amount.amount", num=True),
+    Column("raised", "Raised", order="raised_at", value="raised_at"),
+    Column("raised_by", "Raised by", order="raised_by__last_name", value=lambda o: person(o.raised_by)),
+    Column("status", "Status", order="status", value="get_status_display"),
+))
+
+
 @role_required(*EVERY_ROLE)
 def order_list(request):
     status = request.GET.get("status") or ""
-    qs = Order.objects.select_related(*ORDER_ROWS).order_by("-id")
+    qs = Order.objects.select_related(*ORDER_ROWS)
     if status in Order.Status.values:
         qs = qs.filter(status=status)
+    table = ORDERS.table(request, qs, default=("-id",))
+    if table.download:
+        return table.response()
     return render(request, "spending/order_list.html", {
-        "page_obj": paginate(request, qs), "statuses": Order.Status.choices, "status": status})
+        "table": table, "page_obj": table.page_obj, "statuses": Order.Status.choices, "status": status})
 
 
 @role_required(*FINANCE_OFFICERS)

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from core.forms import call_service
-from core.listing import paginate
+from core.listing import Column, Listing
 from core.permissions import role_required
 from core.roles import EVERY_ROLE, FINANCE_OFFICERS
 from grants.organisations import current_bank_details
@@ -14,11 +14,20 @@ from spending import suppliers as services
 from spending.forms import SupplierForm
 from spending.models import Supplier
 
+SUPPLIERS = Listing("suppliers", (
+    Column("supplier", "Supplier", order="organisation__name", value="organisation.name"),
+    Column("vat", "VAT number", order="vat_number", value=lambda s: s.vat_number or "Not registered"),
+    Column("terms", "Terms (days)", order="payment_terms_days", value="payment_terms_days", num=True),
+    Column("status", "Status", order="is_active", value=lambda s: "Active" if s.is_active else "Inactive"),
+))
+
 
 @role_required(*EVERY_ROLE)
 def supplier_list(request):
-    qs = Supplier.objects.select_related("organisation").order_by("organisation__name")
-    return render(request, "spending/supplier_list.html", {"page_obj": paginate(request, qs)})
+    table = SUPPLIERS.table(request, Supplier.objects.select_related("organisation"), default=("organisation__name",))
+    if table.download:
+        return table.response()
+    return render(request, "spending/supplier_list.html", {"table": table, "page_obj": table.page_obj})
 
 
 @role_required(*FINANCE_OFFICERS)
