@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Ringfence apps, in the one direction they may depend on each other:
     # core <- funds <- ledger <- corporate <- income <- grants <- spending <- payments <- banking <- yearend
-    #   <- monitoring <- documents <- notifications <- reports <- transparency <- jobs <- demo
+    #   <- monitoring <- documents <- notifications <- portal <- reports <- transparency <- jobs <- demo
     "core",
     "funds",
     "ledger",
@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "monitoring",  # budget monitoring: RAG thresholds and the budget holder's commentary per line and month
     "documents",  # files attached to records (award letters, agreements, evidence, bank letters), checked and kept
     "notifications",  # reminders (send_reminders, daily) and each person's notifications in the application
+    "portal",  # the provider portal: invitations, a provider's own grants, offers, returns and messages
     "reports",
     "transparency",  # what is published, and the public transparency page
     "jobs",  # long work (imports, packs, the year end) queued for the worker, with its progress and result
@@ -287,6 +288,9 @@ EMAIL_BACKEND = os.environ.get("RINGFENCE_EMAIL_BACKEND") or (
 EMAIL_FILE_PATH = os.environ.get("RINGFENCE_EMAIL_FILE_PATH") or str(BASE_DIR / "var" / "mail")
 # The address people open Ringfence at: the links in emails are built on it.
 RINGFENCE_SITE_URL = (os.environ.get("RINGFENCE_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# --- The provider portal (portal.invitations) ----------------------------------------------------------------------
+# An invitation link is single-use and expires after this many days (its email's link starts with RINGFENCE_SITE_URL).
+RINGFENCE_INVITATION_DAYS = int(os.environ.get("RINGFENCE_INVITATION_DAYS", 7))
 
 # --- Second factor ---------------------------------------------------------------------------------------------
 # After the password, a code from an authenticator app (TOTP, django-otp) or a single-use recovery code

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include("documents.urls")),  # /documents/...: the only way an uploaded file is ever served
     path("", include("notifications.urls")),
+    path("", include("portal.urls")),  # the provider portal, under /portal/
     path("", include("transparency.urls")),
     path("", include("jobs.urls")),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", object_history, name="history"),

@@ -78,3 +78,19 @@ def public_page(view):
     wrapped = login_not_required(require_safe(view))
     wrapped.required_roles = PUBLIC
     return wrapped
+
+
+#: ``required_roles`` of a form anyone may open and send without signing in (accepting a provider-portal invitation:
+#: the person has no account yet). The permission matrix checks these too, GET and POST.
+PUBLIC_FORM = "public form"
+
+
+def public_form_page(view):
+    """Decorator for the rare form open to anonymous visitors: no login, GET, HEAD and POST. The view itself proves
+    the visitor's right (a single-use token) and must write nothing on a refusal."""
+    from django.contrib.auth.decorators import login_not_required
+    from django.views.decorators.http import require_http_methods
+
+    wrapped = login_not_required(require_http_methods(["GET", "HEAD", "POST"])(view))
+    wrapped.required_roles = PUBLIC_FORM
+    return wrapped

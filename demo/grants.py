@@ -40,6 +40,7 @@ from grants.outcomes import (
     outcome_target_set,
 )
 from grants.payments import clawback_record, payment_record
+from grants.providers import provider_users
 from grants.schedule import InstalmentChange, schedule_update
 from grants.variations import variation_approve, variation_request
 from grants.workflow import (
@@ -292,8 +293,9 @@ class Seeder:
         checks_record(grant=grant, entries=entries, by=officer)
 
     def return_for(self, grant: Grant, year, quarter: int, received_on: date, *, review: str = "accept"):
-        """A quarter's monitoring return: submitted by the provider on ``received_on`` (entered by the grant's
-        officer), reviewed by the other officer two working days later."""
+        """A quarter's monitoring return: submitted by the provider on ``received_on`` (through the portal once the
+        organisation has an account there, else entered by the grant's officer), reviewed by the other officer two
+        working days later."""
         officer, reviewer = grant.created_by, self.officers[(grant.pk + 1) % 2]
         rng, outcome_rng = self.rngs[grant.pk]
         roll = rng.random()
@@ -305,9 +307,11 @@ class Seeder:
         spend = sum(i.amount.amount for i in grant.instalments.filter(year=year, quarter=quarter))
         spend = quantize(spend * Decimal(rng.randrange(88, 101)) / 100)
         yield at(received_on, f"{10 + grant.pk % 6:02d}:{grant.pk * 7 % 60:02d}")
+        # Sent through the portal once the organisation has an account there (demo.portal); else entered.
+        sender = provider_users(grant.organisation).first() or officer
         ret = monitoring_return_submit(
             grant=grant, year=year, quarter=quarter, received_on=received_on, spend_reported=spend, rag=rag,
-            values=values, by=officer,
+            values=values, by=sender,
             narrative="Referrals steady; caseworkers in post; partnership meetings held monthly.",
             delivery_issues="" if rag == "green" else
             ("Waiting list grew after a caseworker left; recruitment under way." if rag == "amber"
@@ -420,7 +424,9 @@ class Seeder:
             return
         accepted_on = grant.approved_on + timedelta(days=10 + plan.n % 4)
         yield at(accepted_on, "10:00")
-        grant = grant_offer_accept(grant=grant, accepted_on=accepted_on, by=grant.created_by)
+        # Accepted in the portal by the organisation's own person, once it has one (demo.portal).
+        grant = grant_offer_accept(grant=grant, accepted_on=accepted_on,
+                                   by=provider_users(grant.organisation).first() or grant.created_by)
         yield at(accepted_on + timedelta(days=1), "11:00")
         if state == "offer_accepted":
             self.checks(grant, upto=None if plan.n % 2 else 4)

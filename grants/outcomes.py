@@ -5,16 +5,26 @@ from datetime import date as Date
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.audit import record_event, save_with_history
 from core.locking import lock
 from core.money import gbp, parse_amount, parse_figure
-from core.roles import FINANCE_OFFICERS, OFFICERS_AND_COMMISSIONERS, require_role
+from core.refusals import Refusals
+from core.roles import (
+    FINANCE_OFFICER,
+    FINANCE_OFFICERS,
+    OFFICERS_AND_COMMISSIONERS,
+    PROVIDER,
+    PROVIDERS,
+    has_role,
+    require_role,
+)
 from funds.models import FinancialYear, Fund
 from grants.models import AnnualReview, Grant, MonitoringReturn, OutcomeMeasure, OutcomeTarget, ReturnValue
+from grants.providers import provider_organisation
 from grants.quarters import Quarter, quarter_end_phrase, quarters_within, reporting_end, year_overlaps
 
 S = Grant.Status
@@ -114,45 +124,86 @@ def return_record_refusal(*, grant: Grant, year: FinancialYear, quarter: int, on
     return None
 
 
+def is_count(measure: OutcomeMeasure) -> bool:
+    """Whether a measure counts things (people, referrals, sessions): its figures are whole numbers. A percentage
+    ('%') may have decimals."""
+    return (measure.unit or "").strip() != "%"
+
+
+def return_value_check(measure: OutcomeMeasure, raw) -> Decimal:
+    """A figure reported for ``measure``: 0 or more; a whole number where the measure counts things. Refused on the
+    field ``measure_<pk>`` (the name of its box on both return forms), naming the measure."""
+    field = f"measure_{measure.pk}"
+    text = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
+    try:
+        value = _number(raw, field=field)
+    except ValidationError as error:
+        shown = text.strip()
+        raise ValidationError({field: f"For '{measure.name}': " + " ".join(error.messages)
+                               if not shown.startswith("-") else
+                               f"Give 0 or more {measure.unit} for '{measure.name}'; {shown} is below zero."})
+    if is_count(measure) and value != value.to_integral_value():
+        raise ValidationError({field: f"Give a whole number of {measure.unit} for '{measure.name}'; "
+                                      f"{value.normalize():f} is not a whole number."})
+    return value
+
+
 @transaction.atomic
 def monitoring_return_submit(
-    *, grant: Grant, year: FinancialYear, quarter: int, received_on: Date, spend_reported, rag: str,
-    values: dict[OutcomeMeasure, object], by, narrative: str = "", delivery_issues: str = "",
-    today: Date | None = None,
+    *, grant: Grant, year: FinancialYear, quarter: int, spend_reported, rag: str,
+    values: dict[OutcomeMeasure, object], by, received_on: Date | None = None, narrative: str = "",
+    delivery_issues: str = "", today: Date | None = None,
 ) -> MonitoringReturn:
-    """Enter a provider's return for one quarter of the grant (values per measure, spend, RAG, narrative,
-    delivery issues), only once that quarter has ended (``return_record_refusal`` says why not). A return that
-    was sent back is resubmitted through this same call."""
-    require_role(by, FINANCE_OFFICERS, doing="enter monitoring returns")
+    """Record a provider's return for one quarter of the grant (values per measure, spend, RAG, narrative,
+    delivery issues), only once that quarter has ended (``return_record_refusal`` says why not). Entered by a
+    finance officer (with the date it arrived), or sent by a provider user of the grant's organisation through the
+    portal (received today). A return that was sent back is resubmitted through this same call. Every field at
+    fault is named in one refusal; figures of measures that count things must be whole numbers."""
+    require_role(by, FINANCE_OFFICERS + PROVIDERS, doing="enter monitoring returns")
     today = today or timezone.localdate()
     grant = lock(Grant.objects.filter(pk=grant.pk))[0]
+    portal = has_role(by, PROVIDER) and not has_role(by, FINANCE_OFFICER)
+    if portal:
+        organisation = provider_organisation(by)
+        if organisation is None or organisation.pk != grant.organisation_id:
+            raise PermissionDenied("Only the people of a grant's organisation may send its monitoring returns.")
+        received_on = today
     refusal = return_record_refusal(grant=grant, year=year, quarter=quarter, on=today)
     if refusal:
         raise ValidationError(refusal)
     q = Quarter(year.start_year, quarter)
     end = reporting_end(q, grant.end_date)
+    refusals = Refusals()
     if not isinstance(received_on, Date) or received_on > today or received_on <= end:
-        raise ValidationError(
-            {"received_on": f"Give the date the return arrived: from {end + ONE_DAY:%d/%m/%Y}, after "
-                            f"{q.label} ended, to today ({today:%d/%m/%Y})."}
-        )
+        refusals.add("received_on", f"Give the date the return arrived: from {end + ONE_DAY:%d/%m/%Y}, after "
+                                    f"{q.label} ended, to today ({today:%d/%m/%Y}).")
     if rag not in MonitoringReturn.Rag.values:
-        raise ValidationError({"rag": "Choose a RAG status: green, amber or red."})
-    spend = parse_amount(spend_reported, field="spend_reported", allow_zero=True)
-    if rag != MonitoringReturn.Rag.GREEN and not (delivery_issues or "").strip():
-        raise ValidationError({"delivery_issues": f"An {rag} return needs the delivery issues behind it."})
+        refusals.add("rag", "Choose a RAG status: green, amber or red.")
+    spend = refusals.check("spend_reported", parse_amount, spend_reported, field="spend_reported", allow_zero=True)
+    if rag in MonitoringReturn.Rag.values and rag != MonitoringReturn.Rag.GREEN \
+            and not (delivery_issues or "").strip():
+        refusals.add("delivery_issues", f"An {rag} return needs the delivery issues behind it.")
     clean_values = {}
     for measure, raw in (values or {}).items():
-        _measure_for_grant(grant, measure, field="values")
-        clean_values[measure] = _number(raw, field="values")
+        try:
+            _measure_for_grant(grant, measure, field="values")
+        except ValidationError as error:
+            refusals.add("values", error)
+            continue
+        value = refusals.check(None, return_value_check, measure, raw)
+        if value is not None:
+            clean_values[measure] = value
+    refusals.raise_any()
     existing = MonitoringReturn.objects.filter(grant=grant, year=year, quarter=quarter).first()
     ret = existing or MonitoringReturn(grant=grant, year=year, quarter=quarter)
     ret.received_on, ret.spend_reported, ret.rag = received_on, gbp(spend), rag
     ret.narrative, ret.delivery_issues = (narrative or "").strip(), (delivery_issues or "").strip()
     ret.status = MonitoringReturn.Status.SUBMITTED
     ret.submitted_by = by
+    ret.submitted_through_portal = portal
     ret.reviewed_by, ret.reviewed_at, ret.review_note = None, None, ""
-    save_with_history(ret, by=by, reason="Return resubmitted" if existing else "Return received")
+    how = " through the portal" if portal else ""
+    save_with_history(ret, by=by, reason=("Return resubmitted" if existing else "Return received") + how)
     kept = {v.measure_id: v for v in ret.values.all()} if existing else {}
     for measure, value in clean_values.items():
         row = kept.pop(measure.pk, None) or ReturnValue(monitoring_return=ret, measure=measure)
@@ -161,8 +212,9 @@ def monitoring_return_submit(
     for row in kept.values():
         row._history_user, row._change_reason = by, "Not in the resubmitted return"
         row.delete()
-    record_event("return.submitted", by=by, obj=ret,
-                 summary=f"{grant.reference}: {q.label} return {'resubmitted' if existing else 'received'} ({rag})")
+    record_event("return.submitted", by=by, obj=ret, data={"through_portal": portal},
+                 summary=f"{grant.reference}: {q.label} return {'resubmitted' if existing else 'received'}{how} "
+                         f"({rag})")
     return ret
 
 

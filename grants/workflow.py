@@ -8,17 +8,27 @@ available); close releases unspent commitment; withdrawal releases whatever was 
 
 from datetime import date as Date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.audit import record_event, save_with_history
 from core.money import format_gbp, gbp
-from core.roles import COMMISSIONERS, FINANCE_OFFICERS, OFFICERS_AND_COMMISSIONERS, require_role
+from core.roles import (
+    COMMISSIONERS,
+    FINANCE_OFFICER,
+    FINANCE_OFFICERS,
+    OFFICERS_AND_COMMISSIONERS,
+    PROVIDER,
+    PROVIDERS,
+    has_role,
+    require_role,
+)
 from funds.models import BudgetLine
 from grants.awards import _check_lines_within_dates, require_decision, resolve_decision
 from grants.locks import lock_funds_and_grant
 from grants.models import Decision, FundingLine, Grant, GrantVariation, Payment
+from grants.providers import provider_organisation
 from grants.schedule import schedule_generate
 from grants.selectors import STANDING, grant_totals
 from ledger import accounts as acc
@@ -228,10 +238,22 @@ def grant_return(*, grant: Grant, by, reason: str) -> Grant:
 
 
 @transaction.atomic
-def grant_offer_accept(*, grant: Grant, accepted_on: Date, by, note: str = "") -> Grant:
-    """Record that the recipient accepted the offer (signed grant agreement) on ``accepted_on``."""
-    require_role(by, FINANCE_OFFICERS, doing="record acceptance of grant offers")
+def grant_offer_accept(*, grant: Grant, by, accepted_on: Date | None = None, note: str = "") -> Grant:
+    """Record that the recipient accepted the offer (signed grant agreement) on ``accepted_on``: entered by a finance
+    officer, or accepted in the portal by a provider user of the grant's organisation (today, the only date they
+    may give). Who recorded it and when are kept on the grant."""
+    require_role(by, FINANCE_OFFICERS + PROVIDERS, doing="record acceptance of grant offers")
     grant = lock_funds_and_grant(grant)
+    portal = has_role(by, PROVIDER) and not has_role(by, FINANCE_OFFICER)
+    if portal:
+        organisation = provider_organisation(by)
+        if organisation is None or organisation.pk != grant.organisation_id:
+            raise PermissionDenied("Only the people of the organisation a grant is offered to may accept its offer.")
+        today = timezone.localdate()
+        if accepted_on is not None and accepted_on != today:
+            raise ValidationError({"accepted_on": f"An offer accepted in the portal is accepted today "
+                                                  f"({today:%d/%m/%Y}), not on {accepted_on:%d/%m/%Y}."})
+        accepted_on = today
     check_move(grant, S.OFFER_ACCEPTED)
     if not isinstance(accepted_on, Date):
         raise ValidationError({"accepted_on": "Give the date the recipient accepted the offer."})
@@ -245,8 +267,13 @@ def grant_offer_accept(*, grant: Grant, accepted_on: Date, by, note: str = "") -
             {"accepted_on": f"{accepted_on:%d/%m/%Y} is in the future; record acceptance once signed."}
         )
     grant.offer_accepted_on = accepted_on
-    return _move(grant, S.OFFER_ACCEPTED, by=by, reason=(note or "").strip() or "Offer accepted by the recipient",
-                 kind="grant.offer_accepted", summary=f"{grant.reference} offer accepted on {accepted_on:%d/%m/%Y}")
+    grant.offer_accepted_by, grant.offer_accepted_at = by, timezone.now()
+    who = f" by {by.get_full_name() or by.get_username()} for {grant.organisation.name}" if portal else ""
+    reason = (note or "").strip() or (f"Offer accepted in the portal{who}" if portal
+                                      else "Offer accepted by the recipient")
+    return _move(grant, S.OFFER_ACCEPTED, by=by, reason=reason, kind="grant.offer_accepted",
+                 summary=f"{grant.reference} offer accepted on {accepted_on:%d/%m/%Y}{who}",
+                 data={"through_portal": portal})
 
 
 def require_dated_after_approval(grant: Grant, on: Date, *, what: str, field: str = "on") -> None:

@@ -1,6 +1,6 @@
 """Home pages per role, the approval queue and the finance director's dashboards."""
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +12,8 @@ from core.roles import (
     FINANCE_DIRECTOR,
     FINANCE_DIRECTORS,
     FINANCE_OFFICER,
+    OFFICE_ROLES,
+    PROVIDER,
     roles_of,
 )
 from funds.selectors import current_year, periods_due_to_close, virements_awaiting_approval
@@ -127,6 +129,8 @@ def home(request):
     today = timezone.localdate()
     year = current_year(today)
     mine = roles_of(request.user)
+    if PROVIDER in mine and not mine.intersection(OFFICE_ROLES):
+        return redirect("portal:home")  # a provider's home is the portal, scoped to their organisation
     context = {"year": year, "today": today}
     if FINANCE_OFFICER in mine:
         context["officer"] = _officer_context(year, today)

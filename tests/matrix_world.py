@@ -37,6 +37,7 @@ MISSING = 987654  # an id no object has
 def build_world() -> dict:
     call_command("seed_demo", stdout=StringIO())
     users = {name: User.objects.get(username=name) for name in ("finance", "commissioner", "director", "admin")}
+    users["provider"] = None  # set below, once the world's grants exist (_portal_world)
     from funds.models import FinancialYear
     from reports.packs import pack_issue
 
@@ -97,6 +98,8 @@ def build_world() -> dict:
         upload=SimpleUploadedFile("Grant agreement.pdf", b"%PDF-1.7\n%%EOF\n"), kind="grant_agreement",
         by=users["finance"])
     active = Grant.objects.filter(status=Grant.Status.ACTIVE).order_by("pk").first()
+    portal = _portal_world(users, active)
+    users["provider"] = portal["provider_user"]
     world = {
         "users": users,
         "fund": Fund.objects.order_by("pk").first(),
@@ -149,7 +152,42 @@ def build_world() -> dict:
         "control_change": control_change,
         **jobs,
         "limit_change": limit_change,
+        **portal,
     }
     missing = [name for name, obj in world.items() if obj is None]
     assert not missing, f"the demo has no object for: {', '.join(missing)}"
     return world
+
+
+def _portal_world(users: dict, active: Grant) -> dict:
+    """The provider (letter P): the demo's ``provider`` when the demo has one, else a person invited to the active
+    grant's organisation through the real invitation; their grant, a grant of another organisation, a message to
+    them, and an open invitation (its token, for the public page that accepts it)."""
+    from grants.providers import provider_organisation
+    from portal.invitations import invitation_accept, invitation_create
+    from portal.messaging import portal_message_send
+    from portal.selectors import SHOWN
+
+    provider = User.objects.filter(username="provider").first()
+    if provider is None:
+        _invitation, token = invitation_create(organisation=active.organisation, email="matrix.provider@example.org",
+                                               full_name="Matrix Provider", by=users["finance"])
+        provider = invitation_accept(token=token, username="provider", password1="Matrix-portal-2026!",
+                                     password2="Matrix-portal-2026!")
+    organisation = provider_organisation(provider)
+    shown = Grant.objects.filter(status__in=SHOWN).order_by("pk")
+    invitation, token = invitation_create(organisation=organisation, email="matrix.invitee@example.org",
+                                          full_name="Matrix Invitee", by=users["finance"])
+    return {
+        "provider_organisation": organisation,
+        "portal_grant": shown.filter(organisation=organisation).first(),
+        "other_portal_grant": shown.exclude(organisation=organisation).first(),
+        "portal_message": portal_message_send(organisation=organisation, subject="Matrix test",
+                                              body="A message for the matrix.", by=users["finance"]),
+        "other_portal_message": portal_message_send(
+            organisation=shown.exclude(organisation=organisation).first().organisation, subject="Matrix test",
+            body="A message to another organisation.", by=users["finance"]),
+        "invitation": invitation,
+        "invitation_token": token,
+        "provider_user": provider,
+    }

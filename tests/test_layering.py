@@ -1,8 +1,8 @@
 """Apps depend one way: core <- funds <- ledger <- corporate <- income <- grants <- spending <- payments
-<- banking <- yearend <- monitoring <- documents <- notifications <- reports <- transparency <- jobs <- demo. An app may
-import the apps to its left, never one to its right. This reads every module of every app (imports at the top,
-inside functions and under TYPE_CHECKING alike, and ``apps.get_model("app", ...)`` look-ups) and fails naming the
-file, the line and the app it reached for."""
+<- banking <- yearend <- monitoring <- documents <- notifications <- portal <- reports <- transparency <- jobs
+<- demo. An app may import the apps to its left, never one to its right. This reads every module of every app
+(imports at the top, inside functions and under TYPE_CHECKING alike, and ``apps.get_model("app", ...)`` look-ups)
+and fails naming the file, the line and the app it reached for."""
 
 import ast
 from pathlib import Path
@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 LAYERS = ["core", "funds", "ledger", "corporate", "income", "grants", "spending", "payments", "banking", "yearend",
-          "monitoring", "documents", "notifications", "reports", "transparency", "jobs", "demo"]
+          "monitoring", "documents", "notifications", "portal", "reports", "transparency", "jobs", "demo"]
 ROOT = Path(settings.BASE_DIR)
 
 

@@ -78,6 +78,9 @@ NAV = [
     ("reports:downloads", "Statements", ("Finance officer",)),
     ("reports:funder_return", "Funder returns", ("Finance officer", "Finance director")),
     ("jobs:list", "My jobs", ("Finance officer", "Finance director")),
+    # A provider sees only the portal (their home is the portal's first page).
+    ("portal:messages", "Messages", ("Provider",)),
+    ("portal:bank_details", "Bank details", ("Provider",)),
 ]
 
 

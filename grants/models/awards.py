@@ -132,6 +132,11 @@ class Grant(models.Model):
         "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
     )
     offer_accepted_on = models.DateField(null=True, blank=True)
+    offer_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Who recorded the acceptance: the provider in the portal, or the finance officer.",
+    )
+    offer_accepted_at = models.DateTimeField(null=True, blank=True, help_text="When the acceptance was recorded.")
     closed_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
 

@@ -48,7 +48,8 @@ class OutcomeTarget(models.Model):
 
 
 class MonitoringReturn(models.Model):
-    """A provider's quarterly report, entered by a finance officer and accepted or sent back with a reason."""
+    """A provider's quarterly report, sent through the portal or entered by a finance officer, and accepted or sent
+    back with a reason."""
 
     class Rag(models.TextChoices):
         GREEN = "green", "Green: on track"
@@ -71,6 +72,8 @@ class MonitoringReturn(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(auto_now_add=True)
+    submitted_through_portal = models.BooleanField(
+        default=False, help_text="Sent by the provider in the portal, rather than entered by a finance officer.")
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

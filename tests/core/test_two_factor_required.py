@@ -13,7 +13,7 @@ from django.urls.resolvers import RoutePattern
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.permissions import PUBLIC
+from core.permissions import PUBLIC, PUBLIC_FORM
 from core.two_factor import second_factor_enrol
 
 PASSWORD = "correct-horse-battery-9"
@@ -83,7 +83,9 @@ def every_named_url() -> list[tuple[str, str, object]]:
 
 
 def is_public(callback) -> bool:
-    return getattr(callback, "required_roles", None) == PUBLIC
+    """Open without signing in: the public pages, and the form accepting a provider-portal invitation (to a person
+    signed in it only says to sign out first, and writes nothing)."""
+    return getattr(callback, "required_roles", None) in (PUBLIC, PUBLIC_FORM)
 
 
 def test_the_walk_covers_the_staff_pages_the_admin_and_the_public_pages():
@@ -114,7 +116,8 @@ def test_a_password_alone_opens_no_page_but_signing_in_and_the_public_pages(clie
     assert wrong == []
     assert set(opened) - SIGNING_IN == {"transparency:index", "transparency:spending_file",
                                         "transparency:contracts_file", "transparency:decisions_file",
-                                        "transparency:decision_log", "transparency:giving360_file"}
+                                        "transparency:decision_log", "transparency:giving360_file",
+                                        "portal:invitation_accept"}
     assert not TOTPDevice.objects.filter(user=admin_user, confirmed=False).exists()
 
 

@@ -46,6 +46,7 @@ def test_seed_demo_loads_a_sound_ledger_and_can_run_twice(monkeypatch):
     _spending_payment_runs_the_bank_and_the_corporate_journal_are_in_the_demo()
     _monitoring_sign_off_returns_and_publications_are_in_the_demo()
     _the_demo_has_a_past()
+    _the_provider_portal_is_in_the_demo(first)
 
 
 def _the_statement_as_at_today_is_the_positions_for_every_fund():
@@ -266,3 +267,25 @@ def _the_demo_has_a_past():
     latest = [Event.objects.order_by("-at").first().at, moments[-1],
               Grant.history.order_by("-history_date").first().history_date]
     assert max(latest) < now
+
+
+def _the_provider_portal_is_in_the_demo(printed: str):
+    """Issue 15: a provider account per organisation with a running grant, opened through a real invitation in the
+    demo's past; ``provider`` and ``provider2`` at two organisations, signing in with the demo password; returns
+    sent and offers accepted through the portal; messages from the office."""
+    from grants.models import Grant, MonitoringReturn, ProviderAccount
+    from grants.providers import provider_organisation
+    from portal.models import Invitation, PortalMessage
+
+    first, second = (authenticate(username=name, password="a-chosen-demo-password") for name in ("provider",
+                                                                                                  "provider2"))
+    assert first is not None and second is not None
+    assert provider_organisation(first) != provider_organisation(second) is not None
+    assert "provider " in printed and "provider2" in printed
+    running = Grant.objects.filter(status__in=["offer_accepted", "active"]).values("organisation")
+    assert set(ProviderAccount.objects.values_list("organisation", flat=True)) >= set(running.values_list(
+        "organisation", flat=True))
+    assert Invitation.objects.filter(used_at__isnull=False).count() == ProviderAccount.objects.count()
+    assert MonitoringReturn.objects.filter(submitted_through_portal=True).count() > 10
+    assert Grant.objects.filter(offer_accepted_by__provider_account__isnull=False).exists()
+    assert PortalMessage.objects.filter(organisation=provider_organisation(first)).count() == 2

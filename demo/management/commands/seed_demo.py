@@ -30,6 +30,7 @@ from demo.monitoring import monitoring_story
 from demo.packs import monthly_packs_story, packs_story
 from demo.payments import payment_runs_story
 from demo.people import DEMO_USERS, demo_password, seed_people
+from demo.portal import portal_logins, portal_story
 from demo.spending import spending_story
 from demo.timeline import at, run_stories
 from demo.transparency import transparency_story
@@ -71,6 +72,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password: {password}):")
         for username, first, last, role, _is_admin in DEMO_USERS:
             self.stdout.write(f"  {username:<14} {first} {last} - {role or 'Django admin (back office)'}")
+        for username, name, organisation in portal_logins()[:2]:
+            self.stdout.write(f"  {username:<14} {name} - Provider, {organisation} (the provider portal)")
 
     def load(self, clock, today: date):
         clock.at(SET_UP, "09:00")
@@ -95,6 +98,7 @@ class Command(BaseCommand):
             transparency_story(users, published),
             documents_story(users, filed),
             _corporate_story(users, done),
+            portal_story(users, today=today),
         ], clock=clock)
         counts = grant_counts()
         self.stdout.write(
