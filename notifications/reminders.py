@@ -99,7 +99,8 @@ def _returns(today: date, settings: ReminderSettings, *, overdue: bool) -> Itera
         if grant.organisation_id not in providers:
             providers[grant.organisation_id] = list(provider_users(grant.organisation))
         for user in providers[grant.organisation_id]:
-            yield Reminder(user, key, subject, body, reverse("notifications:list"))
+            yield Reminder(user, key, subject, body, reverse("portal:return_submit", kwargs={
+                "pk": grant.pk, "year_start": row.year.start_year, "quarter": row.quarter.number}))
         for user in officers:
             yield Reminder(user, key, subject, body, reverse("grants:detail", args=[grant.pk]))
 

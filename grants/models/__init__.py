@@ -9,7 +9,8 @@ from grants.models.providers import BankChangeRequest, ProviderAccount
 from grants.models.variations import GrantVariation, VariationLine
 
 __all__ = [
-    "AnnualReview", "BankChangeRequest", "BankDetails", "CheckType", "Clawback", "CommissionedService", "Decision", "FundingLine", "Grant",
-    "GrantCheck", "GrantVariation", "Instalment", "MonitoringReturn", "Organisation", "OutcomeMeasure",
-    "OutcomeTarget", "Payment", "ProviderAccount", "ReturnValue", "ServiceCategory", "VariationLine", "validate_decision_number",
+    "AnnualReview", "BankChangeRequest", "BankDetails", "CheckType", "Clawback", "CommissionedService", "Decision",
+    "FundingLine", "Grant", "GrantCheck", "GrantVariation", "Instalment", "MonitoringReturn", "Organisation",
+    "OutcomeMeasure", "OutcomeTarget", "Payment", "ProviderAccount", "ReturnValue", "ServiceCategory", "VariationLine",
+    "validate_decision_number",
 ]

@@ -70,7 +70,8 @@ class BankChangeRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation"], condition=Q(status="requested"), name="grants_bankrequest_one_open",
-                violation_error_message="This organisation already has a change of bank details waiting for the office.",
+                violation_error_message="This organisation already has a change of bank details waiting for the "
+                                        "office.",
             ),
             models.CheckConstraint(
                 condition=~Q(reason=""), name="grants_bankrequest_reason",

@@ -13,7 +13,14 @@ from core.roles import COMMISSIONER, EVERY_ROLE, FINANCE_OFFICER, FINANCE_OFFICE
 from funds.forms import FilterForm
 from grants import bank_requests
 from grants import organisations as services
-from grants.forms import BankChangeRequestDecisionForm, BankDecisionForm, BankDetailsForm, OrganisationEditForm, OrganisationForm, ServiceForm
+from grants.forms import (
+    BankChangeRequestDecisionForm,
+    BankDecisionForm,
+    BankDetailsForm,
+    OrganisationEditForm,
+    OrganisationForm,
+    ServiceForm,
+)
 from grants.models import BankChangeRequest, BankDetails, Organisation
 from grants.selectors import grants_with_totals
 from grants.views.common import visible_grants

@@ -82,9 +82,9 @@ class LiveApp:
     def log(self) -> Path:
         return self.folder / "server.log"
 
-    def manage(self, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=self.env, check=True,
-                              capture_output=True, text=True, timeout=timeout)
+    def manage(self, *args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env or self.env,
+                              check=True, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +114,8 @@ def live_app():
     )
     env.pop("DJANGO_ALLOWED_HOSTS", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):
+    # Today's reminders are left to the journey that runs send_reminders (tests/browser/test_provider_portal.py).
+    for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo", "--no-reminders"]):
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
     port = _free_port()
     log = folder / "server.log"

@@ -31,7 +31,7 @@ def test_a_return_due_within_seven_days_reminds_the_provider_and_the_officers(ac
                     if r.recipient == provider)
     assert reminder.subject == f"Due 14/07/2025: Q1 2025/26 monitoring return, {accepted_grant.reference}"
     assert "in 4 days" in reminder.body and "has not been received" in reminder.body
-    assert reminder.url == "/notifications/"  # a provider cannot open the office's grant page
+    assert reminder.url == f"/portal/grants/{accepted_grant.pk}/returns/2025/1/"  # the portal page to send it
 
 
 def test_a_return_past_its_day_is_overdue(accepted_grant, provider, staff):

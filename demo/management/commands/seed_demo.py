@@ -48,6 +48,10 @@ SET_UP = date(2025, 3, 17)
 class Command(BaseCommand):
     help = "Load the demo scenario (idempotent) and print the demo logins."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--no-reminders", action="store_true",
+                            help="Do not send today's reminders after loading (the browser tests send them).")
+
     def handle(self, *args, **options):
         loaded = False
         today = timezone.localdate()
@@ -66,7 +70,8 @@ class Command(BaseCommand):
                     for asked, given in late if options["verbosity"] > 1 else []:
                         self.stdout.write(f"  {timezone.localtime(asked):%d/%m/%Y %H:%M} recorded "
                                           f"{timezone.localtime(given):%d/%m/%Y %H:%M}")
-        if loaded:  # after the load is committed, under the real clock: today's reminders, once
+        # After the load is committed, under the real clock: today's reminders, once.
+        if loaded and not options["no_reminders"]:
             self.remind(today, options["verbosity"])
         password = demo_password()
         self.stdout.write(f"Demo logins (password: {password}):")
