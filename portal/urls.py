@@ -18,4 +18,5 @@ urlpatterns = [
     path("portal/office/organisations/<int:pk>/invite/", views.invite, name="invite"),
     path("portal/office/invitations/<int:pk>/withdraw/", views.invitation_withdraw_view, name="invitation_withdraw"),
     path("portal/office/organisations/<int:pk>/message/", views.message_send, name="message_send"),
+    path("portal/office/accounts/<int:pk>/deactivate/", views.account_deactivate, name="account_deactivate"),
 ]

@@ -30,12 +30,14 @@ from grants.models import (
     MonitoringReturn,
     Organisation,
     OutcomeMeasure,
+    ProviderAccount,
 )
 from grants.outcomes import monitoring_return_submit, return_record_refusal
 from grants.providers import require_provider_organisation
 from grants.quarters import Quarter
 from grants.workflow import grant_offer_accept
 from portal import selectors
+from portal.accounts import provider_account_deactivate
 from portal.forms import (
     BankChangeForm,
     InvitationAcceptForm,
@@ -270,6 +272,20 @@ def invitation_withdraw_view(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("grants:organisation_detail", pk=invitation.organisation_id)
+
+
+@require_POST
+@role_required(*FINANCE_OFFICERS)
+def account_deactivate(request, pk):
+    """Make a provider user's account inactive (they left the organisation), with a reason."""
+    account = get_object_or_404(ProviderAccount.objects.select_related("user"), pk=pk)
+    try:
+        provider_account_deactivate(account=account, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, f"{account.user.get_username()}'s portal account is inactive; they can no longer "
+                                  "sign in.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("grants:organisation_detail", pk=account.organisation_id)
 
 
 @role_required(*FINANCE_OFFICERS)

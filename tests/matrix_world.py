@@ -190,4 +190,5 @@ def _portal_world(users: dict, active: Grant) -> dict:
         "invitation": invitation,
         "invitation_token": token,
         "provider_user": provider,
+        "provider_account": provider.provider_account,
     }

@@ -257,6 +257,8 @@ ROUTES: dict[str, Route] = {
     "portal:invite": Route(allowed=F, args=pk("organisation")),
     "portal:invitation_withdraw": Route(allowed=F, post_only=True, args=pk("invitation")),
     "portal:message_send": Route(allowed=F, args=pk("organisation")),
+    # an empty POST (the walk's) gives no reason, so it is refused and the walked provider stays active
+    "portal:account_deactivate": Route(allowed=F, post_only=True, args=pk("provider_account")),
     # Every record's history
     "history": Route(allowed=F + C + D,
                      args=lambda w: {"app_label": "grants", "model_name": "grant", "pk": w["submitted"].pk}),
