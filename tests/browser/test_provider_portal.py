@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, log_in, log_out, requires_chromium
+from tests.browser.conftest import log_in, log_out, requires_chromium
 from tests.browser.test_pages import serious_violations
 
 pytestmark = [pytest.mark.browser, requires_chromium]
@@ -128,7 +128,8 @@ def test_invited_provider_accepts_an_offer_and_sends_a_return_the_office_accepts
     expect(row.first).not_to_contain_text("Nothing: ready to pay")
     page.goto(f"{live_url}/returns/due/")
     page.locator("tr", has_text=world["grant"]).get_by_role("link").last.click()
-    expect(page.get_by_role("link", name=re.compile("referrals.csv")).first).to_be_visible()  # the evidence sent with it
+    # the evidence sent with it
+    expect(page.get_by_role("link", name=re.compile("referrals.csv")).first).to_be_visible()
     page.get_by_label(re.compile("Accept: instalments waiting")).check()
     page.get_by_role("button", name="Record review").click()
     expect(page.get_by_text(re.compile("accepted", re.I)).first).to_be_visible()
