@@ -214,3 +214,19 @@ def csv_response(listing: Listing, rows, name: str | None = None) -> HttpRespons
     filename = f"{name or listing.name}-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def proposal_columns(*, decided: bool) -> list[Column]:
+    """The columns a list of proposed changes ends with (control settings, delegated limits): its status once
+    decided, who proposed it, who decided it, when it was proposed and the decision's note, then the reason."""
+    from core.templatetags.ringfence import person
+
+    columns = [Column("status", "Status", order="status", value="get_status_display")] if decided else []
+    columns.append(Column("proposed_by", "Proposed by", order="proposed_by__last_name",
+                          value=lambda c: person(c.proposed_by)))
+    if decided:
+        columns += [Column("decided_by", "Decided by", order="decided_by__last_name",
+                           value=lambda c: person(c.decided_by) if c.decided_by else ""),
+                    Column("proposed", "Proposed", order="proposed_at", value="proposed_at"),
+                    Column("note", "Decision note", value="decision_note")]
+    return [*columns, Column("reason", "Reason", value="reason")]

@@ -9,11 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from core.forms import call_service
-from core.listing import Column, Listing
+from core.listing import Column, Listing, proposal_columns
 from core.permissions import role_required
 from core.redirects import redirect_back
 from core.roles import EVERY_ROLE, has_role
-from core.templatetags.ringfence import person
 from funds import controls
 from funds.forms import ControlChangeForm, DecisionForm
 from funds.models import ControlChange, Fund
@@ -42,17 +41,7 @@ def _changes(name, prefix, when_key, when_title, when_field, *, decided=False):
         Column("setting", "Setting", order="setting", value="get_setting_display"),
         Column("before", "Now" if not decided else "From", value=lambda c: _plain(c.value_before), num=True),
         Column("after", "Proposed" if not decided else "To", value=lambda c: _plain(c.value_after), num=True),
-    ]
-    if decided:
-        columns.append(Column("status", "Status", order="status", value="get_status_display"))
-    columns.append(Column("proposed_by", "Proposed by", order="proposed_by__last_name",
-                          value=lambda c: person(c.proposed_by)))
-    if decided:
-        columns += [Column("decided_by", "Decided by", order="decided_by__last_name",
-                           value=lambda c: person(c.decided_by) if c.decided_by else ""),
-                    Column("proposed", "Proposed", order="proposed_at", value="proposed_at"),
-                    Column("note", "Decision note", value="decision_note")]
-    columns.append(Column("reason", "Reason", value="reason"))
+    ] + proposal_columns(decided=decided)
     return Listing(name, tuple(columns), prefix=prefix)
 
 

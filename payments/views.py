@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.forms import call_service
-from core.listing import Column, Listing
+from core.listing import Column, Listing, proposal_columns
 from core.money import format_gbp
 from core.permissions import role_required
 from core.roles import EVERY_ROLE, FINANCE_OFFICERS, OFFICERS_AND_DIRECTORS, has_role
@@ -191,17 +191,7 @@ def _limit_changes(name, prefix, when_key, when_title, when_field, *, decided=Fa
         Column("person", "Person", order="user__last_name", value=lambda c: person(c.user)),
         Column("before", "Now" if not decided else "From", order="amount_before", value=_before, num=True),
         Column("amount", "Proposed" if not decided else "To", order="amount", value="amount.amount", num=True),
-    ]
-    if decided:
-        columns.append(Column("status", "Status", order="status", value="get_status_display"))
-    columns.append(Column("proposed_by", "Proposed by", order="proposed_by__last_name",
-                          value=lambda c: person(c.proposed_by)))
-    if decided:
-        columns += [Column("decided_by", "Decided by", order="decided_by__last_name",
-                           value=lambda c: person(c.decided_by) if c.decided_by else ""),
-                    Column("proposed", "Proposed", order="proposed_at", value="proposed_at"),
-                    Column("note", "Decision note", value="decision_note")]
-    columns.append(Column("reason", "Reason", value="reason"))
+    ] + proposal_columns(decided=decided)
     return Listing(name, tuple(columns), prefix=prefix)
 
 
