@@ -5,7 +5,7 @@ from datetime import date as Date
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,17 +14,14 @@ from core.locking import lock
 from core.money import gbp, parse_amount, parse_figure
 from core.refusals import Refusals
 from core.roles import (
-    FINANCE_OFFICER,
     FINANCE_OFFICERS,
     OFFICERS_AND_COMMISSIONERS,
-    PROVIDER,
     PROVIDERS,
-    has_role,
     require_role,
 )
 from funds.models import FinancialYear, Fund
 from grants.models import AnnualReview, Grant, MonitoringReturn, OutcomeMeasure, OutcomeTarget, ReturnValue
-from grants.providers import provider_organisation
+from grants.providers import acts_in_portal_for
 from grants.quarters import Quarter, quarter_end_phrase, quarters_within, reporting_end, year_overlaps
 
 S = Grant.Status
@@ -162,11 +159,9 @@ def monitoring_return_submit(
     require_role(by, FINANCE_OFFICERS + PROVIDERS, doing="enter monitoring returns")
     today = today or timezone.localdate()
     grant = lock(Grant.objects.filter(pk=grant.pk))[0]
-    portal = has_role(by, PROVIDER) and not has_role(by, FINANCE_OFFICER)
+    portal = acts_in_portal_for(by, grant.organisation_id,
+                                refusal="Only the people of a grant's organisation may send its monitoring returns.")
     if portal:
-        organisation = provider_organisation(by)
-        if organisation is None or organisation.pk != grant.organisation_id:
-            raise PermissionDenied("Only the people of a grant's organisation may send its monitoring returns.")
         received_on = today
     refusal = return_record_refusal(grant=grant, year=year, quarter=quarter, on=today)
     if refusal:

@@ -6,9 +6,10 @@ organisation is answered with 404 (``Http404``), not 403, so its existence is no
 """
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from core.roles import PROVIDER, has_role
+from core.roles import FINANCE_OFFICER, PROVIDER, has_role
 from grants.models import Organisation, ProviderAccount
 
 
@@ -39,3 +40,16 @@ def provider_users(organisation: Organisation):
     return (get_user_model().objects.filter(provider_account__organisation=organisation,
                                             provider_account__is_active=True, is_active=True)
             .order_by("username"))
+
+
+def acts_in_portal_for(user, organisation_id: int, *, refusal: str) -> bool:
+    """Whether ``user`` acts through the portal (a provider who is not also a finance officer) — and if so, that
+    they act for the organisation ``organisation_id``: a provider of another organisation, or of none, is refused
+    with ``PermissionDenied(refusal)``. The services that both the office and providers call (accepting an offer,
+    sending a return) ask this once, here."""
+    if not has_role(user, PROVIDER) or has_role(user, FINANCE_OFFICER):
+        return False
+    organisation = provider_organisation(user)
+    if organisation is None or organisation.pk != organisation_id:
+        raise PermissionDenied(refusal)
+    return True

@@ -8,7 +8,7 @@ available); close releases unspent commitment; withdrawal releases whatever was 
 
 from datetime import date as Date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,19 +16,16 @@ from core.audit import record_event, save_with_history
 from core.money import format_gbp, gbp
 from core.roles import (
     COMMISSIONERS,
-    FINANCE_OFFICER,
     FINANCE_OFFICERS,
     OFFICERS_AND_COMMISSIONERS,
-    PROVIDER,
     PROVIDERS,
-    has_role,
     require_role,
 )
 from funds.models import BudgetLine
 from grants.awards import _check_lines_within_dates, require_decision, resolve_decision
 from grants.locks import lock_funds_and_grant
 from grants.models import Decision, FundingLine, Grant, GrantVariation, Payment
-from grants.providers import provider_organisation
+from grants.providers import acts_in_portal_for
 from grants.schedule import schedule_generate
 from grants.selectors import STANDING, grant_totals
 from ledger import accounts as acc
@@ -244,11 +241,9 @@ def grant_offer_accept(*, grant: Grant, by, accepted_on: Date | None = None, not
     may give). Who recorded it and when are kept on the grant."""
     require_role(by, FINANCE_OFFICERS + PROVIDERS, doing="record acceptance of grant offers")
     grant = lock_funds_and_grant(grant)
-    portal = has_role(by, PROVIDER) and not has_role(by, FINANCE_OFFICER)
+    portal = acts_in_portal_for(by, grant.organisation_id, refusal="Only the people of the organisation a grant is "
+                                                                   "offered to may accept its offer.")
     if portal:
-        organisation = provider_organisation(by)
-        if organisation is None or organisation.pk != grant.organisation_id:
-            raise PermissionDenied("Only the people of the organisation a grant is offered to may accept its offer.")
         today = timezone.localdate()
         if accepted_on is not None and accepted_on != today:
             raise ValidationError({"accepted_on": f"An offer accepted in the portal is accepted today "
